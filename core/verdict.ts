@@ -1,0 +1,152 @@
+/**
+ * From the engine's answer to the tags an object gets. Pure: the clamd reply or clamscan exit code
+ * comes in, a {@link ScanOutcome} and the merged tag set go out. Anything not understood is an error,
+ * never a clean verdict.
+ */
+import { EngineError, TagLimitError } from "./errors";
+import { MAX_OBJECT_TAGS, type Tag, type TagSchema } from "./tags";
+
+/** What a scan found. */
+export const ScanStatus = {
+  /** Scanned completely, nothing found. */
+  Clean: "clean",
+  /** A signature matched. */
+  Infected: "infected",
+  /** The object is over a size or recursion limit, so part of it was not scanned. Never clean. */
+  LimitsExceeded: "limits-exceeded",
+  /** The engine could not look inside (an encrypted archive, say). Never clean. */
+  Unscannable: "unscannable",
+} as const;
+export type ScanStatus = (typeof ScanStatus)[keyof typeof ScanStatus];
+
+export interface ScanOutcome {
+  status: ScanStatus;
+  /** The signature or heuristic that fired, e.g. `Eicar-Signature.UNOFFICIAL`. */
+  signature?: string;
+}
+
+/** Statuses that make an object readable. Only one. */
+export function isCleanStatus(status: ScanStatus): boolean {
+  return status === ScanStatus.Clean;
+}
+
+/** Maps a detection name to a status: ClamAV reports limits and encryption as heuristic "detections". */
+export function statusOfSignature(signature: string): ScanStatus {
+  if (signature.startsWith("Heuristics.Limits.Exceeded")) return ScanStatus.LimitsExceeded;
+  if (signature.startsWith("Heuristics.Encrypted")) return ScanStatus.Unscannable;
+  return ScanStatus.Infected;
+}
+
+/**
+ * Parses clamd's reply to one `zINSTREAM` (or `zSCAN`) command: `stream: OK`,
+ * `stream: <Name> FOUND`, or an error such as `INSTREAM size limit exceeded. ERROR`.
+ */
+export function parseClamdReply(raw: string): ScanOutcome {
+  const reply = raw.replace(/\0/g, "").trim();
+  const m = /^(?:[^:]*: )?(.*?)(?: (FOUND|OK|ERROR))$/.exec(reply);
+  if (reply === "stream: OK" || (m && m[2] === "OK" && m[1] === "")) return { status: ScanStatus.Clean };
+  if (/: OK$/.test(reply)) return { status: ScanStatus.Clean };
+  if (m && m[2] === "FOUND" && m[1] !== "") return { status: statusOfSignature(m[1]), signature: m[1] };
+  if (/size limit exceeded/i.test(reply)) {
+    return { status: ScanStatus.LimitsExceeded, signature: "INSTREAM.SizeLimitExceeded" };
+  }
+  throw new EngineError(`clamd answered something that is not a verdict: "${reply}"`, reply);
+}
+
+/** Maps a `clamscan` run: exit 0 clean, 1 found (signature from its output), anything else an error. */
+export function parseClamscanResult(exitCode: number | null, stdout: string): ScanOutcome {
+  if (exitCode === 0) return { status: ScanStatus.Clean };
+  if (exitCode === 1) {
+    const m = /: (.+) FOUND$/m.exec(stdout);
+    if (!m) throw new EngineError("clamscan exited 1 but reported no signature", stdout);
+    return { status: statusOfSignature(m[1]), signature: m[1] };
+  }
+  throw new EngineError(`clamscan failed with exit code ${exitCode}`, stdout);
+}
+
+/** A tag value made safe for S3 (signature names are, but a future engine's may not be). */
+export function tagSafe(value: string): string {
+  return value.replace(/[^\p{L}\p{N}\p{Z}+\-=._:/@]/gu, "_").slice(0, 256);
+}
+
+/** The `ScanResult` tag's value: the status, and the signature when there is one. */
+export function resultTagValue(outcome: ScanOutcome): string {
+  return tagSafe(outcome.signature ? `${outcome.status}:${outcome.signature}` : outcome.status);
+}
+
+/**
+ * The `ScanStamp` tag's value: which definitions scanned which content. Binding the ETag stops a
+ * stamp copied from another object from passing as a scan of this one.
+ */
+export function stampTagValue(definitionsVersion: string, eTag: string): string {
+  return tagSafe(`${definitionsVersion}/${eTag.replace(/"/g, "")}`);
+}
+
+/** True when `tags` show that this content was already scanned with these definitions. */
+export function alreadyScanned(
+  tags: readonly Tag[],
+  schema: TagSchema,
+  definitionsVersion: string,
+  eTag: string,
+) {
+  const hasVerdict = tags.some(
+    (t) => t.Key === schema.key && (t.Value === schema.cleanValue || t.Value === schema.infectedValue),
+  );
+  const stamp = tags.find((t) => t.Key === schema.stampKey)?.Value;
+  return hasVerdict && stamp === stampTagValue(definitionsVersion, eTag);
+}
+
+export interface MergedTags {
+  tags: Tag[];
+  /** The user's tags that had to go to make room for an infected verdict. */
+  droppedUserTags: Tag[];
+  /** Scanner detail tags left out for lack of room. */
+  omittedDetailKeys: string[];
+}
+
+/**
+ * The object's new tag set: the user's own tags kept, the scanner's replaced. S3 allows ten tags.
+ * When there is no room, the detail tags (stamp, then result) go first. The verdict itself always
+ * gets a place when it blocks reads (an infected object must never stay readable for lack of room,
+ * so the last user tags make way); a clean verdict that does not fit is a {@link TagLimitError}, and
+ * the object stays unreadable under fail-closed.
+ */
+export function mergeVerdictTags(
+  existing: readonly Tag[],
+  outcome: ScanOutcome,
+  schema: TagSchema,
+  definitionsVersion: string,
+  eTag: string,
+): MergedTags {
+  const ours = new Set([schema.key, schema.resultKey, schema.stampKey]);
+  const user = existing.filter((t) => !ours.has(t.Key));
+  const verdict: Tag = {
+    Key: schema.key,
+    Value: isCleanStatus(outcome.status) ? schema.cleanValue : schema.infectedValue,
+  };
+  const details: Tag[] = [
+    { Key: schema.resultKey, Value: resultTagValue(outcome) },
+    { Key: schema.stampKey, Value: stampTagValue(definitionsVersion, eTag) },
+  ];
+  const room = MAX_OBJECT_TAGS - user.length;
+  if (room >= 1) {
+    const kept = details.slice(0, room - 1);
+    return {
+      tags: [...user, verdict, ...kept],
+      droppedUserTags: [],
+      omittedDetailKeys: details.slice(kept.length).map((t) => t.Key),
+    };
+  }
+  if (isCleanStatus(outcome.status)) {
+    throw new TagLimitError(
+      `object already has ${user.length} tags of its own; S3 allows ${MAX_OBJECT_TAGS}, so the clean verdict cannot be added`,
+      user.length,
+    );
+  }
+  const keep = user.slice(0, MAX_OBJECT_TAGS - 1);
+  return {
+    tags: [...keep, verdict],
+    droppedUserTags: user.slice(keep.length),
+    omittedDetailKeys: details.map((t) => t.Key),
+  };
+}
