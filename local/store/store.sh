@@ -62,7 +62,14 @@ lock_dir() {
   flock -w 300 9 || die "another store.sh holds the lock on $DIR"
 }
 
-pid_file() { echo "$DIR/run/$1.pid"; }
+# Ceph names pid files after the daemon's $name.
+pid_file() {
+  case "$1" in
+  mon) echo "$DIR/run/mon.a.pid" ;;
+  osd) echo "$DIR/run/osd.0.pid" ;;
+  rgw) echo "$DIR/run/client.rgw.$RGW_ID.pid" ;;
+  esac
+}
 
 # The pid of daemon $1 if its pid file names a live process started with this store's ceph.conf;
 # checking the command line keeps a recycled pid from being mistaken for ours.
