@@ -23,9 +23,13 @@ export type LambdaArchitecture = (typeof LambdaArchitectures)[number];
 export const LayerKinds = ["freshclam", "scanner"] as const;
 export type LayerKind = (typeof LayerKinds)[number];
 
-/** Tools each layer carries. */
+/**
+ * Tools each layer carries. The freshclam layer carries `clamscan` too: the updater loads the whole
+ * updated database with it before publishing (never a database the scanners cannot load), and it
+ * costs one small binary, since freshclam already needs the same libclamav.
+ */
 export const LayerTools = {
-  freshclam: ["freshclam"],
+  freshclam: ["freshclam", "clamscan"],
   scanner: ["clamscan", "clamd", "clamdscan"],
 } as const satisfies Record<LayerKind, readonly string[]>;
 
