@@ -78,8 +78,8 @@ live_pid() {
   file="$(pid_file "$1")"
   [[ -s "$file" ]] || return 1
   pid="$(tr -d '[:space:]' <"$file")"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$DIR/ceph.conf" || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] && pid_running "$pid" || return 1
+  { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "$DIR/ceph.conf" || return 1
   echo "$pid"
 }
 
@@ -124,7 +124,6 @@ public addr = 127.0.0.1
 ms bind ipv6 = false
 keyring = $DIR/keyring
 run dir = $DIR/run
-admin socket = $DIR/run/\$name.asok
 pid file = $DIR/run/\$name.pid
 log file = $DIR/log/\$name.log
 mon cluster log file = $DIR/log/cluster.log
@@ -145,18 +144,21 @@ mon data avail warn = 2
 mon data avail crit = 1
 
 [mon]
+admin socket = $DIR/run/\$name.asok
 mon data = $DIR/mon
 # The 1 s defaults put the first PutObject ~19 s after start; these put it at a few seconds.
 paxos propose interval = 0.01
 paxos min wait = 0.01
 
 [osd]
+admin socket = $DIR/run/\$name.asok
 osd data = $DIR/osd
 keyring = $DIR/osd/keyring
 osd objectstore = memstore
 memstore device bytes = $OSD_BYTES
 
 [client.rgw.$RGW_ID]
+admin socket = $DIR/run/\$name.asok
 rgw data = $DIR/rgw
 rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
 EOF
@@ -202,9 +204,9 @@ fail() {
   for f in "$DIR"/log/*.log "$DIR"/log/*.out; do
     [[ -s "$f" ]] || continue
     log "---- last lines of $f"
-    tail -n 15 "$f" >&2
+    tail -n 8 "$f" >&2
   done
-  stop_daemons
+  stop_daemons || true
   log "logs kept in $DIR/log; the next start or stop clears them"
   exit 1
 }
@@ -257,7 +259,11 @@ create_users() {
   for p in "${pids[@]}"; do wait "$p" || fail "radosgw-admin user create failed"; done
 }
 
-s3() { curl -fsS -o /dev/null --max-time 10 --aws-sigv4 "aws:amz:$REGION:s3" --user "$PROBE_USER" "$@"; }
+# curl's SigV4 leaves out x-amz-content-sha256, which the gateway needs to verify a signature.
+s3() {
+  curl -fsS -o /dev/null --max-time 10 --aws-sigv4 "aws:amz:$REGION:s3" --user "$PROBE_USER" \
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"
+}
 
 # The store counts as started only once a signed PutObject has landed; the probe bucket is removed.
 probe_put() {
@@ -288,24 +294,38 @@ EOF
   mv "$DIR/store.json.tmp" "$DIR/store.json"
 }
 
+# True while $1 runs; a zombie (exited, not yet reaped by a parent we do not control) has stopped.
+pid_running() {
+  local state
+  state="$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)"
+  [[ -n "$state" && "$state" != Z ]]
+}
+
 stop_one() {
-  local name="$1" pid deadline
+  local name="$1" pid deadline killed=0
   pid="$(live_pid "$name")" || return 0
   kill -TERM "$pid" 2>/dev/null || return 0
   deadline=$(($(now_ms) + STOP_TIMEOUT * 1000))
-  while kill -0 "$pid" 2>/dev/null; do
+  while pid_running "$pid"; do
     if (($(now_ms) >= deadline)); then
+      if ((killed)); then
+        log "error: $name (pid $pid) is still there 10 s after SIGKILL"
+        return 1
+      fi
       log "$name (pid $pid) ignored SIGTERM for ${STOP_TIMEOUT}s; sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
+      killed=1
       deadline=$(($(now_ms) + 10000))
     fi
     sleep 0.05
   done
 }
 
+# The gateway goes first (it needs the cluster to shut down cleanly), the monitor last.
 stop_daemons() {
-  local d
-  for d in "${STOP_ORDER[@]}"; do stop_one "$d"; done
+  local d ok=0
+  for d in "${STOP_ORDER[@]}"; do stop_one "$d" || ok=1; done
+  return "$ok"
 }
 
 wipe_dir() {
@@ -322,7 +342,7 @@ cmd_start() {
   fi
   if any_daemon_alive || [[ -e "$DIR/ceph.conf" ]]; then
     log "clearing a stopped or broken store in $DIR"
-    stop_daemons
+    stop_daemons || die "some daemons of the old store would not stop"
     wipe_dir
   fi
 
@@ -355,7 +375,7 @@ cmd_stop() {
   lock_dir
   [[ -e "$DIR/$MARKER" || -z "$(ls -A "$DIR")" ]] ||
     die "$DIR was not made by store.sh; refusing to stop or empty it"
-  stop_daemons
+  stop_daemons || die "some daemons would not stop; $DIR left as it is"
   wipe_dir
   log "stopped; $DIR emptied"
 }
