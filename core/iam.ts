@@ -1,0 +1,210 @@
+/**
+ * IAM documents of the pipeline as pure functions of ARNs: the functions' roles (least privilege:
+ * named buckets, prefixes, queues and log groups, never `*`), the queue policy that lets S3 deliver
+ * events, and the caller's own bucket-policy statements in any form they come in.
+ */
+import { type PolicyDocument, type PolicyStatement, SCANNER_OBJECT_ACTIONS } from "./access-rule";
+import { BucketwardenError } from "./errors";
+
+/** A role's trust policy: who may assume it. */
+export interface TrustPolicyDocument {
+  Version: "2012-10-17";
+  Statement: Array<{
+    Effect: "Allow";
+    Principal: { Service: string };
+    Action: "sts:AssumeRole";
+  }>;
+}
+
+/** The trust policy of a Lambda function's execution role. */
+export function lambdaTrustPolicy(): TrustPolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ],
+  };
+}
+
+function document(statements: PolicyStatement[]): PolicyDocument {
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/**
+ * Writing to the function's own log group. The only place a role could be tempted to use `*`
+ * (Lambda's managed policy does); scoping it to the one group costs nothing.
+ */
+export function logWriteStatement(logGroupArn: string): PolicyStatement {
+  return {
+    Sid: "WriteOwnLogs",
+    Effect: "Allow",
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    Resource: `${logGroupArn.replace(/:\*$/, "")}:*`,
+  };
+}
+
+/** Listing only under `prefix`, so a missing key reads as 404 (not 403) and nothing else is listed. */
+function listPrefixStatement(sid: string, bucketArn: string, prefix: string): PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Action: "s3:ListBucket",
+    Resource: bucketArn,
+    Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
+  };
+}
+
+export interface UpdaterPolicyArgs {
+  definitionsBucketArn: string;
+  /** Key prefix of the database, e.g. `clamav/`. */
+  definitionsPrefix: string;
+  logGroupArn: string;
+}
+
+/**
+ * The updater's role: read the previous database, write the new one and its manifest, and prune files
+ * no manifest lists any more, all under the prefix of its own bucket. Nothing else.
+ */
+export function updaterPolicy(args: UpdaterPolicyArgs): PolicyDocument {
+  const { definitionsBucketArn: bucket, definitionsPrefix: prefix } = args;
+  return document([
+    listPrefixStatement("ListDefinitions", bucket, prefix),
+    {
+      Sid: "ReadWriteDefinitions",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      Resource: `${bucket}/${prefix}*`,
+    },
+    logWriteStatement(args.logGroupArn),
+  ]);
+}
+
+export interface ScannerPolicyArgs {
+  definitionsBucketArn: string;
+  definitionsPrefix: string;
+  uploadBucketArn: string;
+  logGroupArn: string;
+  /** The queue the scanner consumes, when events arrive through SQS. */
+  queueArn?: string;
+  /** Where Lambda puts events it gave up on, when S3 invokes the scanner directly. */
+  deadLetterQueueArn?: string;
+}
+
+/**
+ * The scanner's role: read the definitions, read every version of the upload bucket's objects and
+ * read and write their tags, list the upload bucket (so a deleted object reads as gone, not as
+ * forbidden), consume its queue or feed its dead-letter queue, and write its logs.
+ */
+export function scannerPolicy(args: ScannerPolicyArgs): PolicyDocument {
+  const statements: PolicyStatement[] = [
+    listPrefixStatement("ListDefinitions", args.definitionsBucketArn, args.definitionsPrefix),
+    {
+      Sid: "ReadDefinitions",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: `${args.definitionsBucketArn}/${args.definitionsPrefix}*`,
+    },
+    { Sid: "ListUploads", Effect: "Allow", Action: "s3:ListBucket", Resource: args.uploadBucketArn },
+    {
+      Sid: "ScanAndTagUploads",
+      Effect: "Allow",
+      Action: [...SCANNER_OBJECT_ACTIONS],
+      Resource: `${args.uploadBucketArn}/*`,
+    },
+  ];
+  if (args.queueArn !== undefined) {
+    statements.push({
+      Sid: "ConsumeUploadEvents",
+      Effect: "Allow",
+      Action: [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueAttributes",
+      ],
+      Resource: args.queueArn,
+    });
+  }
+  if (args.deadLetterQueueArn !== undefined) {
+    statements.push({
+      Sid: "DeadLetterFailedEvents",
+      Effect: "Allow",
+      Action: "sqs:SendMessage",
+      Resource: args.deadLetterQueueArn,
+    });
+  }
+  statements.push(logWriteStatement(args.logGroupArn));
+  return document(statements);
+}
+
+export interface EventQueuePolicyArgs {
+  queueArn: string;
+  /** The one bucket whose events the queue accepts. */
+  bucketArn: string;
+  /** The account that owns the bucket: bucket names are global, so the ARN alone could be someone else's. */
+  accountId: string;
+}
+
+/** Lets S3 deliver the upload bucket's events to the queue, and only that bucket's, and only over TLS. */
+export function eventQueuePolicy(args: EventQueuePolicyArgs): PolicyDocument {
+  return document([
+    {
+      Sid: "AllowUploadBucketEvents",
+      Effect: "Allow",
+      Principal: { Service: "s3.amazonaws.com" },
+      Action: "sqs:SendMessage",
+      Resource: args.queueArn,
+      Condition: {
+        ArnEquals: { "aws:SourceArn": args.bucketArn },
+        StringEquals: { "aws:SourceAccount": args.accountId },
+      },
+    },
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "sqs:*",
+      Resource: args.queueArn,
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+  ]);
+}
+
+/** Statements a caller may hand over: a list, a whole document, or the document as JSON. */
+export type CallerStatements = readonly PolicyStatement[] | PolicyDocument | string | undefined;
+
+/** The caller's statements as a list, whatever form they came in. */
+export function callerStatements(input: CallerStatements): PolicyStatement[] {
+  if (input === undefined) return [];
+  let parsed: unknown = input;
+  if (typeof input === "string") {
+    try {
+      parsed = JSON.parse(input);
+    } catch (cause) {
+      throw new BucketwardenError("the caller's bucket policy is not JSON", { cause });
+    }
+  }
+  if (Array.isArray(parsed)) return [...parsed];
+  const statement = (parsed as { Statement?: unknown }).Statement;
+  if (statement === undefined) return [];
+  return Array.isArray(statement) ? statement : [statement as PolicyStatement];
+}
+
+function asList(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/**
+ * The grants in `doc` that use a wildcard action (`*`, `service:*`) or resource (`*`), as readable
+ * strings; empty when there are none. Deny statements are not grants and are not reported.
+ */
+export function wildcardGrants(doc: PolicyDocument): string[] {
+  const found: string[] = [];
+  for (const [i, s] of doc.Statement.entries()) {
+    if (s.Effect !== "Allow") continue;
+    const name = s.Sid ?? `statement ${i}`;
+    for (const a of asList(s.Action)) if (a === "*" || a.endsWith(":*")) found.push(`${name}: action ${a}`);
+    for (const r of asList(s.Resource)) if (r === "*") found.push(`${name}: resource *`);
+  }
+  return found;
+}

@@ -1,0 +1,74 @@
+/**
+ * Names of the resources the components create. Pure, so the policy pack and the tests can predict
+ * them. Logical names (in URNs) are derived from the component's name; physical names come from
+ * Pulumi's autonaming, except where AWS has no autonaming (layers) or rejects what it would make
+ * (bucket names must be lowercase).
+ */
+import { createHash } from "node:crypto";
+import type { LambdaArchitecture, LayerKind } from "./layer-layout";
+
+/** The logical name of a child resource: the parent's name and the child's role, joined by dashes. */
+export function childName(parent: string, ...parts: string[]): string {
+  return [parent, ...parts].join("-");
+}
+
+/**
+ * `name` cut to `max` characters, keeping it unique with a short hash of the whole name. Used for
+ * resources whose physical name is the logical name plus Pulumi's 8-character random suffix and
+ * whose AWS limit is tight (IAM roles and Lambda functions: 64).
+ */
+export function fitName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  return `${name.slice(0, max - hash.length - 1).replace(/-+$/, "")}-${hash}`;
+}
+
+/** Longest logical name for resources autonamed under a 64-character AWS limit. */
+export const AUTONAMED_64 = 64 - 8;
+
+/** AWS's limit on a bucket prefix, so that its generated suffix still fits in 63 characters. */
+export const BUCKET_PREFIX_MAX = 37;
+
+/** A bucket name prefix from any name: bucket names allow lowercase letters, digits, dots and dashes. */
+export function bucketPrefix(name: string): string {
+  const safe = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+/, "");
+  const cut = safe.slice(0, BUCKET_PREFIX_MAX - 1).replace(/-+$/, "");
+  return `${cut === "" ? "bucket" : cut}-`;
+}
+
+/**
+ * A Lambda layer's name. Layers have no autonaming; the name is shared by every version, so it
+ * carries the component's prefix to keep stacks in one account apart.
+ */
+export function layerName(prefix: string, kind: LayerKind, arch: LambdaArchitecture): string {
+  return fitName(`${prefix}-${kind}-${arch}`.replace(/[^A-Za-z0-9_-]+/g, "-"), 140);
+}
+
+/**
+ * Why `name` cannot name an upload bucket inside a stack (it becomes part of resource names), or
+ * `undefined` when it can.
+ */
+export function uploadNameProblem(name: string): string | undefined {
+  if (!/^[a-z][a-z0-9-]*$/.test(name))
+    return "must start with a lowercase letter and hold only lowercase letters, digits and dashes";
+  if (name.length > 24) return "must be at most 24 characters long";
+  return undefined;
+}
+
+/** Why `name` cannot be an S3 bucket name, or `undefined` when it can. */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return "must be 3 to 63 characters long";
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name))
+    return "may hold only lowercase letters, digits, dots and dashes, and must start and end with a letter or digit";
+  if (name.includes("..") || /^\d+\.\d+\.\d+\.\d+$/.test(name))
+    return "must not contain two dots in a row or look like an IP address";
+  return undefined;
+}
+
+/** The name under which an existing bucket's resources are created: the bucket name, dots as dashes. */
+export function existingBucketKey(bucketName: string): string {
+  return bucketName.replace(/\./g, "-");
+}

@@ -1,0 +1,339 @@
+/**
+ * The stack settings (`bucketwarden:*` in `Pulumi.<stack>.yaml`): what each is, its default, and
+ * the checks that turn a bad value into an error naming the setting. Pure: `index.ts` hands over
+ * `pulumi.runtime.allConfig()`, the tests hand over a record. `Pulumi.yaml` declares the same
+ * settings with the same defaults (a test holds the two together).
+ */
+import { accessRuleStatements, mergePolicy, type PolicyStatement, scannerRole } from "./access-rule";
+import { type BucketwardenError, ConfigError } from "./errors";
+import { ENGINE_MAX_OBJECT_BYTES, EnvVars, parseUpdaterConfig, updaterEnvironment } from "./handler-config";
+import { callerStatements } from "./iam";
+import { type LambdaArchitecture, LambdaArchitectures } from "./layer-layout";
+import { bucketNameProblem, existingBucketKey, uploadNameProblem } from "./naming";
+import { DEFAULT_UPDATE_SCHEDULE, scheduleProblem } from "./schedule";
+import { closestKey, type RawConfig, SettingReader } from "./setting-values";
+import * as size from "./sizing";
+import { DEFAULT_TAG_SCHEMA, type TagSchema, tagSchema } from "./tags";
+
+/** How object-created events reach the scanner. */
+export const TriggerKinds = ["queue", "direct"] as const;
+export type TriggerKind = (typeof TriggerKinds)[number];
+
+/** The config namespace: the project's name. */
+export const SETTINGS_NAMESPACE = "bucketwarden";
+
+const HANDLER_UPDATER_DEFAULTS = parseUpdaterConfig({ [EnvVars.definitionsBucket]: "-" });
+
+/** Every setting with its Pulumi config type and default (`undefined`: derived from other settings). */
+export const SETTINGS = {
+  uploadBuckets: { type: "array", default: [] },
+  existingUploadBuckets: { type: "array", default: [] },
+  bucketPolicyStatements: { type: "string", default: undefined },
+  forceDestroyUploadBuckets: { type: "boolean", default: false },
+  architecture: { type: "string", default: "arm64" },
+  failClosed: { type: "boolean", default: true },
+  trigger: { type: "string", default: "queue" },
+  tagKey: { type: "string", default: DEFAULT_TAG_SCHEMA.key },
+  tagInfectedValue: { type: "string", default: DEFAULT_TAG_SCHEMA.infectedValue },
+  tagCleanValue: { type: "string", default: DEFAULT_TAG_SCHEMA.cleanValue },
+  tagResultKey: { type: "string", default: DEFAULT_TAG_SCHEMA.resultKey },
+  tagStampKey: { type: "string", default: DEFAULT_TAG_SCHEMA.stampKey },
+  maxObjectBytes: { type: "integer", default: ENGINE_MAX_OBJECT_BYTES },
+  scannerMemoryMb: { type: "integer", default: size.DEFAULT_SCANNER_MEMORY_MB },
+  scannerTimeoutSeconds: { type: "integer", default: size.DEFAULT_SCANNER_TIMEOUT_SECONDS },
+  scannerEphemeralStorageMb: { type: "integer", default: undefined },
+  scannerMaxConcurrency: { type: "integer", default: 5 },
+  queueBatchSize: { type: "integer", default: 1 },
+  oldestMessageAlarmSeconds: { type: "integer", default: 1800 },
+  alarmTopicArns: { type: "array", default: [] },
+  updateSchedule: { type: "string", default: DEFAULT_UPDATE_SCHEDULE },
+  definitionsPrefix: { type: "string", default: HANDLER_UPDATER_DEFAULTS.definitionsPrefix },
+  officialDatabases: { type: "boolean", default: HANDLER_UPDATER_DEFAULTS.officialDatabases },
+  databaseMirrors: { type: "array", default: HANDLER_UPDATER_DEFAULTS.databaseMirrors },
+  privateMirrors: { type: "array", default: HANDLER_UPDATER_DEFAULTS.privateMirrors },
+  customDatabaseUrls: { type: "array", default: HANDLER_UPDATER_DEFAULTS.customDatabaseUrls },
+  updaterMemoryMb: { type: "integer", default: size.DEFAULT_UPDATER_MEMORY_MB },
+  updaterTimeoutSeconds: { type: "integer", default: size.DEFAULT_UPDATER_TIMEOUT_SECONDS },
+  logRetentionDays: { type: "integer", default: 30 },
+} as const satisfies Record<string, { type: "string" | "integer" | "boolean" | "array"; default: unknown }>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+/** One upload bucket of the stack. */
+export interface UploadBucketSettings {
+  /** Names its resources: the entry of `uploadBuckets`, or the existing bucket's name with dots as dashes. */
+  key: string;
+  /** Set when the bucket exists already; otherwise the stack creates it. */
+  existingBucketName?: string;
+  /** The bucket policy statements of the user's own, kept beside the access rule. */
+  policyStatements: PolicyStatement[];
+}
+
+export interface StackSettings {
+  uploadBuckets: UploadBucketSettings[];
+  forceDestroyUploadBuckets: boolean;
+  architecture: LambdaArchitecture;
+  failClosed: boolean;
+  trigger: TriggerKind;
+  tags: TagSchema;
+  maxObjectBytes: number;
+  scanner: { memoryMb: number; timeoutSeconds: number; ephemeralStorageMb: number; maxConcurrency: number };
+  queueBatchSize: number;
+  oldestMessageAlarmSeconds: number;
+  alarmTopicArns: string[];
+  updateSchedule: string;
+  definitionsPrefix: string;
+  updater: {
+    officialDatabases: boolean;
+    databaseMirrors: string[];
+    privateMirrors: string[];
+    customDatabaseUrls: string[];
+    memoryMb: number;
+    timeoutSeconds: number;
+  };
+  logRetentionDays: number;
+}
+
+/** CloudWatch Logs accepts only these retention periods. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Reads and checks every `bucketwarden:*` setting; throws {@link ConfigError} naming the first bad one. */
+export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_NAMESPACE): StackSettings {
+  const read = new SettingReader(raw, namespace);
+  rejectUnknownKeys(read);
+  const d = SETTINGS;
+  const tags = tagSchema(
+    {
+      key: read.optionalString("tagKey"),
+      infectedValue: read.optionalString("tagInfectedValue"),
+      cleanValue: read.optionalString("tagCleanValue"),
+      resultKey: read.optionalString("tagResultKey"),
+      stampKey: read.optionalString("tagStampKey"),
+    },
+    {
+      key: read.name("tagKey"),
+      infectedValue: read.name("tagInfectedValue"),
+      cleanValue: read.name("tagCleanValue"),
+      resultKey: read.name("tagResultKey"),
+      stampKey: read.name("tagStampKey"),
+    },
+  );
+  const failClosed = read.boolean("failClosed", d.failClosed.default);
+  const { definitionsPrefix, ...updater } = readUpdater(read);
+  const updateSchedule = read.string("updateSchedule", d.updateSchedule.default);
+  const scheduleIssue = scheduleProblem(updateSchedule);
+  if (scheduleIssue) read.fail("updateSchedule", `"${updateSchedule}" ${scheduleIssue}`);
+  const maxObjectBytes = read.integer("maxObjectBytes", d.maxObjectBytes.default, 1, ENGINE_MAX_OBJECT_BYTES);
+  return {
+    uploadBuckets: readUploadBuckets(read, tags, failClosed),
+    forceDestroyUploadBuckets: read.boolean("forceDestroyUploadBuckets", d.forceDestroyUploadBuckets.default),
+    architecture: read.oneOf("architecture", LambdaArchitectures, d.architecture.default),
+    failClosed,
+    trigger: read.oneOf("trigger", TriggerKinds, d.trigger.default),
+    tags,
+    maxObjectBytes,
+    scanner: readScanner(read, maxObjectBytes, updater.officialDatabases),
+    queueBatchSize: read.integer("queueBatchSize", d.queueBatchSize.default, 1, 10),
+    oldestMessageAlarmSeconds: read.integer(
+      "oldestMessageAlarmSeconds",
+      d.oldestMessageAlarmSeconds.default,
+      60,
+      1_209_600,
+    ),
+    alarmTopicArns: readTopicArns(read),
+    updateSchedule,
+    definitionsPrefix,
+    updater,
+    logRetentionDays: readRetention(read),
+  };
+}
+
+function rejectUnknownKeys(read: SettingReader): void {
+  const known = Object.keys(SETTINGS);
+  for (const key of read.unknownKeys(known)) {
+    const near = closestKey(key, known);
+    read.fail(key, `is not a ${read.namespace} setting${near ? ` (did you mean ${read.name(near)}?)` : ""}`);
+  }
+}
+
+function readScanner(
+  read: SettingReader,
+  maxObjectBytes: number,
+  official: boolean,
+): StackSettings["scanner"] {
+  const minMemory = size.minimumScannerMemoryMb(official);
+  const memoryMb = read.integer(
+    "scannerMemoryMb",
+    SETTINGS.scannerMemoryMb.default,
+    minMemory,
+    size.LAMBDA_MEMORY_MB.max,
+    official
+      ? ` (ClamAV's official database takes ~${size.ENGINE_MEMORY_MB} MB to load; ` +
+          `${size.DEFAULT_SCANNER_MEMORY_MB} lets clamd reload it without stopping scans)`
+      : "",
+  );
+  const needed = size.requiredScannerStorageMb(maxObjectBytes);
+  if (needed > size.LAMBDA_EPHEMERAL_MB.max)
+    read.fail(
+      "maxObjectBytes",
+      `needs ${needed} MB of /tmp, more than Lambda's ${size.LAMBDA_EPHEMERAL_MB.max}`,
+    );
+  const ephemeralStorageMb =
+    read.optionalInteger(
+      "scannerEphemeralStorageMb",
+      needed,
+      size.LAMBDA_EPHEMERAL_MB.max,
+      ` (clamd spools each object to /tmp: the largest object, ${read.name("maxObjectBytes")}, plus the database twice plus scratch)`,
+    ) ?? needed;
+  return {
+    memoryMb,
+    timeoutSeconds: read.integer(
+      "scannerTimeoutSeconds",
+      SETTINGS.scannerTimeoutSeconds.default,
+      size.MIN_SCANNER_TIMEOUT_SECONDS,
+      size.LAMBDA_TIMEOUT_SECONDS.max,
+      " (a cold start loads the database before the first scan)",
+    ),
+    ephemeralStorageMb,
+    maxConcurrency: read.integer("scannerMaxConcurrency", SETTINGS.scannerMaxConcurrency.default, 2, 1000),
+  };
+}
+
+/** Settings the updater handler also reads: its own parser checks them, and errors are renamed. */
+const UPDATER_ENV_SETTINGS: Partial<Record<string, SettingKey>> = {
+  [EnvVars.definitionsPrefix]: "definitionsPrefix",
+  [EnvVars.officialDatabases]: "officialDatabases",
+  [EnvVars.databaseMirrors]: "databaseMirrors",
+  [EnvVars.privateMirrors]: "privateMirrors",
+  [EnvVars.customDatabaseUrls]: "customDatabaseUrls",
+};
+
+function readUpdater(read: SettingReader): StackSettings["updater"] & { definitionsPrefix: string } {
+  const d = SETTINGS;
+  const officialDatabases = read.boolean("officialDatabases", d.officialDatabases.default);
+  const env = updaterEnvironment({
+    definitionsBucket: "-",
+    definitionsPrefix: read.string("definitionsPrefix", d.definitionsPrefix.default),
+    officialDatabases,
+    databaseMirrors: read.list("databaseMirrors", d.databaseMirrors.default),
+    privateMirrors: read.list("privateMirrors", d.privateMirrors.default),
+    customDatabaseUrls: read.list("customDatabaseUrls", d.customDatabaseUrls.default),
+  });
+  let parsed: ReturnType<typeof parseUpdaterConfig>;
+  try {
+    parsed = parseUpdaterConfig(env);
+  } catch (e) {
+    const key = e instanceof ConfigError ? UPDATER_ENV_SETTINGS[e.setting] : undefined;
+    if (!(e instanceof ConfigError) || key === undefined) throw e;
+    let message = e.message.slice(e.setting.length + 2);
+    for (const [envName, k] of Object.entries(UPDATER_ENV_SETTINGS))
+      message = message.replaceAll(envName, read.name(k as string));
+    return read.fail(key, message, e);
+  }
+  const minMemory = size.minimumUpdaterMemoryMb(officialDatabases);
+  return {
+    definitionsPrefix: parsed.definitionsPrefix,
+    officialDatabases,
+    databaseMirrors: parsed.databaseMirrors,
+    privateMirrors: parsed.privateMirrors,
+    customDatabaseUrls: parsed.customDatabaseUrls,
+    memoryMb: read.integer(
+      "updaterMemoryMb",
+      d.updaterMemoryMb.default,
+      minMemory,
+      size.LAMBDA_MEMORY_MB.max,
+      " (the updater test-loads every new database before publishing it)",
+    ),
+    timeoutSeconds: read.integer(
+      "updaterTimeoutSeconds",
+      d.updaterTimeoutSeconds.default,
+      size.MIN_UPDATER_TIMEOUT_SECONDS,
+      size.LAMBDA_TIMEOUT_SECONDS.max,
+    ),
+  };
+}
+
+function readUploadBuckets(
+  read: SettingReader,
+  tags: TagSchema,
+  failClosed: boolean,
+): UploadBucketSettings[] {
+  const created = read.list("uploadBuckets", SETTINGS.uploadBuckets.default);
+  const existing = read.list("existingUploadBuckets", SETTINGS.existingUploadBuckets.default);
+  for (const name of created) {
+    const problem = uploadNameProblem(name);
+    if (problem) read.fail("uploadBuckets", `"${name}" ${problem}`);
+  }
+  for (const name of existing) {
+    const problem = bucketNameProblem(name);
+    if (problem) read.fail("existingUploadBuckets", `"${name}" is not a bucket name: it ${problem}`);
+  }
+  if (created.length + existing.length === 0)
+    read.fail(
+      "uploadBuckets",
+      `name at least one bucket to create, or set ${read.name("existingUploadBuckets")}`,
+    );
+  const keys = [...created, ...existing.map(existingBucketKey)];
+  const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (twice !== undefined)
+    read.fail("uploadBuckets", `"${twice}" is listed twice (counting ${read.name("existingUploadBuckets")})`);
+  const statements = readPolicyStatements(read, [...created, ...existing], tags, failClosed);
+  return [
+    ...created.map((key) => ({ key, policyStatements: statements[key] ?? [] })),
+    ...existing.map((name) => ({
+      key: existingBucketKey(name),
+      existingBucketName: name,
+      policyStatements: statements[name] ?? [],
+    })),
+  ];
+}
+
+function readPolicyStatements(
+  read: SettingReader,
+  buckets: readonly string[],
+  tags: TagSchema,
+  failClosed: boolean,
+): Record<string, PolicyStatement[]> {
+  const key = "bucketPolicyStatements";
+  const value = read.json(key);
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    read.fail(key, "must be a JSON object from bucket name to a list of policy statements");
+  const result: Record<string, PolicyStatement[]> = {};
+  for (const [bucket, given] of Object.entries(value)) {
+    if (!buckets.includes(bucket))
+      read.fail(key, `names "${bucket}", which is not one of the upload buckets`);
+    let statements: PolicyStatement[];
+    try {
+      statements = callerStatements(given as PolicyStatement[]);
+    } catch (cause) {
+      return read.fail(key, `the statements for "${bucket}" are not a policy`, cause);
+    }
+    if (!statements.every((s) => s?.Effect === "Allow" || s?.Effect === "Deny"))
+      read.fail(key, `every statement for "${bucket}" needs an Effect of Allow or Deny`);
+    try {
+      const rule = accessRuleStatements({ bucket, tags, failClosed, scanner: scannerRole("-") });
+      mergePolicy(rule, statements);
+    } catch (cause) {
+      read.fail(key, `"${bucket}": ${(cause as BucketwardenError).message}`, cause);
+    }
+    result[bucket] = statements;
+  }
+  return result;
+}
+
+function readTopicArns(read: SettingReader): string[] {
+  const arns = read.list("alarmTopicArns", SETTINGS.alarmTopicArns.default);
+  const bad = arns.find((a) => !/^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(a));
+  if (bad !== undefined) read.fail("alarmTopicArns", `"${bad}" is not an SNS topic ARN`);
+  return arns;
+}
+
+function readRetention(read: SettingReader): number {
+  const days = read.integer("logRetentionDays", SETTINGS.logRetentionDays.default, 1, 3653);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days))
+    read.fail("logRetentionDays", `must be one of ${LOG_RETENTION_DAYS.join(", ")}, got ${days}`);
+  return days;
+}
