@@ -1,0 +1,56 @@
+/** What the scanner reports for each object. */
+import type { ObjectRef } from "../../core/events";
+import type { ScanStatus } from "../../core/verdict";
+
+/** Milliseconds spent in each step of one object. */
+export interface Durations {
+  /** HeadObject and GetObjectTagging. */
+  headMs: number;
+  /** GetObject until the body starts. */
+  getMs: number;
+  /** Streaming the body through the engine until its verdict. */
+  scanMs: number;
+  /** The overwrite re-check (unversioned buckets) and PutObjectTagging. */
+  tagMs: number;
+}
+
+/** The object got a verdict tag. */
+export interface TaggedResult {
+  outcome: "tagged";
+  object: ObjectRef;
+  versionId?: string;
+  eTag: string;
+  /** The verdict tag's meaning: only `clean` makes the object readable. */
+  verdict: "clean" | "infected";
+  status: ScanStatus;
+  signature?: string;
+  definitionsVersion: string;
+  bytes: number;
+  durations: Durations;
+}
+
+/** Why an object needed no verdict from this scan. */
+export const SkipReason = {
+  /** The same content was already scanned with the same definitions. */
+  AlreadyScanned: "already-scanned",
+  /** The object or version is gone. */
+  Deleted: "deleted",
+  /** An unversioned object was overwritten; the new content has its own event. */
+  Overwritten: "overwritten",
+} as const;
+export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
+
+export interface SkippedResult {
+  outcome: "skipped";
+  object: ObjectRef;
+  reason: SkipReason;
+}
+
+/** The object got no verdict; its event must be retried. */
+export interface FailedResult {
+  outcome: "failed";
+  object: ObjectRef;
+  error: Error;
+}
+
+export type ObjectResult = TaggedResult | SkippedResult | FailedResult;

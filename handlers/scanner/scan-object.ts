@@ -1,0 +1,154 @@
+/**
+ * One object, from its event to its verdict tag: HeadObject and its tags, the idempotence check, the
+ * body streamed into the engine (never to disk), and the merged tags written on exactly the version
+ * (or, unversioned, the content) that was scanned.
+ */
+import {
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import type { ObjectRef } from "../../core/events";
+import type { ScannerConfig } from "../../core/handler-config";
+import type { Tag } from "../../core/tags";
+import {
+  alreadyScanned,
+  isCleanStatus,
+  mergeVerdictTags,
+  type ScanOutcome,
+  ScanStatus,
+} from "../../core/verdict";
+import { ObjectReadError } from "../shared/errors";
+import { errorAttributes, type Log, type MetricsSink } from "../shared/logger";
+import { bareETag, bodyChunks, classifyS3Error, S3Failure } from "../shared/s3";
+import type { ScanEngine } from "./engine";
+import { type Durations, type ObjectResult, SkipReason } from "./results";
+
+/** The signature recorded for objects too large to scan. */
+export const TOO_LARGE_SIGNATURE = "Bucketwarden.Limits.Exceeded.MaxObjectBytes";
+
+export interface ObjectScanContext {
+  s3: S3Client;
+  engine: ScanEngine;
+  config: Pick<ScannerConfig, "tags" | "maxObjectBytes" | "scanTimeoutMs">;
+  definitionsVersion: string;
+  log: Log;
+  metrics: MetricsSink;
+}
+
+/** Thrown inside the pipeline to end it with a skip instead of a failure. */
+class Skip {
+  constructor(readonly reason: SkipReason) {}
+}
+
+/** Runs an S3 call; "gone" and "overwritten" answers end the object with a skip. */
+async function call<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const kind = classifyS3Error(error);
+    if (kind === S3Failure.NotFound) throw new Skip(SkipReason.Deleted);
+    if (kind === S3Failure.PreconditionFailed) throw new Skip(SkipReason.Overwritten);
+    throw error;
+  }
+}
+
+/** Scans and tags one object. Never throws: failures come back as a `failed` result. */
+export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promise<ObjectResult> {
+  const { s3, config, log, metrics, definitionsVersion } = ctx;
+  const where = { bucket: ref.bucket, key: ref.key, versionId: ref.versionId };
+  const durations: Durations = { headMs: 0, getMs: 0, scanMs: 0, tagMs: 0 };
+  let mark = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = Math.round(now - mark);
+    mark = now;
+    return ms;
+  };
+  try {
+    const head = await call(() =>
+      s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId })),
+    );
+    const eTag = bareETag(head.ETag) ?? "";
+    const size = head.ContentLength ?? 0;
+    const headVersion = ref.versionId ?? head.VersionId;
+    // Versioned: every call names the version. Unversioned (or the "null" version, which an upload
+    // replaces in place): the ETag pins the content instead.
+    const versionId = headVersion && headVersion !== "null" ? headVersion : undefined;
+    const object = { Bucket: ref.bucket, Key: ref.key, VersionId: versionId };
+    const tagging = await call(() => s3.send(new GetObjectTaggingCommand(object)));
+    const existing = (tagging.TagSet ?? []).map((t) => ({ Key: t.Key ?? "", Value: t.Value ?? "" }) as Tag);
+    durations.headMs = lap();
+
+    if (alreadyScanned(existing, config.tags, definitionsVersion, eTag)) throw new Skip(SkipReason.AlreadyScanned);
+
+    let outcome: ScanOutcome;
+    let bytes = 0;
+    if (size > config.maxObjectBytes) {
+      outcome = { status: ScanStatus.LimitsExceeded, signature: TOO_LARGE_SIGNATURE };
+    } else {
+      const got = await call(() => s3.send(new GetObjectCommand({ ...object, IfMatch: `"${eTag}"` })));
+      durations.getMs = lap();
+      const body = got.Body as { destroy?: () => void } | undefined;
+      try {
+        ({ outcome, bytes } = await ctx.engine.scan(bodyChunks(got.Body), config.scanTimeoutMs));
+      } finally {
+        body?.destroy?.();
+      }
+      // Clean means every byte was looked at: a short body is a failed read, never a clean verdict.
+      if (isCleanStatus(outcome.status) && bytes !== size)
+        throw new ObjectReadError(`read ${bytes} of ${size} bytes of the object, then the body ended`);
+      durations.scanMs = lap();
+    }
+
+    if (!versionId) {
+      const now = await call(() => s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key })));
+      if (bareETag(now.ETag) !== eTag) throw new Skip(SkipReason.Overwritten);
+    }
+    const merged = mergeVerdictTags(existing, outcome, config.tags, definitionsVersion, eTag);
+    await call(() => s3.send(new PutObjectTaggingCommand({ ...object, Tagging: { TagSet: merged.tags } })));
+    durations.tagMs = lap();
+
+    const verdict = isCleanStatus(outcome.status) ? "clean" : "infected";
+    if (merged.droppedUserTags.length > 0)
+      log.warn("user tags dropped to make room for the verdict", { ...where, dropped: merged.droppedUserTags });
+    log.info("verdict", {
+      ...where,
+      versionId,
+      eTag,
+      size,
+      verdict,
+      status: outcome.status,
+      signature: outcome.signature,
+      definitionsVersion,
+      durations,
+    });
+    metrics.count(verdict === "clean" ? "ObjectsClean" : "ObjectsInfected");
+    metrics.bytes("BytesScanned", bytes);
+    metrics.milliseconds("ScanDuration", durations.scanMs);
+    return {
+      outcome: "tagged",
+      object: ref,
+      versionId,
+      eTag,
+      verdict,
+      status: outcome.status,
+      signature: outcome.signature,
+      definitionsVersion,
+      bytes,
+      durations,
+    };
+  } catch (error) {
+    if (error instanceof Skip) {
+      log.info("skipped", { ...where, reason: error.reason, definitionsVersion });
+      metrics.count("ObjectsSkipped");
+      return { outcome: "skipped", object: ref, reason: error.reason };
+    }
+    const e = error instanceof Error ? error : new Error(String(error));
+    log.error("scan failed", { ...where, definitionsVersion, ...errorAttributes(e) });
+    metrics.count("ScanFailures");
+    return { outcome: "failed", object: ref, error: e };
+  }
+}

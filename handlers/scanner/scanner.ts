@@ -1,0 +1,149 @@
+/**
+ * The scanner: events in, verdict tags out. `createScanner` wires the core to injected clients so
+ * that Lambda (`index.ts`), local mode and the tests run the same code.
+ */
+import { join } from "node:path";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { SQSBatchResponse } from "aws-lambda";
+import { type ObjectRef, parseScannerEvent } from "../../core/events";
+import type { ScannerConfig } from "../../core/handler-config";
+import { ScanFailedError } from "../shared/errors";
+import { errorAttributes, type Log, type MetricsSink, noMetrics, silentLog } from "../shared/logger";
+import { layerTools, type ToolResolver } from "../shared/tools";
+import { DefinitionsCache } from "./definitions";
+import { ResidentEngine } from "./engine";
+import type { ObjectResult } from "./results";
+import { scanObject } from "./scan-object";
+
+export interface ScannerDeps {
+  config: ScannerConfig;
+  /** Reads and tags the uploads, and reads the definitions bucket. */
+  s3: S3Client;
+  /** A separate client for the definitions bucket. @default s3 */
+  definitionsS3?: S3Client;
+  /** How to run clamd. @default the scanner layer at `config.layerRoot` */
+  tools?: ToolResolver;
+  /** @default a log that drops everything */
+  log?: Log;
+  /** @default metrics that go nowhere */
+  metrics?: MetricsSink;
+  /** Objects scanned at the same time. @default 2 */
+  concurrency?: number;
+  /** Clock for the definitions check interval. @default Date.now */
+  now?: () => number;
+}
+
+/** What a direct (non-SQS) invocation returns when every object succeeded. */
+export interface ScanReport {
+  results: ObjectResult[];
+}
+
+export interface Scanner {
+  /**
+   * Handles a Lambda event. SQS batches get `batchItemFailures` naming the messages to retry; a
+   * direct S3 event throws {@link ScanFailedError} when any object failed.
+   */
+  handle(event: unknown): Promise<SQSBatchResponse | ScanReport>;
+  /** Scans objects outside any event (local mode). Never throws for an object's failure. */
+  scanObjects(refs: readonly ObjectRef[]): Promise<ObjectResult[]>;
+  /** Brings the engine up to the newest published definitions; returns their version. */
+  refreshDefinitions(): Promise<string>;
+  /** The engine's pid and loaded definitions version, for health checks and tests. */
+  status(): { enginePid?: number; definitionsVersion?: string };
+  /** Stops the engine. */
+  close(): Promise<void>;
+}
+
+export function createScanner(deps: ScannerDeps): Scanner {
+  const { config, s3 } = deps;
+  const log = deps.log ?? silentLog;
+  const metrics = deps.metrics ?? noMetrics;
+  const concurrency = deps.concurrency ?? 2;
+  const workDir = join(config.workDir, "scanner");
+  const cache = new DefinitionsCache({
+    s3: deps.definitionsS3 ?? s3,
+    at: { bucket: config.definitionsBucket, prefix: config.definitionsPrefix },
+    rootDir: join(workDir, "defs"),
+    intervalMs: config.definitionsCheckIntervalMs,
+    now: deps.now ?? Date.now,
+    log,
+  });
+  const engine = new ResidentEngine({
+    tools: deps.tools ?? layerTools(config.layerRoot),
+    workDir,
+    maxObjectBytes: config.maxObjectBytes,
+    startTimeoutMs: config.engineStartTimeoutMs,
+    log,
+  });
+
+  // One refresh at a time; callers arriving meanwhile share it.
+  let preparing: Promise<string> | undefined;
+  function refreshDefinitions(): Promise<string> {
+    preparing ??= (async () => {
+      const { defs, changed } = await cache.latest();
+      await engine.use(defs);
+      if (changed) await cache.retireAllBut(defs.version);
+      return defs.version;
+    })().finally(() => {
+      preparing = undefined;
+    });
+    return preparing;
+  }
+
+  async function scanObjects(refs: readonly ObjectRef[]): Promise<ObjectResult[]> {
+    let definitionsVersion: string;
+    try {
+      definitionsVersion = await refreshDefinitions();
+    } catch (error) {
+      log.error("engine or definitions not ready", errorAttributes(error));
+      metrics.count("ScanFailures", refs.length);
+      const e = error instanceof Error ? error : new Error(String(error));
+      return refs.map((object) => ({ outcome: "failed", object, error: e }));
+    }
+    const ctx = { s3, engine, config, definitionsVersion, log, metrics };
+    return mapLimit(refs, concurrency, (ref) => scanObject(ctx, ref));
+  }
+
+  async function handle(event: unknown): Promise<SQSBatchResponse | ScanReport> {
+    const items = parseScannerEvent(event);
+    const refs = items.flatMap((item) => item.objects);
+    const results = await scanObjects(refs);
+    const failedRefs = new Set(results.filter((r) => r.outcome === "failed").map((r) => r.object));
+    if (items.some((item) => item.messageId !== undefined)) {
+      const batchItemFailures = items
+        .filter((item) => item.error || item.objects.some((o) => failedRefs.has(o)))
+        .map((item) => ({ itemIdentifier: item.messageId ?? "" }));
+      for (const item of items.filter((i) => i.error))
+        log.error("message is not an S3 event", { messageId: item.messageId, ...errorAttributes(item.error) });
+      return { batchItemFailures };
+    }
+    const failures = results.flatMap((r) =>
+      r.outcome === "failed" ? [{ bucket: r.object.bucket, key: r.object.key, error: r.error }] : [],
+    );
+    if (failures.length > 0)
+      throw new ScanFailedError(`${failures.length} of ${results.length} objects were not scanned`, failures);
+    return { results };
+  }
+
+  return {
+    handle,
+    scanObjects,
+    refreshDefinitions,
+    status: () => ({ enginePid: engine.pid, definitionsVersion: engine.activeVersion }),
+    close: () => engine.stop(),
+  };
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of the results. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
