@@ -26,6 +26,6 @@ export async function handler(event: unknown) {
   }
 }
 
-export { createScanner } from "./scanner";
-export type { Scanner, ScannerDeps, ScanReport } from "./scanner";
 export type { ObjectResult } from "./results";
+export type { Scanner, ScannerDeps, ScanReport } from "./scanner";
+export { createScanner } from "./scanner";

@@ -82,7 +82,8 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
     const existing = (tagging.TagSet ?? []).map((t) => ({ Key: t.Key ?? "", Value: t.Value ?? "" }) as Tag);
     durations.headMs = lap();
 
-    if (alreadyScanned(existing, config.tags, definitionsVersion, eTag)) throw new Skip(SkipReason.AlreadyScanned);
+    if (alreadyScanned(existing, config.tags, definitionsVersion, eTag))
+      throw new Skip(SkipReason.AlreadyScanned);
 
     let outcome: ScanOutcome;
     let bytes = 0;
@@ -113,7 +114,10 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
 
     const verdict = isCleanStatus(outcome.status) ? "clean" : "infected";
     if (merged.droppedUserTags.length > 0)
-      log.warn("user tags dropped to make room for the verdict", { ...where, dropped: merged.droppedUserTags });
+      log.warn("user tags dropped to make room for the verdict", {
+        ...where,
+        dropped: merged.droppedUserTags,
+      });
     log.info("verdict", {
       ...where,
       versionId,

@@ -114,7 +114,10 @@ export function createScanner(deps: ScannerDeps): Scanner {
         .filter((item) => item.error || item.objects.some((o) => failedRefs.has(o)))
         .map((item) => ({ itemIdentifier: item.messageId ?? "" }));
       for (const item of items.filter((i) => i.error))
-        log.error("message is not an S3 event", { messageId: item.messageId, ...errorAttributes(item.error) });
+        log.error("message is not an S3 event", {
+          messageId: item.messageId,
+          ...errorAttributes(item.error),
+        });
       return { batchItemFailures };
     }
     const failures = results.flatMap((r) =>

@@ -106,9 +106,13 @@ export function instream(
       // the answer is read. Take the answer if one comes; otherwise the engine failed.
       const early = await Promise.race([reply, delay(1000)]).catch(() => undefined);
       if (typeof early === "string" && early !== "") return { reply: early, bytes };
-      throw new EngineError(`clamd INSTREAM failed after ${bytes} bytes: ${(error as Error).message}`, undefined, {
-        cause: error,
-      });
+      throw new EngineError(
+        `clamd INSTREAM failed after ${bytes} bytes: ${(error as Error).message}`,
+        undefined,
+        {
+          cause: error,
+        },
+      );
     } finally {
       if (answered) await iterator.return?.();
     }

@@ -112,7 +112,10 @@ export class Clamd {
       if ((await this.command("PING", 1000).catch(() => "")) === "PONG") break;
       if (Date.now() > deadline) {
         await this.stop();
-        throw new EngineError(`clamd did not answer within ${startTimeoutMs} ms of starting`, this.recentOutput);
+        throw new EngineError(
+          `clamd did not answer within ${startTimeoutMs} ms of starting`,
+          this.recentOutput,
+        );
       }
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -16,8 +16,12 @@ import { ToolError } from "./errors";
 export type ToolResolver = (tool: ClamTool, args: readonly string[]) => ToolCommand;
 
 /** Tools from a layer extracted at `root`, for the architecture of this process by default. */
-export function layerTools(root: string, arch: LambdaArchitecture | undefined = currentArchitecture()): ToolResolver {
-  if (arch === undefined) throw new ToolError(`no ClamAV layer for architecture ${process.arch}`, "", null, "");
+export function layerTools(
+  root: string,
+  arch: LambdaArchitecture | undefined = currentArchitecture(),
+): ToolResolver {
+  if (arch === undefined)
+    throw new ToolError(`no ClamAV layer for architecture ${process.arch}`, "", null, "");
   return (tool, args) => toolCommand(root, arch, tool, args);
 }
 
@@ -64,7 +68,9 @@ export function runTool(cmd: ToolCommand, timeoutMs: number, cwd?: string): Prom
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("error", (cause) => {
       clearTimeout(timer);
-      reject(new ToolError(`cannot run ${cmd.command}: ${cause.message}`, cmd.command, null, output, { cause }));
+      reject(
+        new ToolError(`cannot run ${cmd.command}: ${cause.message}`, cmd.command, null, output, { cause }),
+      );
     });
     child.on("close", (exitCode, signal) => {
       clearTimeout(timer);
