@@ -8,7 +8,10 @@ import { EventParseError } from "./errors";
 /** One object to scan, as named by an event. */
 export interface ObjectRef {
   bucket: string;
-  /** The key, decoded (S3 events encode it like a form: spaces as `+`, the rest percent-encoded). */
+  /**
+   * The key, decoded. AWS encodes it in events like a form (spaces as `+`, the rest percent-encoded);
+   * Ceph RGW (16.2) sends it as is, so `eventSource: "ceph:s3"` records are taken verbatim.
+   */
   key: string;
   /** The version the event is about, when the bucket is versioned. */
   versionId?: string;
@@ -49,6 +52,12 @@ function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
+/**
+ * The `eventSource` of Ceph RGW's notifications. Measured on 16.2: the key `a b+c%d.txt` arrives as
+ * `a b+c%d.txt`, not encoded, so decoding it would name another object (or fail on `%d.`).
+ */
+export const CEPH_EVENT_SOURCE = "ceph:s3";
+
 /** Objects named by the `Records` of an S3 event (AWS or Ceph); non-create records are ignored. */
 export function parseS3Records(records: unknown): ObjectRef[] {
   if (!Array.isArray(records)) throw new EventParseError("event has no Records array");
@@ -69,7 +78,7 @@ export function parseS3Records(records: unknown): ObjectRef[] {
     const eTag = str(object?.eTag) ?? str(object?.etag);
     refs.push({
       bucket,
-      key: decodeS3Key(rawKey),
+      key: r.eventSource === CEPH_EVENT_SOURCE ? rawKey : decodeS3Key(rawKey),
       versionId: str(object?.versionId) ?? str(object?.version),
       size:
         typeof size === "number"
