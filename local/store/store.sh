@@ -18,6 +18,7 @@ readonly MARKER=".bwstore"
 readonly RGW_ID="bw"
 readonly REGION="us-east-1"
 readonly STOP_ORDER=(rgw osd mon)
+readonly EXIT_DAEMON_DIED=75
 # uid|role|display name. The scanner is separate from the bucket owner so that tests prove its
 # exemption comes from its username, not from owning the bucket.
 readonly USERS=("bwowner|owner|bucketwarden bucket owner" "bwscanner|scanner|bucketwarden scanner"
@@ -26,6 +27,9 @@ readonly USERS=("bwowner|owner|bucketwarden bucket owner" "bwscanner|scanner|buc
 OSD_BYTES="${BW_STORE_OSD_BYTES:-$((4 * 1024 * 1024 * 1024))}"
 READY_TIMEOUT="${BW_STORE_READY_TIMEOUT:-90}"
 STOP_TIMEOUT="${BW_STORE_STOP_TIMEOUT:-20}"
+for setting in OSD_BYTES READY_TIMEOUT STOP_TIMEOUT; do
+  [[ "${!setting}" =~ ^[1-9][0-9]*$ ]] || { printf 'store: error: BW_STORE_%s must be a positive integer, got "%s"\n' "$setting" "${!setting}" >&2; exit 2; }
+done
 
 log() { printf 'store: %s\n' "$*" >&2; }
 die() {
@@ -178,7 +182,7 @@ launch() {
   local name="$1"
   shift
   "$@" -c "$DIR/ceph.conf" </dev/null >>"$DIR/log/$name.out" 2>&1 9<&- ||
-    fail "$name did not start (exit $?)"
+    EXIT_CODE=$EXIT_DAEMON_DIED fail "$name did not start (exit $?)"
   wait_for "$name to write its pid file" 30 live_pid "$name"
   STARTED+=("$name")
 }
@@ -190,7 +194,7 @@ wait_for() {
   deadline=$(($(now_ms) + timeout * 1000))
   until "$@" >/dev/null 2>&1; do
     for d in "${STARTED[@]}"; do
-      live_pid "$d" >/dev/null || fail "$d exited while waiting for $what"
+      live_pid "$d" >/dev/null || EXIT_CODE=$EXIT_DAEMON_DIED fail "$d exited while waiting for $what"
     done
     (($(now_ms) < deadline)) || fail "timed out after ${timeout}s waiting for $what"
     sleep 0.1
@@ -208,7 +212,7 @@ fail() {
   done
   stop_daemons || true
   log "logs kept in $DIR/log; the next start or stop clears them"
-  exit 1
+  exit "${EXIT_CODE:-1}"
 }
 
 ceph_cli() { ceph -c "$DIR/ceph.conf" --connect-timeout 30 "$@"; }
@@ -346,7 +350,23 @@ cmd_start() {
     wipe_dir
   fi
 
-  local t0 ports
+  # A daemon that exits at once has most likely lost its port to another process between
+  # free_ports and its bind; one more try with fresh ports is cheap.
+  local attempt rc
+  for attempt in 1 2; do
+    rc=0
+    (start_once) || rc=$?
+    ((rc == 0)) && break
+    ((rc == EXIT_DAEMON_DIED && attempt == 1)) || exit 1
+    log "retrying once with fresh ports"
+    wipe_dir
+  done
+  cat "$DIR/store.json"
+}
+
+# One start from an empty directory; run in a subshell so that a failure (fail exits) can be retried.
+start_once() {
+  local t0 phase phases=""
   t0="$(now_ms)"
   read -r MON_V2_PORT MON_V1_PORT RGW_PORT <<<"$(free_ports)"
   ENDPOINT="http://127.0.0.1:$RGW_PORT"
@@ -355,16 +375,12 @@ cmd_start() {
   mkdir -p "$DIR"/{run,log,mon,osd,rgw,crash}
   write_conf
   make_keyring
-  start_mon
-  start_osd
-  start_rgw
-  local t_gw
-  t_gw="$(now_ms)"
-  create_users
-  probe_put
+  for phase in start_mon start_osd start_rgw create_users probe_put; do
+    "$phase"
+    phases+=" ${phase#*_} $(($(now_ms) - t0))"
+  done
   write_store_json
-  log "started in $(($(now_ms) - t0)) ms (gateway answering after $((t_gw - t0)) ms) at $ENDPOINT"
-  cat "$DIR/store.json"
+  log "first PutObject $(($(now_ms) - t0)) ms after start at $ENDPOINT (ms since start:$phases)"
 }
 
 cmd_stop() {
