@@ -1,0 +1,255 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { tlsOnlyStatement } from "../core/access-rule";
+import { ConfigError } from "../core/errors";
+import { updaterEnvironment } from "../core/handler-config";
+import { updaterPolicy } from "../core/iam";
+import type { LambdaArchitecture } from "../core/layer-layout";
+import { AUTONAMED_64, childName, fitName } from "../core/naming";
+import { DEFAULT_UPDATE_SCHEDULE, scheduleProblem } from "../core/schedule";
+import * as size from "../core/sizing";
+import { lambdaErrorsAlarm } from "./alarms";
+import { clamavFunction } from "./lambda-function";
+import { clamavLayer } from "./layer";
+import { privateBucket } from "./private-bucket";
+import { DEFAULT_PROJECT_ROOT } from "./project-root";
+import { ComponentTypes } from "./types";
+
+/** What a scanner needs to know about the definitions it reads. {@link DefinitionsStore} is one. */
+export interface DefinitionsRef {
+  /** Name of the bucket holding the database and its manifest. */
+  readonly bucketName: pulumi.Input<string>;
+  /** ARN of that bucket. */
+  readonly bucketArn: pulumi.Input<string>;
+  /** Key prefix of the database inside the bucket, ending in `/`. */
+  readonly prefix: pulumi.Input<string>;
+  /** Resources a scanner's trigger should wait for, so the first upload finds a database. @default [] */
+  readonly ready?: pulumi.Resource[];
+}
+
+export interface DefinitionsStoreArgs {
+  /** Architecture of the updater and its layer (a build output, so not an `Input`). @default "arm64" */
+  architecture?: LambdaArchitecture;
+  /** Key prefix of the database inside the bucket. @default "clamav/" */
+  prefix?: pulumi.Input<string>;
+  /**
+   * EventBridge schedule of the updater. Never more often than hourly: ClamAV's mirrors ask for at
+   * most one check an hour, and block clients that check more often. @default "rate(12 hours)"
+   */
+  schedule?: pulumi.Input<string>;
+  /** Fetch ClamAV's official databases. @default true */
+  officialDatabases?: pulumi.Input<boolean>;
+  /** freshclam `DatabaseMirror` hosts. @default the updater's default, ["database.clamav.net"] */
+  databaseMirrors?: pulumi.Input<string[]>;
+  /** freshclam `PrivateMirror` URLs, used instead of the public mirrors. @default [] */
+  privateMirrors?: pulumi.Input<string[]>;
+  /** freshclam `DatabaseCustomURL`s of extra databases. @default [] */
+  customDatabaseUrls?: pulumi.Input<string[]>;
+  /** Updater memory: it test-loads each database before publishing it. @default 2048 */
+  memoryMb?: number;
+  /** Updater timeout. @default 600 */
+  timeoutSeconds?: number;
+  /** Updater `/tmp`: the previous database, the new one and scratch. @default 1312 */
+  ephemeralStorageMb?: number;
+  /** Days before a replaced manifest or database file version is deleted. @default 7 */
+  noncurrentVersionDays?: number;
+  /** Delete the bucket on destroy even when it holds a database: it can always be downloaded again. @default true */
+  forceDestroy?: boolean;
+  /** Invoke the updater once on creation, so scanners have definitions from the first minute. @default true */
+  updateOnCreate?: boolean;
+  /** SNS topics told when the updater fails. @default [] */
+  alarmTopicArns?: pulumi.Input<string[]>;
+  /** Retention of the updater's logs, in days. @default 30 */
+  logRetentionDays?: number;
+  /** Prefix of names AWS does not generate (the layer's). @default the component's name */
+  namePrefix?: string;
+  /** Where the build wrote `.build/`. @default this repository's root */
+  projectRoot?: string;
+}
+
+/**
+ * A private bucket of ClamAV signatures kept current by a scheduled updater (freshclam in a layer).
+ * One store serves the scanners of any number of upload buckets.
+ */
+export class DefinitionsStore extends pulumi.ComponentResource implements DefinitionsRef {
+  readonly bucket: aws.s3.Bucket;
+  readonly bucketName: pulumi.Output<string>;
+  readonly bucketArn: pulumi.Output<string>;
+  readonly prefix: pulumi.Output<string>;
+  readonly layer: aws.lambda.LayerVersion;
+  readonly updater: aws.lambda.Function;
+  readonly updaterRole: aws.iam.Role;
+  readonly schedule: aws.cloudwatch.EventRule;
+  /** The update run at creation, when `updateOnCreate`. */
+  readonly initialUpdate?: aws.lambda.Invocation;
+  readonly ready: pulumi.Resource[];
+
+  constructor(name: string, args: DefinitionsStoreArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    super(ComponentTypes.DefinitionsStore, name, {}, opts);
+    const architecture = args.architecture ?? "arm64";
+    const prefix = pulumi.output(args.prefix ?? "clamav/");
+    const schedule = pulumi.output(args.schedule ?? DEFAULT_UPDATE_SCHEDULE).apply(checkSchedule);
+    const memoryMb = args.memoryMb ?? size.DEFAULT_UPDATER_MEMORY_MB;
+    const timeoutSeconds = args.timeoutSeconds ?? size.DEFAULT_UPDATER_TIMEOUT_SECONDS;
+    const ephemeralStorageMb = args.ephemeralStorageMb ?? size.UPDATER_STORAGE_MB;
+    const noncurrentVersionDays = args.noncurrentVersionDays ?? 7;
+    const forceDestroy = args.forceDestroy ?? true;
+    const updateOnCreate = args.updateOnCreate ?? true;
+    const namePrefix = args.namePrefix ?? name;
+    const projectRoot = args.projectRoot ?? DEFAULT_PROJECT_ROOT;
+    // Checked here too when known now, so a bad literal fails at construction rather than at deploy.
+    if (typeof args.schedule === "string") checkSchedule(args.schedule);
+    const floor = size.minimumUpdaterMemoryMb(args.officialDatabases !== false);
+    if (memoryMb < floor)
+      throw new ConfigError(
+        "memoryMb",
+        `must be at least ${floor}: the updater test-loads each database, got ${memoryMb}`,
+      );
+    const child = { parent: this };
+
+    const store = privateBucket(childName(name, "bucket"), { forceDestroy }, this);
+    this.bucket = store.bucket;
+    this.bucketName = store.bucket.bucket;
+    this.bucketArn = store.bucket.arn;
+    this.prefix = prefix;
+    const bucketPolicy = new aws.s3.BucketPolicy(
+      childName(name, "bucket-policy"),
+      {
+        bucket: store.bucket.id,
+        policy: store.bucket.arn.apply((arn) =>
+          JSON.stringify({ Version: "2012-10-17", Statement: [tlsOnlyStatement(arn)] }),
+        ),
+      },
+      { parent: this, dependsOn: store.settings },
+    );
+    // Each update overwrites the manifest; old versions are only worth keeping for a short rollback.
+    new aws.s3.BucketLifecycleConfiguration(
+      childName(name, "bucket-lifecycle"),
+      {
+        bucket: store.bucket.id,
+        rules: [
+          {
+            id: "expire-replaced-definitions",
+            status: "Enabled",
+            filter: { prefix },
+            noncurrentVersionExpiration: { noncurrentDays: noncurrentVersionDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+        ],
+      },
+      { parent: this, dependsOn: store.settings },
+    );
+
+    this.layer = clamavLayer(
+      childName(name, "freshclam-layer"),
+      { kind: "freshclam", architecture, namePrefix, projectRoot },
+      this,
+    );
+    const updater = clamavFunction(
+      childName(name, "updater"),
+      {
+        handler: "updater",
+        description: "bucketwarden: refreshes the ClamAV signature database",
+        architecture,
+        layers: [this.layer.arn],
+        memoryMb,
+        timeoutSeconds,
+        ephemeralStorageMb,
+        environment: pulumi
+          .all([
+            this.bucketName,
+            prefix,
+            args.officialDatabases,
+            args.databaseMirrors,
+            args.privateMirrors,
+            args.customDatabaseUrls,
+          ])
+          .apply(
+            ([
+              definitionsBucket,
+              definitionsPrefix,
+              officialDatabases,
+              databaseMirrors,
+              privateMirrors,
+              customDatabaseUrls,
+            ]) =>
+              updaterEnvironment({
+                definitionsBucket,
+                definitionsPrefix,
+                officialDatabases,
+                databaseMirrors,
+                privateMirrors,
+                customDatabaseUrls,
+              }),
+          ),
+        logRetentionDays: args.logRetentionDays ?? 30,
+        projectRoot,
+        policy: (logGroupArn) =>
+          pulumi
+            .all([this.bucketArn, prefix, logGroupArn])
+            .apply(([definitionsBucketArn, definitionsPrefix, logGroupArn]) =>
+              updaterPolicy({ definitionsBucketArn, definitionsPrefix, logGroupArn }),
+            ),
+      },
+      this,
+    );
+    this.updater = updater.fn;
+    this.updaterRole = updater.role;
+
+    this.schedule = new aws.cloudwatch.EventRule(
+      fitName(childName(name, "schedule"), AUTONAMED_64),
+      { description: "bucketwarden: run the ClamAV definitions updater", scheduleExpression: schedule },
+      child,
+    );
+    const invokePermission = new aws.lambda.Permission(
+      childName(name, "schedule-permission"),
+      {
+        action: "lambda:InvokeFunction",
+        function: updater.fn.name,
+        principal: "events.amazonaws.com",
+        sourceArn: this.schedule.arn,
+      },
+      child,
+    );
+    new aws.cloudwatch.EventTarget(
+      childName(name, "schedule-target"),
+      { rule: this.schedule.name, arn: updater.fn.arn },
+      { parent: this, dependsOn: [invokePermission] },
+    );
+    lambdaErrorsAlarm(
+      childName(name, "updater-errors"),
+      {
+        functionName: updater.fn.name,
+        description: "bucketwarden: the definitions updater failed; scanners keep using older signatures",
+        alarmTopicArns: args.alarmTopicArns ?? [],
+      },
+      this,
+    );
+
+    if (updateOnCreate) {
+      this.initialUpdate = new aws.lambda.Invocation(
+        childName(name, "initial-update"),
+        {
+          functionName: updater.fn.name,
+          input: JSON.stringify({ source: "bucketwarden.deploy", reason: "first definitions" }),
+        },
+        { parent: this, dependsOn: [updater.rolePolicy, bucketPolicy] },
+      );
+    }
+    this.ready = this.initialUpdate ? [this.initialUpdate] : [];
+
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      bucketArn: this.bucketArn,
+      prefix: this.prefix,
+      updaterName: this.updater.name,
+      layerArn: this.layer.arn,
+    });
+  }
+}
+
+function checkSchedule(expression: string): string {
+  const problem = scheduleProblem(expression);
+  if (problem) throw new ConfigError("schedule", `"${expression}" ${problem}`);
+  return expression;
+}

@@ -1,0 +1,18 @@
+/**
+ * The bucketwarden components. Import these into any Pulumi TypeScript program:
+ * `new MalwareScanning("scanning", { uploadBuckets: { photos: { newBucket: true } } })`.
+ */
+export { type DefinitionsRef, DefinitionsStore, type DefinitionsStoreArgs } from "./definitions-store";
+export {
+  MalwareScanning,
+  type MalwareScanningArgs,
+  type SharedScannerArgs,
+  type UploadBucketArgs,
+} from "./malware-scanning";
+export { ComponentTypes, ManagedResourceTypes } from "./types";
+export {
+  type ExtraNotifications,
+  type NewUploadBucketArgs,
+  UploadScanner,
+  type UploadScannerArgs,
+} from "./upload-scanner";

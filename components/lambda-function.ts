@@ -1,0 +1,79 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { PolicyDocument } from "../core/access-rule";
+import { type HandlerName, handlerBundleDir, LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../core/artifacts";
+import { lambdaTrustPolicy } from "../core/iam";
+import type { LambdaArchitecture } from "../core/layer-layout";
+import { AUTONAMED_64, childName, fitName } from "../core/naming";
+
+export interface ClamavFunctionArgs {
+  handler: HandlerName;
+  architecture: LambdaArchitecture;
+  layers: pulumi.Input<string>[];
+  memoryMb: number;
+  timeoutSeconds: number;
+  ephemeralStorageMb: number;
+  /** Written by core's `scannerEnvironment`/`updaterEnvironment`, read by the handler's parser. */
+  environment: pulumi.Input<Record<string, string>>;
+  logRetentionDays: number;
+  projectRoot: string;
+  /** The role's permissions, given the ARN of the function's own log group. */
+  policy: (logGroupArn: pulumi.Output<string>) => pulumi.Output<PolicyDocument>;
+  description: string;
+}
+
+export interface ClamavFunction {
+  fn: aws.lambda.Function;
+  role: aws.iam.Role;
+  /** Anything that uses the function's permissions (triggers, invocations) must wait for this. */
+  rolePolicy: aws.iam.RolePolicy;
+  logGroup: aws.cloudwatch.LogGroup;
+}
+
+/**
+ * A handler bundle deployed as a function with a role of its own. The log group is created first and
+ * named in the function's logging config, so the role can be limited to that one group instead of the
+ * `logs:*` on `*` of Lambda's managed policy, and logs expire.
+ */
+export function clamavFunction(
+  name: string,
+  args: ClamavFunctionArgs,
+  parent: pulumi.Resource,
+): ClamavFunction {
+  const opts = { parent };
+  const logGroup = new aws.cloudwatch.LogGroup(
+    childName(name, "logs"),
+    { retentionInDays: args.logRetentionDays },
+    opts,
+  );
+  const role = new aws.iam.Role(
+    fitName(childName(name, "role"), AUTONAMED_64),
+    { assumeRolePolicy: JSON.stringify(lambdaTrustPolicy()), description: args.description },
+    opts,
+  );
+  const rolePolicy = new aws.iam.RolePolicy(
+    childName(name, "permissions"),
+    { role: role.name, policy: args.policy(logGroup.arn).apply((doc) => JSON.stringify(doc)) },
+    opts,
+  );
+  const fn = new aws.lambda.Function(
+    fitName(name, AUTONAMED_64),
+    {
+      description: args.description,
+      code: new pulumi.asset.FileArchive(handlerBundleDir(args.projectRoot, args.handler)),
+      runtime: LAMBDA_RUNTIME,
+      handler: LAMBDA_HANDLER,
+      architectures: [args.architecture],
+      layers: args.layers,
+      role: role.arn,
+      memorySize: args.memoryMb,
+      timeout: args.timeoutSeconds,
+      ephemeralStorage: { size: args.ephemeralStorageMb },
+      environment: { variables: args.environment },
+      loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+    },
+    // The function must not run (or be invoked by a trigger) before it may write its logs.
+    { parent, dependsOn: [rolePolicy] },
+  );
+  return { fn, role, rolePolicy, logGroup };
+}

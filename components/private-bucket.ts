@@ -1,0 +1,61 @@
+import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import { bucketPrefix, childName } from "../core/naming";
+
+export interface PrivateBucketArgs {
+  /** Delete the bucket on destroy even when it holds objects. */
+  forceDestroy: boolean;
+}
+
+export interface PrivateBucket {
+  bucket: aws.s3.Bucket;
+  /**
+   * The settings every later change to the bucket must wait for: S3 answers "conflicting conditional
+   * operation" when a policy or notification arrives while these are still being applied.
+   */
+  settings: pulumi.Resource[];
+}
+
+/**
+ * A bucket that is private by construction: public access blocked, owner-enforced ownership (no ACLs,
+ * the bucket owner owns every object), encryption at rest, and versioning, so every version can be
+ * scanned and tagged on its own and an overwrite cannot inherit an older version's verdict.
+ */
+export function privateBucket(name: string, args: PrivateBucketArgs, parent: pulumi.Resource): PrivateBucket {
+  const opts = { parent };
+  const bucket = new aws.s3.Bucket(
+    name,
+    { bucketPrefix: bucketPrefix(name), forceDestroy: args.forceDestroy },
+    opts,
+  );
+  const publicAccess = new aws.s3.BucketPublicAccessBlock(
+    childName(name, "public-access"),
+    {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
+    opts,
+  );
+  const ownership = new aws.s3.BucketOwnershipControls(
+    childName(name, "ownership"),
+    { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+    opts,
+  );
+  const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+    childName(name, "encryption"),
+    {
+      bucket: bucket.id,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+    },
+    opts,
+  );
+  const versioning = new aws.s3.BucketVersioning(
+    childName(name, "versioning"),
+    { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+    opts,
+  );
+  return { bucket, settings: [publicAccess, ownership, encryption, versioning] };
+}

@@ -1,0 +1,34 @@
+/** Type tokens of the components and of the AWS resources they create. */
+
+/** The components' type tokens, so policies and tests recognise them without constructing one. */
+export const ComponentTypes = {
+  DefinitionsStore: "bucketwarden:index:DefinitionsStore",
+  UploadScanner: "bucketwarden:index:UploadScanner",
+  MalwareScanning: "bucketwarden:index:MalwareScanning",
+} as const;
+
+/** The AWS resource types the components create, for policies that check a stack of them. */
+export const ManagedResourceTypes = {
+  bucket: "aws:s3/bucket:Bucket",
+  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+  bucketNotification: "aws:s3/bucketNotification:BucketNotification",
+  publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  ownershipControls: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  versioning: "aws:s3/bucketVersioning:BucketVersioning",
+  lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  layerVersion: "aws:lambda/layerVersion:LayerVersion",
+  function: "aws:lambda/function:Function",
+  permission: "aws:lambda/permission:Permission",
+  invocation: "aws:lambda/invocation:Invocation",
+  eventSourceMapping: "aws:lambda/eventSourceMapping:EventSourceMapping",
+  eventInvokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  eventRule: "aws:cloudwatch/eventRule:EventRule",
+  eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
+  metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  queue: "aws:sqs/queue:Queue",
+  queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
+} as const;

@@ -1,0 +1,357 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { accessRuleStatements, mergePolicy, scannerRole } from "../core/access-rule";
+import { BucketwardenError, ConfigError } from "../core/errors";
+import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
+import { type CallerStatements, callerStatements, scannerPolicy } from "../core/iam";
+import type { LambdaArchitecture } from "../core/layer-layout";
+import { childName } from "../core/naming";
+import { type NotificationEntry, scanEventConflicts } from "../core/notifications";
+import type { TriggerKind } from "../core/settings";
+import * as size from "../core/sizing";
+import { DEFAULT_TAG_SCHEMA, type TagSchema } from "../core/tags";
+import { deadLetterAlarm, queueAgeAlarm } from "./alarms";
+import type { DefinitionsRef } from "./definitions-store";
+import { clamavFunction } from "./lambda-function";
+import { clamavLayer } from "./layer";
+import { privateBucket } from "./private-bucket";
+import { DEFAULT_PROJECT_ROOT } from "./project-root";
+import { directTrigger, queueTrigger, type ScanTrigger, scanQueues } from "./scanner-trigger";
+import { ComponentTypes } from "./types";
+
+/** How the component creates an upload bucket of its own. */
+export interface NewUploadBucketArgs {
+  /** Delete the bucket on destroy even when it holds uploads. @default false */
+  forceDestroy?: boolean;
+}
+
+/**
+ * Notification entries of the caller's own, written beside the scanner's. A bucket has exactly one
+ * notification configuration and this component owns it, so add other destinations here, not with a
+ * second `BucketNotification`, which would replace the scanner's. The scanner's entry takes every
+ * `s3:ObjectCreated:*` event, and S3 rejects overlapping entries: for object-created events of your own,
+ * set `eventbridge: true` and route them with an EventBridge rule.
+ */
+export interface ExtraNotifications {
+  /** More SQS destinations. @default [] */
+  queues?: pulumi.Input<pulumi.Input<aws.types.input.s3.BucketNotificationQueue>[]>;
+  /** SNS destinations. @default [] */
+  topics?: pulumi.Input<pulumi.Input<aws.types.input.s3.BucketNotificationTopic>[]>;
+  /** More Lambda destinations. @default [] */
+  lambdaFunctions?: pulumi.Input<pulumi.Input<aws.types.input.s3.BucketNotificationLambdaFunction>[]>;
+  /** Send every event of the bucket to EventBridge too. @default false */
+  eventbridge?: pulumi.Input<boolean>;
+}
+
+export interface UploadScannerArgs {
+  /** An existing bucket to protect, by name. Give this or `newBucket`, not both. */
+  existingBucketName?: pulumi.Input<string>;
+  /** Create the upload bucket (private, versioned, encrypted). Give this or `existingBucketName`, not both. */
+  newBucket?: NewUploadBucketArgs | true;
+  /** The definitions the scanner reads: a {@link DefinitionsStore}, shared by every scanner. */
+  definitions: DefinitionsRef;
+  /** Architecture of the function; must match the layer's. @default "arm64" */
+  architecture?: LambdaArchitecture;
+  /** A scanner layer to share (see `MalwareScanning`). @default a layer of its own from `.build/layers` */
+  scannerLayerArn?: pulumi.Input<string>;
+  /** The verdict tags: they shape both the handler's environment and the bucket policy. @default Infected = true/false */
+  tags?: TagSchema;
+  /** Deny reads of every object not yet scanned clean. @default true */
+  failClosed?: boolean;
+  /** `"queue"`: S3 → SQS (with a dead-letter queue) → Lambda. `"direct"`: S3 invokes Lambda, as in the seed. @default "queue" */
+  trigger?: TriggerKind;
+  /**
+   * Scanner memory. clamd holds the official database in ~1.5 GB and briefly twice that while it
+   * reloads new definitions, plus the runtime; Lambda also scales CPU with memory, and loading the
+   * database is CPU-bound. @default 3328
+   */
+  memoryMb?: number;
+  /** Scanner timeout: a cold start loads the database (minutes) before the first scan. @default 900 */
+  timeoutSeconds?: number;
+  /** Objects larger than this get the limits-exceeded verdict, which is never clean. @default 2000000000 */
+  maxObjectBytes?: number;
+  /**
+   * Scanner `/tmp`: clamd spools each object there before scanning, so it must hold the largest object,
+   * the database twice (in use, and the next one downloading) and clamd's scratch space.
+   * @default maxObjectBytes in MB + 2 × 400 + 512
+   */
+  ephemeralStorageMb?: number;
+  /** Events per invocation (trigger "queue"); one keeps a slow scan from timing out a batch. @default 1 */
+  batchSize?: number;
+  /** Most scanners at once (trigger "queue"); each loads the whole database. @default 5 */
+  maxConcurrency?: number;
+  /** Alarm when the oldest queued event is this old (trigger "queue"). @default 1800 */
+  oldestMessageAlarmSeconds?: number;
+  /** SNS topics told about backlogs and dead letters. @default [] */
+  alarmTopicArns?: pulumi.Input<string[]>;
+  /**
+   * The caller's own bucket-policy statements (a list, a document, or its JSON). A bucket has one
+   * policy and this component writes it: these are kept beside the access rule, never replaced.
+   * For an existing bucket, list its current statements here, or `pulumi up` replaces them.
+   * @default []
+   */
+  policyStatements?: pulumi.Input<CallerStatements>;
+  /** The caller's own notification entries. @default none */
+  extraNotifications?: ExtraNotifications;
+  /** Retention of the scanner's logs, in days. @default 30 */
+  logRetentionDays?: number;
+  /** Prefix of names AWS does not generate (the layer's). @default the component's name */
+  namePrefix?: string;
+  /** Where the build wrote `.build/`. @default this repository's root */
+  projectRoot?: string;
+}
+
+/**
+ * Protects one upload bucket: every new object (every version) is scanned by ClamAV and tagged with
+ * the verdict, and the bucket policy makes the verdict binding (infected: never readable; unscanned:
+ * not readable under fail-closed; verdict tags writable by the scanner only; TLS only).
+ */
+export class UploadScanner extends pulumi.ComponentResource {
+  readonly bucketName: pulumi.Output<string>;
+  readonly bucketArn: pulumi.Output<string>;
+  /** The bucket, when this component created it. */
+  readonly bucket?: aws.s3.Bucket;
+  readonly scanner: aws.lambda.Function;
+  readonly scannerRole: aws.iam.Role;
+  /** The bucket policy as written: the access rule and the caller's statements. */
+  readonly policy: pulumi.Output<string>;
+  readonly queue?: aws.sqs.Queue;
+  readonly deadLetterQueue: aws.sqs.Queue;
+
+  constructor(name: string, args: UploadScannerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(ComponentTypes.UploadScanner, name, {}, opts);
+    const trigger = args.trigger ?? "queue";
+    const architecture: LambdaArchitecture = args.architecture ?? "arm64";
+    const tags: TagSchema = args.tags ?? DEFAULT_TAG_SCHEMA;
+    const failClosed = args.failClosed ?? true;
+    const memoryMb = args.memoryMb ?? size.DEFAULT_SCANNER_MEMORY_MB;
+    const timeoutSeconds = args.timeoutSeconds ?? size.DEFAULT_SCANNER_TIMEOUT_SECONDS;
+    const maxObjectBytes = args.maxObjectBytes ?? ENGINE_MAX_OBJECT_BYTES;
+    const ephemeralStorageMb = args.ephemeralStorageMb ?? size.requiredScannerStorageMb(maxObjectBytes);
+    const batchSize = args.batchSize ?? 1;
+    const maxConcurrency = args.maxConcurrency ?? 5;
+    const oldestMessageAlarmSeconds = args.oldestMessageAlarmSeconds ?? 1800;
+    const alarmTopicArns = args.alarmTopicArns ?? [];
+    const namePrefix = args.namePrefix ?? name;
+    const projectRoot = args.projectRoot ?? DEFAULT_PROJECT_ROOT;
+    checkArgs(args, trigger, ephemeralStorageMb, maxObjectBytes);
+    const child = { parent: this };
+
+    const partition = aws.getPartitionOutput({}, child).partition;
+    const accountId = aws.getCallerIdentityOutput({}, child).accountId;
+    const created = args.newBucket
+      ? privateBucket(
+          childName(name, "uploads"),
+          { forceDestroy: args.newBucket === true ? false : (args.newBucket.forceDestroy ?? false) },
+          this,
+        )
+      : undefined;
+    this.bucket = created?.bucket;
+    this.bucketName = created
+      ? created.bucket.bucket
+      : pulumi.output(args.existingBucketName as pulumi.Input<string>);
+    this.bucketArn = created
+      ? created.bucket.arn
+      : pulumi.interpolate`arn:${partition}:s3:::${this.bucketName}`;
+
+    const queues = scanQueues(
+      childName(name, "scanner"),
+      { useQueue: trigger === "queue", functionTimeoutSeconds: timeoutSeconds },
+      this,
+    );
+    this.queue = queues.queue;
+    this.deadLetterQueue = queues.deadLetterQueue;
+    const layerArn =
+      args.scannerLayerArn ??
+      clamavLayer(
+        childName(name, "scanner-layer"),
+        { kind: "scanner", architecture, namePrefix, projectRoot },
+        this,
+      ).arn;
+    const defs = args.definitions;
+    const scanner = clamavFunction(
+      childName(name, "scanner"),
+      {
+        handler: "scanner",
+        description: "bucketwarden: scans new uploads with ClamAV and tags the verdict",
+        architecture,
+        layers: [layerArn],
+        memoryMb,
+        timeoutSeconds,
+        ephemeralStorageMb,
+        environment: pulumi
+          .all([defs.bucketName, defs.prefix])
+          .apply(([definitionsBucket, definitionsPrefix]) =>
+            scannerEnvironment({ definitionsBucket, definitionsPrefix, tags, maxObjectBytes }),
+          ),
+        logRetentionDays: args.logRetentionDays ?? 30,
+        projectRoot,
+        policy: (logGroupArn) =>
+          pulumi
+            .all([
+              defs.bucketArn,
+              defs.prefix,
+              this.bucketArn,
+              logGroupArn,
+              queues.queue?.arn,
+              queues.deadLetterQueue.arn,
+            ])
+            .apply(
+              ([
+                definitionsBucketArn,
+                definitionsPrefix,
+                uploadBucketArn,
+                logGroupArn,
+                queueArn,
+                deadLetterQueueArn,
+              ]) =>
+                scannerPolicy({
+                  definitionsBucketArn,
+                  definitionsPrefix,
+                  uploadBucketArn,
+                  logGroupArn,
+                  queueArn,
+                  // With the queue, SQS moves failed events itself; direct invocations need Lambda to send them.
+                  deadLetterQueueArn: trigger === "direct" ? deadLetterQueueArn : undefined,
+                }),
+            ),
+      },
+      this,
+    );
+    this.scanner = scanner.fn;
+    this.scannerRole = scanner.role;
+
+    this.policy = pulumi
+      .all([this.bucketName, scanner.role.arn, partition, args.policyStatements])
+      .apply(([bucket, roleArn, partition_, callers]) => {
+        const rule = accessRuleStatements({
+          bucket,
+          tags,
+          failClosed,
+          partition: partition_,
+          scanner: scannerRole(roleArn),
+        });
+        return JSON.stringify(mergePolicy(rule, callerStatements(callers as CallerStatements)));
+      });
+    new aws.s3.BucketPolicy(
+      childName(name, "policy"),
+      { bucket: this.bucketName, policy: this.policy },
+      { parent: this, dependsOn: created?.settings ?? [] },
+    );
+
+    const triggerArgs = {
+      fn: scanner.fn,
+      rolePolicy: scanner.rolePolicy,
+      bucketArn: this.bucketArn,
+      accountId,
+      waitFor: defs.ready ?? [],
+    };
+    const wiring: ScanTrigger = queues.queue
+      ? queueTrigger(
+          childName(name, "trigger"),
+          { ...triggerArgs, queue: queues.queue, batchSize, maxConcurrency },
+          this,
+        )
+      : directTrigger(
+          childName(name, "trigger"),
+          { ...triggerArgs, deadLetterQueue: queues.deadLetterQueue },
+          this,
+        );
+    this.notifications(name, wiring, args.extraNotifications ?? {}, created?.settings ?? []);
+
+    if (queues.queue) {
+      queueAgeAlarm(
+        childName(name, "backlog-alarm"),
+        {
+          queueName: queues.queue.name,
+          maxAgeSeconds: oldestMessageAlarmSeconds,
+          description: "bucketwarden: uploads wait for a scan and stay unreadable meanwhile",
+          alarmTopicArns,
+        },
+        this,
+      );
+    }
+    deadLetterAlarm(
+      childName(name, "dead-letter-alarm"),
+      {
+        queueName: queues.deadLetterQueue.name,
+        description: "bucketwarden: an upload could not be scanned; it stays unreadable until rescanned",
+        alarmTopicArns,
+      },
+      this,
+    );
+
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      scannerName: this.scanner.name,
+      policy: this.policy,
+      queueUrl: this.queue?.url,
+      deadLetterQueueUrl: this.deadLetterQueue.url,
+    });
+  }
+
+  /** The bucket's one notification configuration: the scanner's entry and the caller's. */
+  private notifications(
+    name: string,
+    wiring: ScanTrigger,
+    extra: ExtraNotifications,
+    settings: pulumi.Resource[],
+  ): void {
+    // Outputs of plain arrays: the caller's entries are checked once their values are known.
+    const merge = <T>(kind: string, ours: T[], theirs: pulumi.Input<pulumi.Input<T>[]> | undefined) =>
+      pulumi.all([pulumi.output(ours), pulumi.output(theirs ?? [])]).apply(([mine, list]) => {
+        const conflicts = scanEventConflicts(
+          `extraNotifications.${kind}`,
+          list as unknown as NotificationEntry[],
+        );
+        if (conflicts.length > 0)
+          throw new BucketwardenError(
+            `${conflicts.join("; ")}: the scanner takes every object-created event; use eventbridge: true for your own`,
+          );
+        return [...mine, ...list];
+      }) as pulumi.Output<T[]>;
+    new aws.s3.BucketNotification(
+      childName(name, "notifications"),
+      {
+        bucket: this.bucketName,
+        queues: merge("queues", wiring.queues, extra.queues),
+        lambdaFunctions: merge("lambdaFunctions", wiring.lambdaFunctions, extra.lambdaFunctions),
+        topics: merge<aws.types.input.s3.BucketNotificationTopic>("topics", [], extra.topics),
+        eventbridge: extra.eventbridge,
+      },
+      { parent: this, dependsOn: [...wiring.dependsOn, ...settings] },
+    );
+  }
+}
+
+function checkArgs(
+  args: UploadScannerArgs,
+  trigger: TriggerKind,
+  ephemeralStorageMb: number,
+  maxObjectBytes: number,
+): void {
+  if (args.existingBucketName !== undefined && args.newBucket !== undefined)
+    throw new ConfigError(
+      "existingBucketName",
+      "Only one of [existingBucketName] and [newBucket] can be specified",
+    );
+  if (args.existingBucketName === undefined && args.newBucket === undefined)
+    throw new ConfigError(
+      "existingBucketName",
+      "One of [existingBucketName] and [newBucket] must be specified",
+    );
+  if (trigger === "direct") {
+    for (const queueOnly of ["batchSize", "maxConcurrency", "oldestMessageAlarmSeconds"] as const)
+      if (args[queueOnly] !== undefined)
+        throw new ConfigError(
+          queueOnly,
+          `[${queueOnly}] applies only to trigger "queue", and [trigger] is "direct"`,
+        );
+  }
+  const needed = size.requiredScannerStorageMb(maxObjectBytes);
+  if (ephemeralStorageMb < needed)
+    throw new ConfigError(
+      "ephemeralStorageMb",
+      `must be at least ${needed} to hold an object of [maxObjectBytes] ${maxObjectBytes} and the database twice, got ${ephemeralStorageMb}`,
+    );
+}

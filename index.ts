@@ -1,0 +1,64 @@
+/**
+ * The bucketwarden program: reads the stack's `bucketwarden:*` settings (see Pulumi.yaml) and builds
+ * the whole pipeline from them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MalwareScanning } from "./components";
+import { parseStackSettings, type StackSettings } from "./core/settings";
+
+const settings = parseStackSettings(pulumi.runtime.allConfig());
+const name = `bucketwarden-${pulumi.getStack()}`;
+
+function uploadBuckets(s: StackSettings) {
+  return Object.fromEntries(
+    s.uploadBuckets.map((b) => [
+      b.key,
+      b.existingBucketName !== undefined
+        ? { existingBucketName: b.existingBucketName, policyStatements: b.policyStatements }
+        : { newBucket: { forceDestroy: s.forceDestroyUploadBuckets }, policyStatements: b.policyStatements },
+    ]),
+  );
+}
+
+const scanning = new MalwareScanning(name, {
+  uploadBuckets: uploadBuckets(settings),
+  architecture: settings.architecture,
+  namePrefix: name,
+  definitions: {
+    prefix: settings.definitionsPrefix,
+    schedule: settings.updateSchedule,
+    officialDatabases: settings.updater.officialDatabases,
+    databaseMirrors: settings.updater.databaseMirrors,
+    privateMirrors: settings.updater.privateMirrors,
+    customDatabaseUrls: settings.updater.customDatabaseUrls,
+    memoryMb: settings.updater.memoryMb,
+    timeoutSeconds: settings.updater.timeoutSeconds,
+    alarmTopicArns: settings.alarmTopicArns,
+    logRetentionDays: settings.logRetentionDays,
+  },
+  scanner: {
+    trigger: settings.trigger,
+    tags: settings.tags,
+    failClosed: settings.failClosed,
+    maxObjectBytes: settings.maxObjectBytes,
+    memoryMb: settings.scanner.memoryMb,
+    timeoutSeconds: settings.scanner.timeoutSeconds,
+    ephemeralStorageMb: settings.scanner.ephemeralStorageMb,
+    // Queue-only settings stay unset with the direct trigger, which rejects them.
+    ...(settings.trigger === "queue"
+      ? {
+          batchSize: settings.queueBatchSize,
+          maxConcurrency: settings.scanner.maxConcurrency,
+          oldestMessageAlarmSeconds: settings.oldestMessageAlarmSeconds,
+        }
+      : {}),
+    alarmTopicArns: settings.alarmTopicArns,
+    logRetentionDays: settings.logRetentionDays,
+  },
+});
+
+export const definitionsBucketName = scanning.definitions.bucketName;
+export const updaterFunctionName = scanning.definitions.updater.name;
+export const uploadBucketNames = scanning.uploadBucketNames();
+export const scannerFunctionNames = scanning.scannerNames();
+export const uploadBucketPolicies = scanning.policies();
