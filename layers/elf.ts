@@ -3,6 +3,7 @@
  * libraries an object asks for and its own soname. Pure: it reads a buffer. Only 64-bit
  * little-endian ELF is read, which covers both Lambda architectures.
  */
+import { ElfError } from "./errors";
 
 /** `e_machine` values of Lambda's two architectures. */
 export const ElfMachines = { x86_64: 62, arm64: 183 } as const;
@@ -19,13 +20,6 @@ export interface ElfInfo {
   soname?: string;
   runpath?: string;
   rpath?: string;
-}
-
-export class ElfFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ElfFormatError";
-  }
 }
 
 const PT_LOAD = 1;
@@ -52,8 +46,8 @@ interface Segment {
 
 /** Reads the ELF facts of a 64-bit little-endian object. */
 export function readElf(buf: Buffer): ElfInfo {
-  if (!isElf(buf)) throw new ElfFormatError("not an ELF file");
-  if (buf[4] !== 2 || buf[5] !== 1) throw new ElfFormatError("only 64-bit little-endian ELF is supported");
+  if (!isElf(buf)) throw new ElfError("not an ELF file");
+  if (buf[4] !== 2 || buf[5] !== 1) throw new ElfError("only 64-bit little-endian ELF is supported");
   const type = buf.readUInt16LE(16);
   const machine = buf.readUInt16LE(18);
   const phoff = Number(buf.readBigUInt64LE(32));
@@ -85,7 +79,7 @@ export function readElf(buf: Buffer): ElfInfo {
     entries.push([tag, buf.readBigUInt64LE(at + 8)]);
   }
   const strtabAddr = entries.find(([tag]) => tag === DT_STRTAB)?.[1];
-  if (strtabAddr === undefined) throw new ElfFormatError("dynamic section without a string table");
+  if (strtabAddr === undefined) throw new ElfError("dynamic section without a string table");
   const strtab = fileOffset(segments, strtabAddr);
   for (const [tag, value] of entries) {
     const text = () => cString(buf, strtab + Number(value));
@@ -102,12 +96,12 @@ function fileOffset(segments: readonly Segment[], vaddr: bigint): number {
   const load = segments.find(
     (s) => s.type === PT_LOAD && vaddr >= s.vaddr && vaddr < s.vaddr + BigInt(s.filesz),
   );
-  if (!load) throw new ElfFormatError(`address 0x${vaddr.toString(16)} is in no loadable segment`);
+  if (!load) throw new ElfError(`address 0x${vaddr.toString(16)} is in no loadable segment`);
   return load.offset + Number(vaddr - load.vaddr);
 }
 
 function cString(buf: Buffer, at: number): string {
   const end = buf.indexOf(0, at);
-  if (end < 0) throw new ElfFormatError("unterminated string");
+  if (end < 0) throw new ElfError("unterminated string");
   return buf.toString("utf8", at, end);
 }

@@ -3,7 +3,11 @@
  * timestamp, entries are sorted by name, and only the permission bits the caller fixes are kept
  * (no owner, no extra fields), so a layer rebuilt from the same packages deploys as "no change".
  */
-import { crc32, deflateRawSync } from "node:zlib";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { crc32, deflateRaw } from "node:zlib";
+import { LayerBuildError } from "./errors";
 
 export interface ZipEntry {
   /** Path inside the archive, `/`-separated; directories end with `/`. */
@@ -14,12 +18,8 @@ export interface ZipEntry {
   data?: Buffer;
 }
 
-export class ZipLimitError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ZipLimitError";
-  }
-}
+/** The entries do not fit a plain (non-zip64) archive, or two share a name. */
+export class ZipError extends LayerBuildError {}
 
 // 1980-01-01 00:00:00, the earliest MS-DOS date: a fixed point that no clock or time zone moves.
 const DOS_TIME = 0;
@@ -33,23 +33,36 @@ const STORE = 0;
 const DEFLATE = 8;
 const FLAG_UTF8 = 0x0800;
 
-/** Writes `entries` as a zip archive, sorted by name; duplicate names are refused. */
-export function writeZip(entries: readonly ZipEntry[]): Buffer {
+const deflate = promisify(deflateRaw);
+
+/**
+ * Writes `entries` as a zip archive, sorted by name; duplicate names are refused. Entries are
+ * compressed in parallel on libuv's thread pool, then laid out in order.
+ */
+export async function writeZip(entries: readonly ZipEntry[]): Promise<Buffer> {
   const sorted = [...entries].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i].name === sorted[i - 1].name) throw new ZipLimitError(`duplicate entry ${sorted[i].name}`);
+    if (sorted[i].name === sorted[i - 1].name) throw new ZipError(`duplicate entry ${sorted[i].name}`);
   }
-  if (sorted.length >= 0xffff) throw new ZipLimitError(`${sorted.length} entries need zip64`);
+  if (sorted.length >= 0xffff) throw new ZipError(`${sorted.length} entries need zip64`);
+
+  const raws = sorted.map((entry) =>
+    entry.name.endsWith("/") ? Buffer.alloc(0) : (entry.data ?? Buffer.alloc(0)),
+  );
+  // zlib's default level: level 9 makes the layers 0.2% smaller and their build twice as slow.
+  const compressed = await Promise.all(
+    raws.map((raw) => (raw.length > 0 ? deflate(raw, { level: 6 }) : raw)),
+  );
 
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
-  for (const entry of sorted) {
+  for (const [i, entry] of sorted.entries()) {
     const isDir = entry.name.endsWith("/");
     const name = Buffer.from(entry.name, "utf8");
     const flags = /^[\x20-\x7e]*$/.test(entry.name) ? 0 : FLAG_UTF8;
-    const raw = isDir ? Buffer.alloc(0) : (entry.data ?? Buffer.alloc(0));
-    const deflated = raw.length > 0 ? deflateRawSync(raw, { level: 9 }) : raw;
+    const raw = raws[i];
+    const deflated = compressed[i];
     const method = deflated.length < raw.length ? DEFLATE : STORE;
     const body = method === DEFLATE ? deflated : raw;
     const crc = crc32(raw);
@@ -87,7 +100,7 @@ export function writeZip(entries: readonly ZipEntry[]): Buffer {
     parts.push(local, name, body);
     central.push(header, name);
     offset += local.length + name.length + body.length;
-    if (offset > 0xffffffff) throw new ZipLimitError("archive over 4 GiB needs zip64");
+    if (offset > 0xffffffff) throw new ZipError("archive over 4 GiB needs zip64");
   }
 
   const centralSize = central.reduce((n, b) => n + b.length, 0);
@@ -98,4 +111,29 @@ export function writeZip(entries: readonly ZipEntry[]): Buffer {
   end.writeUInt32LE(centralSize, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...parts, ...central, end]);
+}
+
+/**
+ * The files and folders under `dir` as zip entries. Permissions are reduced to 0755 (folders and
+ * anything executable) or 0644, so the umask or a checkout's modes never reach the archive.
+ */
+export function directoryEntries(dir: string): ZipEntry[] {
+  const entries: ZipEntry[] = [];
+  const walk = (relative: string) => {
+    for (const item of readdirSync(join(dir, relative), { withFileTypes: true })) {
+      const name = relative ? `${relative}/${item.name}` : item.name;
+      if (item.isDirectory()) {
+        entries.push({ name: `${name}/`, mode: 0o755 });
+        walk(name);
+      } else if (item.isFile()) {
+        const path = join(dir, name);
+        const executable = (statSync(path).mode & 0o111) !== 0;
+        entries.push({ name, mode: executable ? 0o755 : 0o644, data: readFileSync(path) });
+      } else {
+        throw new ZipError(`${name} is neither a file nor a folder; layers hold no links`);
+      }
+    }
+  };
+  walk("");
+  return entries;
 }
