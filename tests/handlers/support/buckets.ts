@@ -105,7 +105,10 @@ export async function upload(
   tags: Record<string, string> = {},
 ): Promise<PutObjectCommandOutput> {
   const uploader = await clientAs("uploader");
-  const tagging = new URLSearchParams(tags).toString();
+  // Percent-encoding, not URLSearchParams' "+" for spaces: the store reads "+" literally.
+  const tagging = Object.entries(tags)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join("&");
   return uploader.send(
     new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...(tagging ? { Tagging: tagging } : {}) }),
   );

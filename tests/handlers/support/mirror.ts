@@ -44,7 +44,8 @@ export class TestMirror {
 
   /** The URL of a served file. */
   url(name: string): string {
-    const { port } = this.server?.address() as AddressInfo;
+    if (!this.server) throw new Error("the mirror is not started");
+    const { port } = this.server.address() as AddressInfo;
     return `http://127.0.0.1:${port}/${name}`;
   }
 
