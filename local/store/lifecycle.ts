@@ -24,7 +24,7 @@ export interface StartStoreOptions {
    */
   osdBytes?: number;
   /**
-   * Seconds to wait for the gateway to accept its first PutObject before giving up.
+   * Seconds a start may take, up to the gateway accepting its first PutObject, before giving up.
    * @default 90
    */
   readyTimeoutSeconds?: number;

@@ -8,7 +8,7 @@
 #
 # DIR defaults to .local/store in the repository. Environment:
 #   BW_STORE_OSD_BYTES      memstore size in bytes (default 4 GiB; RAM is used only as data is stored)
-#   BW_STORE_READY_TIMEOUT  seconds to wait for the first PutObject (default 90)
+#   BW_STORE_READY_TIMEOUT  seconds a start may take up to its first PutObject (default 90)
 #   BW_STORE_STOP_TIMEOUT   seconds to wait for each daemon to exit before SIGKILL (default 20)
 #
 # Why each setting is what it is: shared/notes/local-s3-store.md and local/store/README.md.
@@ -28,7 +28,10 @@ OSD_BYTES="${BW_STORE_OSD_BYTES:-$((4 * 1024 * 1024 * 1024))}"
 READY_TIMEOUT="${BW_STORE_READY_TIMEOUT:-90}"
 STOP_TIMEOUT="${BW_STORE_STOP_TIMEOUT:-20}"
 for setting in OSD_BYTES READY_TIMEOUT STOP_TIMEOUT; do
-  [[ "${!setting}" =~ ^[1-9][0-9]*$ ]] || { printf 'store: error: BW_STORE_%s must be a positive integer, got "%s"\n' "$setting" "${!setting}" >&2; exit 2; }
+  [[ "${!setting}" =~ ^[1-9][0-9]*$ ]] || {
+    printf 'store: error: BW_STORE_%s must be a positive integer, got "%s"\n' "$setting" "${!setting}" >&2
+    exit 2
+  }
 done
 
 log() { printf 'store: %s\n' "$*" >&2; }
@@ -183,20 +186,20 @@ launch() {
   shift
   "$@" -c "$DIR/ceph.conf" </dev/null >>"$DIR/log/$name.out" 2>&1 9<&- ||
     EXIT_CODE=$EXIT_DAEMON_DIED fail "$name did not start (exit $?)"
-  wait_for "$name to write its pid file" 30 live_pid "$name"
+  wait_for "$name to write its pid file" live_pid "$name"
   STARTED+=("$name")
 }
 
-# Polls "$@" every 100 ms for up to $2 seconds, failing early if a daemon launched earlier has died.
+# Polls "$@" every 100 ms until the start's deadline (BW_STORE_READY_TIMEOUT after it began),
+# failing early if a daemon launched earlier has died.
 wait_for() {
-  local what="$1" timeout="$2" deadline d
-  shift 2
-  deadline=$(($(now_ms) + timeout * 1000))
+  local what="$1" d
+  shift
   until "$@" >/dev/null 2>&1; do
     for d in "${STARTED[@]}"; do
       live_pid "$d" >/dev/null || EXIT_CODE=$EXIT_DAEMON_DIED fail "$d exited while waiting for $what"
     done
-    (($(now_ms) < deadline)) || fail "timed out after ${timeout}s waiting for $what"
+    (($(now_ms) < DEADLINE_MS)) || fail "start timed out after ${READY_TIMEOUT}s waiting for $what"
     sleep 0.1
   done
 }
@@ -241,7 +244,7 @@ start_osd() {
 
 start_rgw() {
   launch rgw radosgw -n "client.rgw.$RGW_ID"
-  wait_for "the gateway to answer on $ENDPOINT" "$READY_TIMEOUT" gateway_answers "$ENDPOINT"
+  wait_for "the gateway to answer on $ENDPOINT" gateway_answers "$ENDPOINT"
 }
 
 # Creates the users in parallel and fills USER_JSON with their entries for store.json.
@@ -257,7 +260,7 @@ create_users() {
     pids+=($!)
     USER_JSON+="${USER_JSON:+,
 }    \"$role\": { \"uid\": \"$uid\", \"accessKeyId\": \"$ak\", \"secretAccessKey\": \"$sk\" }"
-    [[ "$role" == owner ]] && PROBE_USER="$ak:$sk"
+    if [[ "$role" == owner ]]; then PROBE_USER="$ak:$sk"; fi
   done
   local p
   for p in "${pids[@]}"; do wait "$p" || fail "radosgw-admin user create failed"; done
@@ -271,11 +274,13 @@ s3() {
 
 # The store counts as started only once a signed PutObject has landed; the probe bucket is removed.
 probe_put() {
-  local bucket="bwstore-probe-$(random_key 'a-z0-9' 8)"
-  wait_for "a PutObject to succeed" "$READY_TIMEOUT" s3 -X PUT "$ENDPOINT/$bucket"
-  wait_for "a PutObject to succeed" "$READY_TIMEOUT" s3 -X PUT --data-binary probe "$ENDPOINT/$bucket/probe"
-  s3 -X DELETE "$ENDPOINT/$bucket/probe" && s3 -X DELETE "$ENDPOINT/$bucket" ||
+  local bucket
+  bucket="bwstore-probe-$(random_key 'a-z0-9' 8)"
+  wait_for "a CreateBucket to succeed" s3 -X PUT "$ENDPOINT/$bucket"
+  wait_for "a PutObject to succeed" s3 -X PUT --data-binary probe "$ENDPOINT/$bucket/probe"
+  if ! { s3 -X DELETE "$ENDPOINT/$bucket/probe" && s3 -X DELETE "$ENDPOINT/$bucket"; }; then
     log "warning: could not remove the probe bucket $bucket"
+  fi
 }
 
 write_store_json() {
@@ -368,6 +373,7 @@ cmd_start() {
 start_once() {
   local t0 phase phases=""
   t0="$(now_ms)"
+  DEADLINE_MS=$((t0 + READY_TIMEOUT * 1000))
   read -r MON_V2_PORT MON_V1_PORT RGW_PORT <<<"$(free_ports)"
   ENDPOINT="http://127.0.0.1:$RGW_PORT"
   FSID="$(cat /proc/sys/kernel/random/uuid)"
