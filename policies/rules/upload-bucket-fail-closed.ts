@@ -32,7 +32,7 @@ export const uploadBucketFailClosed: StackValidationPolicy = {
 function required(tags: TagSchema): RequiredDenial[] {
   const notClean = ["unscanned", "pending"].find((v) => v !== tags.cleanValue && v !== tags.infectedValue);
   return READ_ACTIONS.flatMap((action) => [
-    { request: { action, existingTags: {} }, label: `${action} of objects without a ${tags.key} tag` },
+    { request: { action, existingTags: {} }, label: `${action} of objects without the ${tags.key} tag` },
     {
       request: { action, existingTags: { [tags.key]: notClean ?? `${tags.cleanValue}-not` } },
       label: `${action} of objects whose ${tags.key} tag is not ${tags.cleanValue}`,

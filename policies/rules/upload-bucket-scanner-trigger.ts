@@ -73,12 +73,12 @@ function checkBucket(
     run.findings.undecidable(`${must}: ${open[0].what} is unknown`, open[0].unknown);
     return;
   }
-  const reasons =
-    covering.length > 0
-      ? [`${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not sent to one`]
-      : entries.length === 0
-        ? [`${describe(notification)} has no Lambda, queue or topic destination`]
-        : entries.flatMap((e) => whyNot(e));
+  const partly = missing.length < OBJECT_CREATED_EVENTS.length;
+  const reasons = partly
+    ? [`${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not sent to one`]
+    : entries.length === 0
+      ? [`${describe(notification)} has no Lambda, queue or topic destination`]
+      : entries.flatMap((e) => whyNot(e));
   reportBucket(run.findings, bucket, `${must}: ${reasons.join("; ")}`);
 }
 
@@ -114,7 +114,9 @@ function whyNot(e: EntryTrace): string[] {
     if (e.filter.known && e.filter.value !== undefined) {
       reasons.push(`${e.entry} sends only objects with ${e.filter.value}`);
     }
-    if (e.events.known) reasons.push(`${e.entry} sends only ${e.events.value.join(", ")}`);
+    if (e.events.known && !e.events.value.some((p) => OBJECT_CREATED_EVENTS.some((ev) => globMatch(p, ev)))) {
+      reasons.push(`${e.entry} sends only ${e.events.value.join(", ")}`);
+    }
   }
   return reasons.length > 0 ? reasons : [`${e.entry} reaches no Lambda function`];
 }
