@@ -1,0 +1,236 @@
+import assert from "node:assert/strict";
+import type { PolicyDocument, PolicyStatement } from "../../core/access-rule";
+import { BucketwardenError } from "../../core/errors";
+import {
+  callerStatements,
+  eventQueuePolicy,
+  lambdaTrustPolicy,
+  logWriteStatement,
+  scannerPolicy,
+  updaterPolicy,
+  wildcardGrants,
+} from "../../core/iam";
+import { denyingStatements, statementMatches } from "../support/policy-eval";
+
+const DEFS = "arn:aws:s3:::defs";
+const UPLOADS = "arn:aws:s3:::uploads";
+const LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:scanner-logs";
+const QUEUE = "arn:aws:sqs:us-east-1:123456789012:events";
+const DLQ = "arn:aws:sqs:us-east-1:123456789012:dead-letters";
+
+/** True when some Allow statement of `doc` grants `action` on `resource` given `context`. */
+function allows(
+  doc: PolicyDocument,
+  action: string,
+  resource: string,
+  context: Record<string, string> = {},
+): boolean {
+  return doc.Statement.some(
+    (s) => s.Effect === "Allow" && statementMatches(s, { action, resource, context }, "aws"),
+  );
+}
+
+describe("core/iam: updaterPolicy", () => {
+  const doc = updaterPolicy({ definitionsBucketArn: DEFS, definitionsPrefix: "clamav/", logGroupArn: LOGS });
+  const table: Array<[string, string, string, Record<string, string>, boolean]> = [
+    [
+      "lets the updater write the database under its prefix",
+      "s3:PutObject",
+      `${DEFS}/clamav/files/x/main.cvd`,
+      {},
+      true,
+    ],
+    [
+      "lets the updater restore the previous database",
+      "s3:GetObject",
+      `${DEFS}/clamav/manifest.json`,
+      {},
+      true,
+    ],
+    [
+      "lets the updater prune files no manifest lists",
+      "s3:DeleteObject",
+      `${DEFS}/clamav/files/x/daily.cld`,
+      {},
+      true,
+    ],
+    ["lets the updater list its prefix", "s3:ListBucket", DEFS, { "s3:prefix": "clamav/files/" }, true],
+    ["keeps the updater out of the rest of the bucket", "s3:PutObject", `${DEFS}/other/x`, {}, false],
+    [
+      "keeps the updater from listing outside its prefix",
+      "s3:ListBucket",
+      DEFS,
+      { "s3:prefix": "other/" },
+      false,
+    ],
+    ["keeps the updater away from upload buckets", "s3:GetObject", `${UPLOADS}/x`, {}, false],
+    ["lets the updater write its own logs", "logs:PutLogEvents", `${LOGS}:log-stream:2026/01/01`, {}, true],
+    [
+      "keeps the updater out of other log groups",
+      "logs:PutLogEvents",
+      "arn:aws:logs:us-east-1:123456789012:log-group:other:log-stream:x",
+      {},
+      false,
+    ],
+  ];
+  for (const [title, action, resource, context, allowed] of table)
+    it(title, () => assert.equal(allows(doc, action, resource, context), allowed));
+});
+
+describe("core/iam: scannerPolicy", () => {
+  const base = {
+    definitionsBucketArn: DEFS,
+    definitionsPrefix: "clamav/",
+    uploadBucketArn: UPLOADS,
+    logGroupArn: LOGS,
+  };
+  const queued = scannerPolicy({ ...base, queueArn: QUEUE });
+  const direct = scannerPolicy({ ...base, deadLetterQueueArn: DLQ });
+  const table: Array<[string, PolicyDocument, string, string, boolean]> = [
+    ["lets the scanner read the definitions", queued, "s3:GetObject", `${DEFS}/clamav/manifest.json`, true],
+    [
+      "keeps the scanner from writing the definitions",
+      queued,
+      "s3:PutObject",
+      `${DEFS}/clamav/manifest.json`,
+      false,
+    ],
+    [
+      "lets the scanner read any version of an upload",
+      queued,
+      "s3:GetObjectVersion",
+      `${UPLOADS}/a/b.jpg`,
+      true,
+    ],
+    [
+      "lets the scanner tag exactly the version it scanned",
+      queued,
+      "s3:PutObjectVersionTagging",
+      `${UPLOADS}/a/b.jpg`,
+      true,
+    ],
+    ["keeps the scanner from deleting uploads", queued, "s3:DeleteObject", `${UPLOADS}/a/b.jpg`, false],
+    ["keeps the scanner from overwriting uploads", queued, "s3:PutObject", `${UPLOADS}/a/b.jpg`, false],
+    [
+      "lets the scanner list the upload bucket, so a deleted object reads as gone",
+      queued,
+      "s3:ListBucket",
+      UPLOADS,
+      true,
+    ],
+    ["lets a queued scanner consume its queue", queued, "sqs:DeleteMessage", QUEUE, true],
+    ["keeps a queued scanner from sending to queues", queued, "sqs:SendMessage", DLQ, false],
+    ["lets a directly invoked scanner dead-letter failed events", direct, "sqs:SendMessage", DLQ, true],
+    ["gives a directly invoked scanner no queue to consume", direct, "sqs:ReceiveMessage", QUEUE, false],
+  ];
+  for (const [title, doc, action, resource, allowed] of table)
+    it(title, () => assert.equal(allows(doc, action, resource), allowed));
+});
+
+describe("core/iam: wildcardGrants", () => {
+  const grant = (s: Partial<PolicyStatement>): PolicyDocument => ({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `${UPLOADS}/*`, ...s }],
+  });
+  const table: Array<[string, PolicyDocument, number]> = [
+    [
+      "finds no wildcard in the updater's role",
+      updaterPolicy({ definitionsBucketArn: DEFS, definitionsPrefix: "clamav/", logGroupArn: LOGS }),
+      0,
+    ],
+    [
+      "finds no wildcard in the scanner's role",
+      scannerPolicy({
+        definitionsBucketArn: DEFS,
+        definitionsPrefix: "",
+        uploadBucketArn: UPLOADS,
+        logGroupArn: LOGS,
+        queueArn: QUEUE,
+        deadLetterQueueArn: DLQ,
+      }),
+      0,
+    ],
+    [
+      "finds no wildcard grant in the queue policy",
+      eventQueuePolicy({ queueArn: QUEUE, bucketArn: UPLOADS, accountId: "123456789012" }),
+      0,
+    ],
+    ["reports an action of *", grant({ Action: "*" }), 1],
+    ["reports a whole service's actions", grant({ Action: ["s3:GetObject", "s3:*"] }), 1],
+    ["reports a resource of *", grant({ Resource: "*" }), 1],
+    ["does not report objects under one bucket", grant({ Resource: `${UPLOADS}/*` }), 0],
+    ["does not report denies, which grant nothing", grant({ Effect: "Deny", Action: "*", Resource: "*" }), 0],
+  ];
+  for (const [title, doc, count] of table) it(title, () => assert.equal(wildcardGrants(doc).length, count));
+});
+
+describe("core/iam: trust, logs and the event queue", () => {
+  it("lets only Lambda assume a function's role", () => {
+    assert.deepEqual(lambdaTrustPolicy().Statement, [
+      { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ]);
+  });
+
+  const logArns: Array<[string, string]> = [
+    ["scopes log writes to the group's streams", LOGS],
+    ["accepts a group ARN that already ends in :*", `${LOGS}:*`],
+  ];
+  for (const [title, arn] of logArns)
+    it(title, () => assert.equal(logWriteStatement(arn).Resource, `${LOGS}:*`));
+
+  const queuePolicy = eventQueuePolicy({ queueArn: QUEUE, bucketArn: UPLOADS, accountId: "123456789012" });
+  const events: Array<[string, Record<string, string>, boolean]> = [
+    [
+      "lets the upload bucket of this account send events",
+      { "aws:SourceArn": UPLOADS, "aws:SourceAccount": "123456789012" },
+      true,
+    ],
+    [
+      "refuses events of another bucket",
+      { "aws:SourceArn": "arn:aws:s3:::other", "aws:SourceAccount": "123456789012" },
+      false,
+    ],
+    [
+      "refuses a bucket of the same name in another account",
+      { "aws:SourceArn": UPLOADS, "aws:SourceAccount": "999999999999" },
+      false,
+    ],
+  ];
+  for (const [title, context, allowed] of events)
+    it(title, () => assert.equal(allows(queuePolicy, "sqs:SendMessage", QUEUE, context), allowed));
+
+  it("denies the queue to requests without TLS", () => {
+    const request = {
+      action: "sqs:SendMessage",
+      resource: QUEUE,
+      context: { "aws:SecureTransport": "false" },
+    };
+    assert.deepEqual(denyingStatements(queuePolicy, request), ["DenyInsecureTransport"]);
+  });
+});
+
+describe("core/iam: callerStatements", () => {
+  const s: PolicyStatement = {
+    Sid: "Mine",
+    Effect: "Allow",
+    Action: "s3:GetObject",
+    Resource: `${UPLOADS}/*`,
+  };
+  const table: Array<[string, Parameters<typeof callerStatements>[0], PolicyStatement[]]> = [
+    ["takes a list", [s], [s]],
+    ["takes a document", { Version: "2012-10-17", Statement: [s] }, [s]],
+    ["takes a document's JSON", JSON.stringify({ Version: "2012-10-17", Statement: [s] }), [s]],
+    [
+      "takes a document whose Statement is a single object",
+      JSON.stringify({ Version: "2012-10-17", Statement: s }),
+      [s],
+    ],
+    ["takes nothing", undefined, []],
+  ];
+  for (const [title, input, expected] of table)
+    it(title, () => assert.deepEqual(callerStatements(input), expected));
+
+  it("rejects JSON that does not parse", () => {
+    assert.throws(() => callerStatements("{"), BucketwardenError);
+  });
+});

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import {
+  AUTONAMED_64,
+  BUCKET_PREFIX_MAX,
+  bucketNameProblem,
+  bucketPrefix,
+  childName,
+  existingBucketKey,
+  fitName,
+  layerName,
+  uploadNameProblem,
+} from "../../core/naming";
+
+describe("core/naming: names of child resources", () => {
+  const table: Array<[string, () => string, string]> = [
+    [
+      "joins the parent's name and the child's role",
+      () => childName("bw-dev", "photos", "scanner"),
+      "bw-dev-photos-scanner",
+    ],
+    ["leaves names within the limit alone", () => fitName("short", 10), "short"],
+    [
+      "names a layer after prefix, kind and architecture",
+      () => layerName("bw-dev", "scanner", "arm64"),
+      "bw-dev-scanner-arm64",
+    ],
+    [
+      "replaces characters layer names refuse",
+      () => layerName("bw.dev", "freshclam", "x86_64"),
+      "bw-dev-freshclam-x86_64",
+    ],
+    ["lowercases bucket prefixes", () => bucketPrefix("BW-Dev-photos"), "bw-dev-photos-"],
+    ["replaces characters bucket names refuse", () => bucketPrefix("bw_dev photos"), "bw-dev-photos-"],
+    ["gives a name with nothing usable a fallback prefix", () => bucketPrefix("___"), "bucket-"],
+    [
+      "names an existing bucket's resources with dots as dashes",
+      () => existingBucketKey("acme.prod.avatars"),
+      "acme-prod-avatars",
+    ],
+  ];
+  for (const [title, run, expected] of table) it(title, () => assert.equal(run(), expected));
+
+  it("cuts long names to the limit and keeps them distinct with a hash", () => {
+    const a = fitName(`${"x".repeat(70)}-a`, AUTONAMED_64);
+    const b = fitName(`${"x".repeat(70)}-b`, AUTONAMED_64);
+    assert.equal(a.length, AUTONAMED_64);
+    assert.notEqual(a, b);
+    assert.equal(fitName(`${"x".repeat(70)}-a`, AUTONAMED_64), a, "deterministic");
+  });
+
+  it("keeps bucket prefixes short enough for AWS's generated suffix", () => {
+    assert.ok(bucketPrefix("a".repeat(100)).length <= BUCKET_PREFIX_MAX);
+  });
+});
+
+describe("core/naming: checks", () => {
+  const uploadNames: Array<[string, string, boolean]> = [
+    ["accepts a short lowercase name", "photos", true],
+    ["accepts digits and dashes", "user-files-2", true],
+    ["rejects a leading digit", "2024", false],
+    ["rejects capitals, which bucket names refuse", "Photos", false],
+    ["rejects dots", "a.b", false],
+    ["rejects names too long to leave room in derived names", "a".repeat(25), false],
+  ];
+  for (const [title, name, ok] of uploadNames)
+    it(`${title} as an upload bucket key`, () => assert.equal(uploadNameProblem(name) === undefined, ok));
+
+  const bucketNames: Array<[string, string, boolean]> = [
+    ["accepts a plain name", "acme-dev-avatars", true],
+    ["accepts dots", "acme.dev.avatars", true],
+    ["rejects two characters", "ab", false],
+    ["rejects 64 characters", "a".repeat(64), false],
+    ["rejects capitals", "Acme", false],
+    ["rejects a trailing dash", "acme-", false],
+    ["rejects two dots in a row", "acme..dev", false],
+    ["rejects an IP address", "192.168.1.1", false],
+  ];
+  for (const [title, name, ok] of bucketNames)
+    it(`${title} as an S3 bucket name`, () => assert.equal(bucketNameProblem(name) === undefined, ok));
+});
