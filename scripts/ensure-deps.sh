@@ -17,6 +17,7 @@ declare -A NEED=(
   [zip]=/usr/bin/zip
   [unzip]=/usr/bin/unzip
   [qemu-user-static]=/usr/bin/qemu-aarch64-static
+  [curl]=/usr/bin/curl
 )
 missing=()
 for pkg in "${!NEED[@]}"; do
