@@ -34,12 +34,16 @@ describe("access rule with the scanner's verdicts, on the real store", () => {
   });
   after(() => scanner?.close());
 
-  const get = (client: S3Client, key: string) => client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const get = (client: S3Client, key: string) =>
+    client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
 
   it("denies the ordinary user reads of objects tagged Infected=true", async () => {
     assert.equal((await tagsOf(bucket, "infected.txt")).Infected, "true");
     assert.equal(await statusOf(get(uploader, "infected.txt")), 403);
-    assert.equal(await statusOf(uploader.send(new HeadObjectCommand({ Bucket: bucket, Key: "infected.txt" }))), 403);
+    assert.equal(
+      await statusOf(uploader.send(new HeadObjectCommand({ Bucket: bucket, Key: "infected.txt" }))),
+      403,
+    );
   });
 
   it("denies the ordinary user reads of objects not scanned yet", async () => {
@@ -65,7 +69,12 @@ describe("access rule with the scanner's verdicts, on the real store", () => {
   });
 
   it("does not let the ordinary user upload an object already tagged clean", async () => {
-    const forged = new PutObjectCommand({ Bucket: bucket, Key: "forged.txt", Body: EICAR, Tagging: "Infected=false" });
+    const forged = new PutObjectCommand({
+      Bucket: bucket,
+      Key: "forged.txt",
+      Body: EICAR,
+      Tagging: "Infected=false",
+    });
     assert.equal(await statusOf(uploader.send(forged)), 403);
   });
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { ObjectResult } from "../../../handlers/scanner/results";
 import type { Scanner } from "../../../handlers/scanner/scanner";
 import { createUploadBucket, tagsOf, upload } from "../support/buckets";
-import { s3Event, StoreNotifications } from "../support/events";
+import { StoreNotifications, s3Event } from "../support/events";
 import { scannerConfig, testDefinitions, testScanner } from "../support/handlers";
 import { EICAR } from "../support/signatures";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Scanner } from "../../../handlers/scanner/scanner";
 import type { ObjectResult } from "../../../handlers/scanner/results";
+import type { Scanner } from "../../../handlers/scanner/scanner";
 import { createUploadBucket, tagsOf, upload } from "../support/buckets";
 import { s3Event } from "../support/events";
 import { RecordingLog, scannerConfig, testDefinitions, testScanner } from "../support/handlers";
@@ -39,7 +39,8 @@ describe("scanner verdicts on the real engine", () => {
     for (const name of files) {
       const result = await uploadAndScan(`testfiles/${name}`, readFileSync(join(TESTFILES_DIR, name)));
       const tags = await tagsOf(bucket, `testfiles/${name}`);
-      if (result.outcome !== "tagged" || tags.Infected !== "true") missed.push(`${name}: ${JSON.stringify(tags)}`);
+      if (result.outcome !== "tagged" || tags.Infected !== "true")
+        missed.push(`${name}: ${JSON.stringify(tags)}`);
     }
     assert.deepEqual(missed, []);
   });
@@ -85,7 +86,9 @@ describe("scanner verdicts on the real engine", () => {
   it("skips an object already scanned with the same definitions when the event comes again", async () => {
     await uploadAndScan("again.txt", "same content");
     const put = await tagsOf(bucket, "again.txt");
-    const report = (await scanner.handle(s3Event({ bucket, key: "again.txt" }))) as { results: ObjectResult[] };
+    const report = (await scanner.handle(s3Event({ bucket, key: "again.txt" }))) as {
+      results: ObjectResult[];
+    };
     assert.equal(report.results[0].outcome, "skipped");
     assert.deepEqual(await tagsOf(bucket, "again.txt"), put);
   });

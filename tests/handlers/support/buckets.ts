@@ -58,6 +58,8 @@ export async function createUploadBucket(options: { versioned?: boolean } = {}):
       "s3:PutObjectVersionTagging",
       "s3:DeleteObjectTagging",
       "s3:DeleteObjectVersionTagging",
+      "s3:DeleteObject",
+      "s3:DeleteObjectVersion",
     ],
     Resource: `arn:aws:s3:::${bucket}/*`,
   };
@@ -68,7 +70,16 @@ export async function createUploadBucket(options: { versioned?: boolean } = {}):
     // The test store listens on plain HTTP on loopback.
     tlsOnly: false,
   });
-  const policy = mergePolicy([...rule, scannerGrantStatement(bucket, [userArn(scanner)])], [app]);
+  // What the scanner role's "ListUploads" grants on AWS (core/iam): without it a deleted object
+  // answers 403, not 404, and could not be told from a real denial.
+  const list: PolicyStatement = {
+    Sid: "TestScannerListsUploads",
+    Effect: "Allow",
+    Principal: { AWS: [userArn(scanner)] },
+    Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+    Resource: `arn:aws:s3:::${bucket}`,
+  };
+  const policy = mergePolicy([...rule, scannerGrantStatement(bucket, [userArn(scanner)])], [app, list]);
   await (await clientAs("owner")).send(
     new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }),
   );
