@@ -31,8 +31,10 @@ export interface Route {
 
 /** One entry of a BucketNotification and where it leads. */
 export interface EntryTrace {
-  /** e.g. `queues[0]`. */
+  /** e.g. `queues[0]`, or `queues` when the whole list is unknown. */
   readonly entry: string;
+  /** Set when the whole list is unknown: what to call it, e.g. `the queues of BucketNotification "n"`. */
+  readonly unknownList?: string;
   readonly events: Known<string[]>;
   /** `undefined` when the entry sends every object; otherwise what it is limited to. */
   readonly filter: Known<string | undefined>;
@@ -62,7 +64,10 @@ export function traceNotification(
   for (const kind of ENTRY_KINDS) {
     const list = read(() => notification.props[kind.prop]);
     if (!list.known) {
-      const trace = newTrace(`${kind.prop} (unknown during preview)`, list, list);
+      const trace = {
+        ...newTrace(kind.prop, list, list),
+        unknownList: `the ${kind.prop} list of ${describe(notification)}`,
+      };
       const targets = graph.targets(notification, kind.prop, [kind.type]);
       for (const target of targets) follow(graph, target, trace, args);
       if (targets.length > 0) entries.push(trace);

@@ -85,7 +85,7 @@ export class Findings {
     if (this.cause === undefined) return;
     throw new UndecidedError(
       this.cause,
-      `${this.undecided.join("; ")}. These are checked again with the real values when the update runs`,
+      `${this.undecided.join("; ")} (checked again with the real values when the update runs)`,
     );
   }
 }

@@ -97,7 +97,8 @@ function isScanner(route: EntryTrace["routes"][number]): boolean {
 
 function unknownsOf(e: EntryTrace): { what: string; unknown: UnknownValueError }[] {
   const found = [...e.unknowns];
-  if (!e.events.known) found.push({ what: `the events of ${e.entry}`, unknown: e.events.unknown });
+  if (!e.events.known)
+    found.push({ what: e.unknownList ?? `the event list of ${e.entry}`, unknown: e.events.unknown });
   else if (!e.filter.known) found.push({ what: `the filter of ${e.entry}`, unknown: e.filter.unknown });
   for (const r of e.routes) if (r.verdict.kind === "unknown") found.push(r.verdict);
   return found;

@@ -1,0 +1,218 @@
+/**
+ * The pack against the stack bucketwarden's own components register (under mocks, recorded by
+ * tests/support/pulumi-mocks.ts): it passes every rule, and each way of breaking the protection
+ * fails with the expected message, as @pulumi/policy's own AnalyzeStack handler reports it.
+ */
+import * as assert from "node:assert/strict";
+import { MalwareScanning } from "../../components";
+import { AccessRuleSids, type PolicyDocument } from "../../core/access-rule";
+import { AwsTypes } from "../../policies/lib/types";
+import { rules } from "../../policies/rules";
+import { installPulumiMocks } from "../support/pulumi-mocks";
+import { analyzeStack, type Diagnostic } from "./support/engine";
+import { type ResourceRecord, stackArgs, UNKNOWN } from "./support/policy-resources";
+import { recordedStack } from "./support/recorded-stack";
+import { assertPasses, runRule } from "./support/run-rule";
+
+const UPLOADS = "bw-uploads-uploads";
+const EXISTING = "acme-existing-uploads";
+
+/** Registers the whole pipeline under mocks and returns what the recorder saw. */
+async function registerPipeline(scanner: { failClosed?: boolean } = {}) {
+  const recorder = installPulumiMocks({ stack: "compliance" });
+  new MalwareScanning("bw", {
+    uploadBuckets: {
+      uploads: { newBucket: true },
+      existing: { existingBucketName: EXISTING, trigger: "direct" },
+    },
+    scanner,
+    namePrefix: "bw-test",
+  });
+  await recorder.settle();
+  return recorder.resources;
+}
+
+function find(records: ResourceRecord[], type: string, name: string): ResourceRecord {
+  const hits = records.filter((r) => r.type === type && r.name === name);
+  assert.equal(hits.length, 1, `one ${type} named ${name}`);
+  return hits[0];
+}
+
+/** A copy of `records` with the upload bucket's policy statements edited. */
+function withPolicy(records: ResourceRecord[], edit: (doc: PolicyDocument) => void): ResourceRecord[] {
+  const copy = structuredClone(records);
+  const policy = find(copy, AwsTypes.bucketPolicy, "bw-uploads-policy");
+  const doc = JSON.parse(policy.props.policy as string) as PolicyDocument;
+  edit(doc);
+  policy.props.policy = JSON.stringify(doc);
+  return copy;
+}
+
+function bareBucket(name: string, bucket: string): ResourceRecord {
+  return {
+    type: AwsTypes.bucket,
+    name,
+    urn: `urn:pulumi:compliance::bucketwarden::${AwsTypes.bucket}::${name}`,
+    parent: "",
+    props: { bucket, arn: bucket === UNKNOWN ? UNKNOWN : `arn:aws:s3:::${bucket}` },
+    dependencies: [],
+    propertyDependencies: {},
+  };
+}
+
+/** Diagnostics as "level policy: message", without the description the server puts first. */
+function summary(diagnostics: Diagnostic[]): string[] {
+  return diagnostics
+    .map((d) => `${d.enforcementLevel} ${d.policyName}: ${d.message.split("\n").pop()}`)
+    .sort();
+}
+
+const READ_DENIES: string[] = [
+  AccessRuleSids.denyInfected,
+  AccessRuleSids.denyUnscanned,
+  AccessRuleSids.denyUntagged,
+];
+
+describe("policy pack compliance with the components' stack", () => {
+  let records: ResourceRecord[];
+  let preview: ResourceRecord[];
+
+  before(async () => {
+    const resources = await registerPipeline();
+    records = recordedStack(resources);
+    preview = recordedStack(resources, { preview: true });
+  });
+
+  it("registers an upload bucket of its own and protects an existing one by name", () => {
+    find(records, AwsTypes.bucket, UPLOADS);
+    const policies = records.filter((r) => r.type === AwsTypes.bucketPolicy).map((r) => r.props.bucket);
+    assert.ok(policies.includes(EXISTING));
+  });
+
+  it("passes every rule", async () => {
+    for (const rule of rules) assertPasses(await runRule(rule, stackArgs(records)));
+  });
+
+  it("gives the engine nothing to report", async () => {
+    assert.deepEqual(await analyzeStack(rules, records), []);
+  });
+
+  it("fails when the policy no longer denies reads of infected objects", async () => {
+    const broken = withPolicy(records, (doc) => {
+      doc.Statement = doc.Statement.filter((s) => !READ_DENIES.includes(s.Sid ?? ""));
+    });
+    assert.deepEqual(summary(await analyzeStack(rules, broken)), [
+      `advisory upload-bucket-fail-closed: Upload bucket "${UPLOADS}" must keep objects unreadable until the scanner tags them Infected=false (fail-closed): BucketPolicy "bw-uploads-policy" does not deny s3:GetObject of objects without the Infected tag, s3:GetObject of objects whose Infected tag is not false, s3:GetObjectVersion of objects without the Infected tag, s3:GetObjectVersion of objects whose Infected tag is not false`,
+      `mandatory upload-bucket-denies-infected-reads: Upload bucket "${UPLOADS}" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: BucketPolicy "bw-uploads-policy" does not deny s3:GetObject, s3:GetObjectVersion`,
+    ]);
+  });
+
+  it("stays compliant without the infected deny alone, since the fail-closed denies cover infected objects", async () => {
+    const broken = withPolicy(records, (doc) => {
+      doc.Statement = doc.Statement.filter((s) => s.Sid !== AccessRuleSids.denyInfected);
+    });
+    assert.deepEqual(await analyzeStack(rules, broken), []);
+  });
+
+  it("fails when the denies leave out s3:GetObjectVersion", async () => {
+    const broken = withPolicy(records, (doc) => {
+      for (const s of doc.Statement) {
+        if (Array.isArray(s.Action)) s.Action = s.Action.filter((a) => a !== "s3:GetObjectVersion");
+      }
+    });
+    const found = summary(await analyzeStack(rules, broken));
+    assert.ok(
+      found.includes(
+        `mandatory upload-bucket-denies-infected-reads: Upload bucket "${UPLOADS}" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: BucketPolicy "bw-uploads-policy" does not deny s3:GetObjectVersion`,
+      ),
+      found.join("\n"),
+    );
+    assert.equal(found.filter((d) => d.startsWith("mandatory")).length, 1, found.join("\n"));
+  });
+
+  it("fails when the trigger is removed", async () => {
+    const broken = structuredClone(records).filter(
+      (r) => !(r.type === AwsTypes.bucketNotification && r.name === "bw-uploads-notifications"),
+    );
+    assert.deepEqual(summary(await analyzeStack(rules, broken)), [
+      `mandatory upload-bucket-scanner-trigger: Upload bucket "${UPLOADS}" must send every object-created event to a scanner function: it has no BucketNotification`,
+    ]);
+  });
+
+  it("fails on a bare extra bucket", async () => {
+    const broken = [...structuredClone(records), bareBucket("avatars", "acme-avatars")];
+    assert.deepEqual(summary(await analyzeStack(rules, broken)), [
+      'advisory upload-bucket-fail-closed: Upload bucket "avatars" must keep objects unreadable until the scanner tags them Infected=false (fail-closed): it has no bucket policy',
+      'mandatory upload-bucket-denies-infected-reads: Upload bucket "avatars" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: it has no bucket policy',
+      'mandatory upload-bucket-scanner-trigger: Upload bucket "avatars" must send every object-created event to a scanner function: it has no BucketNotification',
+      'mandatory verdict-tags-scanner-only: Upload bucket "avatars" must let only the scanner write the verdict tags (Infected, ScanResult, ScanStamp): it has no bucket policy',
+    ]);
+  });
+
+  describe("during the first preview, with every name, ARN and policy still unknown", () => {
+    it("blocks nothing of the components' stack, and says what it leaves for the update", async () => {
+      const diagnostics = await analyzeStack(rules, preview);
+      assert.deepEqual(
+        diagnostics.filter((d) => d.enforcementLevel === "mandatory"),
+        [],
+      );
+      const trigger = diagnostics.find((d) => d.policyName === "upload-bucket-scanner-trigger");
+      assert.match(
+        trigger?.message ?? "",
+        /^can't run policy 'upload-bucket-scanner-trigger' .* during preview: /,
+      );
+      assert.match(
+        trigger?.message ?? "",
+        new RegExp(`Upload bucket "${UPLOADS}" must send every object-created event`),
+      );
+      const deny = diagnostics.find((d) => d.policyName === "upload-bucket-denies-infected-reads");
+      assert.match(deny?.message ?? "", /the policy of BucketPolicy "bw-uploads-policy" is unknown/);
+    });
+
+    it("still stops a bare bucket whose name is unknown", async () => {
+      const diagnostics = await analyzeStack(rules, [...preview, bareBucket("avatars", UNKNOWN)]);
+      assert.deepEqual(summary(diagnostics.filter((d) => d.enforcementLevel === "mandatory")), [
+        'mandatory upload-bucket-denies-infected-reads: Upload bucket "avatars" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: it has no bucket policy',
+        'mandatory upload-bucket-scanner-trigger: Upload bucket "avatars" must send every object-created event to a scanner function: it has no BucketNotification',
+        'mandatory verdict-tags-scanner-only: Upload bucket "avatars" must let only the scanner write the verdict tags (Infected, ScanResult, ScanStamp): it has no bucket policy',
+      ]);
+    });
+
+    it("still stops a removed trigger", async () => {
+      const broken = preview.filter(
+        (r) => !(r.type === AwsTypes.bucketNotification && r.name === "bw-uploads-notifications"),
+      );
+      const mandatory = (await analyzeStack(rules, broken)).filter((d) => d.enforcementLevel === "mandatory");
+      assert.deepEqual(summary(mandatory), [
+        `mandatory upload-bucket-scanner-trigger: Upload bucket "${UPLOADS}" must send every object-created event to a scanner function: it has no BucketNotification`,
+      ]);
+    });
+  });
+});
+
+describe("policy pack compliance with the components' stack in the seed's mode (fail-closed off)", () => {
+  let records: ResourceRecord[];
+
+  before(async () => {
+    records = recordedStack(await registerPipeline({ failClosed: false }));
+  });
+
+  it("passes every mandatory rule and is advised to fail closed", async () => {
+    const diagnostics = await analyzeStack(rules, records);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.enforcementLevel === "mandatory"),
+      [],
+    );
+    assert.deepEqual([...new Set(diagnostics.map((d) => d.policyName))], ["upload-bucket-fail-closed"]);
+  });
+
+  it("fails when the infected deny is removed", async () => {
+    const broken = withPolicy(records, (doc) => {
+      doc.Statement = doc.Statement.filter((s) => s.Sid !== AccessRuleSids.denyInfected);
+    });
+    const mandatory = (await analyzeStack(rules, broken)).filter((d) => d.enforcementLevel === "mandatory");
+    assert.deepEqual(summary(mandatory), [
+      `mandatory upload-bucket-denies-infected-reads: Upload bucket "${UPLOADS}" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: BucketPolicy "bw-uploads-policy" does not deny s3:GetObject, s3:GetObjectVersion`,
+    ]);
+  });
+});
