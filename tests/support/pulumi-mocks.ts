@@ -177,7 +177,8 @@ export function installPulumiMocks(options: PulumiMockOptions = {}): PulumiRecor
     {
       newResource(args) {
         const state = { ...args.inputs, ...derivedState(args.type, args.name, args.inputs) };
-        const id = args.id ?? state.id ?? `${args.name}-id`;
+        // args.id is the import id, "" when not importing; an empty id would leave `id` unknown.
+        const id = args.id || state.id || `${args.name}-id`;
         const meta = pending.get(`${args.type}::${args.name}`);
         recorder.resources.push({
           type: args.type,

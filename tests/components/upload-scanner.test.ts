@@ -1,0 +1,372 @@
+import assert from "node:assert/strict";
+import type * as Components from "../../components";
+import { ComponentTypes, ManagedResourceTypes as T } from "../../components/types";
+import { AccessRuleSids, type PolicyStatement, SCANNER_OBJECT_ACTIONS } from "../../core/access-rule";
+import { handlerBundleDir, LAMBDA_RUNTIME } from "../../core/artifacts";
+import { parseScannerConfig } from "../../core/handler-config";
+import { wildcardGrants } from "../../core/iam";
+import { LAYER_BUILD_DIR } from "../../core/layer-layout";
+import * as size from "../../core/sizing";
+import { DEFAULT_TAG_SCHEMA } from "../../core/tags";
+import { denyingStatements } from "../support/policy-eval";
+import {
+  installPulumiMocks,
+  MOCK_ACCOUNT,
+  type PulumiRecorder,
+  type RecordedResource,
+} from "../support/pulumi-mocks";
+import {
+  archivePath,
+  componentTree,
+  dependsOn,
+  onlyWithin,
+  policyOf,
+  rolePolicyOfFunction,
+  within,
+} from "./graph";
+
+const ROOT = "/project";
+const DEFINITIONS = { bucketName: "defs", bucketArn: "arn:aws:s3:::defs", prefix: "clamav/" };
+const CALLERS: PolicyStatement = {
+  Sid: "AllowCdnRead",
+  Effect: "Allow",
+  Principal: { Service: "cloudfront.amazonaws.com" },
+  Action: "s3:GetObject",
+  Resource: "arn:aws:s3:::uploads/*",
+};
+
+function load(): typeof Components {
+  return require("../../components");
+}
+
+describe("components/UploadScanner with a new bucket and the queue trigger", () => {
+  let rec: PulumiRecorder;
+  let tree: RecordedResource[];
+  let bucket: RecordedResource;
+  let fn: RecordedResource;
+  let queue: RecordedResource;
+  let deadLetters: RecordedResource;
+
+  before(async () => {
+    rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    new UploadScanner("photos", {
+      newBucket: true,
+      definitions: DEFINITIONS,
+      policyStatements: [CALLERS],
+      extraNotifications: {
+        topics: [{ topicArn: "arn:aws:sns:us-east-1:123456789012:removed", events: ["s3:ObjectRemoved:*"] }],
+      },
+      projectRoot: ROOT,
+    });
+    await rec.settle();
+    tree = componentTree(rec, ComponentTypes.UploadScanner, "photos");
+    bucket = onlyWithin(tree, T.bucket);
+    fn = onlyWithin(tree, T.function);
+    queue = rec.one(T.queue, "photos-scanner-events");
+    deadLetters = rec.one(T.queue, "photos-scanner-dead-letters");
+  });
+
+  describe("the bucket policy", () => {
+    let policy: ReturnType<typeof policyOf>;
+    let scannerRoleArn: string;
+    before(() => {
+      policy = policyOf(onlyWithin(tree, T.bucketPolicy));
+      scannerRoleArn = onlyWithin(tree, T.role).state.arn;
+    });
+
+    it("is written on the upload bucket, after its public access block and ownership", () => {
+      const r = onlyWithin(tree, T.bucketPolicy);
+      assert.equal(r.inputs.bucket, bucket.state.bucket);
+      assert.ok(dependsOn(r, onlyWithin(tree, T.publicAccessBlock)));
+    });
+
+    it("keeps the caller's own statement, unchanged", () => {
+      assert.deepEqual(policy.Statement[0], CALLERS);
+    });
+
+    it("holds every statement of the access rule", () => {
+      const sids = policy.Statement.map((s) => s.Sid);
+      for (const sid of [
+        AccessRuleSids.denyInfected,
+        AccessRuleSids.denyUnscanned,
+        AccessRuleSids.denyUntagged,
+        AccessRuleSids.denyTagWrites,
+        AccessRuleSids.tlsOnly,
+      ])
+        assert.ok(sids.includes(sid), sid);
+    });
+
+    it("denies reads of infected objects on condition of the Infected tag, except to the scanner role", () => {
+      const deny = policy.Statement.find((s) => s.Sid === AccessRuleSids.denyInfected);
+      assert.deepEqual(deny?.Condition, {
+        StringEquals: { "s3:ExistingObjectTag/Infected": "true" },
+        StringNotEquals: { "aws:PrincipalArn": [scannerRoleArn] },
+      });
+    });
+
+    const requests: Array<[string, string, string, Record<string, string>, boolean]> = [
+      ["denies a reader an infected object", "reader", "s3:GetObject", { Infected: "true" }, true],
+      ["denies a reader an unscanned object", "reader", "s3:GetObject", {}, true],
+      ["lets a reader have a clean object", "reader", "s3:GetObject", { Infected: "false" }, false],
+      ["lets the scanner read an unscanned object", "scanner", "s3:GetObjectVersion", {}, false],
+      ["lets the scanner tag an object", "scanner", "s3:PutObjectVersionTagging", {}, false],
+      ["denies a reader tagging an object", "reader", "s3:PutObjectTagging", {}, true],
+    ];
+    for (const [title, who, action, tags, denied] of requests) {
+      it(title, () => {
+        const context: Record<string, string> = {
+          "aws:PrincipalArn": who === "scanner" ? scannerRoleArn : `arn:aws:iam::${MOCK_ACCOUNT}:role/reader`,
+          "aws:SecureTransport": "true",
+        };
+        for (const [k, v] of Object.entries(tags)) context[`s3:ExistingObjectTag/${k}`] = v;
+        const resource = `${bucket.state.arn}/a.jpg`;
+        assert.equal(denyingStatements(policy, { action, resource, context }).length > 0, denied);
+      });
+    }
+  });
+
+  describe("the trigger", () => {
+    it("sends every object-created event of the bucket to the queue", () => {
+      const notification = onlyWithin(tree, T.bucketNotification);
+      assert.equal(notification.inputs.bucket, bucket.state.bucket);
+      assert.deepEqual(notification.inputs.queues, [
+        { queueArn: queue.state.arn, events: ["s3:ObjectCreated:*"] },
+      ]);
+    });
+
+    it("writes the notification after the queue accepts the bucket's events", () => {
+      assert.ok(dependsOn(onlyWithin(tree, T.bucketNotification), onlyWithin(tree, T.queuePolicy)));
+    });
+
+    it("keeps the caller's own notification entries beside the scanner's", () => {
+      assert.deepEqual(
+        onlyWithin(tree, T.bucketNotification).inputs.topics.map((t: { events: string[] }) => t.events),
+        [["s3:ObjectRemoved:*"]],
+      );
+    });
+
+    it("lets S3 send to the queue for this bucket of this account only", () => {
+      const statement = policyOf(onlyWithin(tree, T.queuePolicy)).Statement[0];
+      assert.deepEqual(statement.Principal, { Service: "s3.amazonaws.com" });
+      assert.equal(statement.Resource, queue.state.arn);
+      assert.deepEqual(statement.Condition, {
+        ArnEquals: { "aws:SourceArn": bucket.state.arn },
+        StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT },
+      });
+    });
+
+    it("feeds the queue to the scanner, reporting failures per object", () => {
+      const mapping = onlyWithin(tree, T.eventSourceMapping);
+      assert.equal(mapping.inputs.eventSourceArn, queue.state.arn);
+      assert.equal(mapping.inputs.functionName, fn.state.arn);
+      assert.deepEqual(mapping.inputs.functionResponseTypes, ["ReportBatchItemFailures"]);
+      assert.deepEqual([mapping.inputs.batchSize, mapping.inputs.scalingConfig.maximumConcurrency], [1, 5]);
+    });
+
+    it("makes the mapping only once the scanner may read the queue", () => {
+      assert.ok(dependsOn(onlyWithin(tree, T.eventSourceMapping), onlyWithin(tree, T.rolePolicy)));
+    });
+
+    it("hides a message for six scanner timeouts while it is being scanned", () => {
+      assert.equal(queue.inputs.visibilityTimeoutSeconds, 6 * fn.inputs.timeout);
+    });
+
+    it("moves an event that keeps failing to the dead-letter queue", () => {
+      const redrive = JSON.parse(queue.inputs.redrivePolicy);
+      assert.equal(redrive.deadLetterTargetArn, deadLetters.state.arn);
+      assert.ok(redrive.maxReceiveCount >= 3);
+    });
+
+    it("alarms on the age of the oldest waiting upload and on any dead letter", () => {
+      const alarms = within(tree, T.metricAlarm).map((a) => [
+        a.inputs.metricName,
+        a.inputs.dimensions.QueueName,
+      ]);
+      assert.deepEqual(
+        alarms.sort(),
+        [
+          ["ApproximateAgeOfOldestMessage", queue.state.name],
+          ["ApproximateNumberOfMessagesVisible", deadLetters.state.name],
+        ].sort(),
+      );
+      const age = within(tree, T.metricAlarm).find(
+        (a) => a.inputs.metricName === "ApproximateAgeOfOldestMessage",
+      );
+      assert.equal(age?.inputs.threshold, 1800);
+    });
+  });
+
+  describe("the scanner function", () => {
+    it("runs the scanner bundle on the current Node runtime", async () => {
+      assert.equal(fn.inputs.runtime, LAMBDA_RUNTIME);
+      assert.equal(await archivePath(fn.inputs.code), handlerBundleDir(ROOT, "scanner"));
+    });
+
+    it("carries the scanner layer built for its architecture", async () => {
+      const layer = onlyWithin(tree, T.layerVersion);
+      assert.equal(await archivePath(layer.inputs.code), `${ROOT}/${LAYER_BUILD_DIR}/scanner-arm64.zip`);
+      assert.deepEqual(fn.inputs.layers, [layer.state.arn]);
+      assert.deepEqual(fn.inputs.architectures, ["arm64"]);
+    });
+
+    it("is sized for the official database and the largest object", () => {
+      assert.equal(fn.inputs.memorySize, size.DEFAULT_SCANNER_MEMORY_MB);
+      assert.equal(fn.inputs.timeout, size.DEFAULT_SCANNER_TIMEOUT_SECONDS);
+      assert.equal(fn.inputs.ephemeralStorage.size, size.requiredScannerStorageMb(2_000_000_000));
+    });
+
+    it("hands the handler an environment its own parser reads back as these definitions and tags", () => {
+      const config = parseScannerConfig(fn.inputs.environment.variables);
+      assert.deepEqual([config.definitionsBucket, config.definitionsPrefix], ["defs", "clamav/"]);
+      assert.deepEqual(config.tags, DEFAULT_TAG_SCHEMA);
+      assert.equal(config.maxObjectBytes, 2_000_000_000);
+    });
+
+    it("may read the definitions, scan and tag uploads, consume its queue and write its logs, with no wildcard grant", () => {
+      const policy = rolePolicyOfFunction(tree, fn);
+      assert.deepEqual(wildcardGrants(policy), []);
+      const bySid = Object.fromEntries(policy.Statement.map((s) => [s.Sid, s]));
+      assert.deepEqual(bySid.ScanAndTagUploads.Action, [...SCANNER_OBJECT_ACTIONS]);
+      assert.equal(bySid.ScanAndTagUploads.Resource, `${bucket.state.arn}/*`);
+      assert.equal(bySid.ReadDefinitions.Resource, "arn:aws:s3:::defs/clamav/*");
+      assert.equal(bySid.ConsumeUploadEvents.Resource, queue.state.arn);
+      assert.equal(bySid.WriteOwnLogs.Resource, `${onlyWithin(tree, T.logGroup).state.arn}:*`);
+      assert.equal(bySid.DeadLetterFailedEvents, undefined);
+    });
+  });
+});
+
+describe("components/UploadScanner with an existing bucket and the direct trigger", () => {
+  let rec: PulumiRecorder;
+  let tree: RecordedResource[];
+  let fn: RecordedResource;
+  const EXISTING = "acme-avatars";
+  const EXISTING_ARN = `arn:aws:s3:::${EXISTING}`;
+
+  before(async () => {
+    rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    new UploadScanner("avatars", {
+      existingBucketName: EXISTING,
+      trigger: "direct",
+      definitions: DEFINITIONS,
+      scannerLayerArn: "arn:aws:lambda:us-east-1:123456789012:layer:shared:3",
+      policyStatements: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ ...CALLERS, Resource: `${EXISTING_ARN}/*` }],
+      }),
+      failClosed: false,
+      projectRoot: ROOT,
+    });
+    await rec.settle();
+    tree = componentTree(rec, ComponentTypes.UploadScanner, "avatars");
+    fn = onlyWithin(tree, T.function);
+  });
+
+  it("creates no bucket, and writes the policy and notifications on the existing one", () => {
+    assert.equal(within(tree, T.bucket).length, 0);
+    assert.equal(onlyWithin(tree, T.bucketPolicy).inputs.bucket, EXISTING);
+    assert.equal(onlyWithin(tree, T.bucketNotification).inputs.bucket, EXISTING);
+  });
+
+  it("keeps the caller's statements given as policy JSON", () => {
+    assert.equal(policyOf(onlyWithin(tree, T.bucketPolicy)).Statement[0].Sid, CALLERS.Sid);
+  });
+
+  it("leaves out the fail-closed statements when fail-closed is off, keeping the seed's rule", () => {
+    const sids = policyOf(onlyWithin(tree, T.bucketPolicy)).Statement.map((s) => s.Sid);
+    assert.ok(sids.includes(AccessRuleSids.denyInfected));
+    assert.ok(!sids.includes(AccessRuleSids.denyUnscanned));
+    assert.ok(!sids.includes(AccessRuleSids.denyUntagged));
+  });
+
+  it("lets S3 invoke the scanner directly, for this bucket of this account only", () => {
+    const permission = onlyWithin(tree, T.permission);
+    assert.deepEqual(
+      [
+        permission.inputs.principal,
+        permission.inputs.sourceArn,
+        permission.inputs.sourceAccount,
+        permission.inputs.function,
+      ],
+      ["s3.amazonaws.com", EXISTING_ARN, MOCK_ACCOUNT, fn.state.name],
+    );
+  });
+
+  it("sends object-created events to the function, once S3 may invoke it", () => {
+    const notification = onlyWithin(tree, T.bucketNotification);
+    assert.deepEqual(notification.inputs.lambdaFunctions, [
+      { lambdaFunctionArn: fn.state.arn, events: ["s3:ObjectCreated:*"] },
+    ]);
+    assert.deepEqual(notification.inputs.queues, []);
+    assert.ok(dependsOn(notification, onlyWithin(tree, T.permission)));
+  });
+
+  it("sends events Lambda gives up on to the dead-letter queue, which the role may write", () => {
+    const config = onlyWithin(tree, T.eventInvokeConfig);
+    const deadLetters = onlyWithin(tree, T.queue);
+    assert.equal(config.inputs.destinationConfig.onFailure.destination, deadLetters.state.arn);
+    const grant = rolePolicyOfFunction(tree, fn).Statement.find((s) => s.Sid === "DeadLetterFailedEvents");
+    assert.equal(grant?.Resource, deadLetters.state.arn);
+  });
+
+  it("has no queue to consume, no mapping and no backlog alarm", () => {
+    assert.equal(within(tree, T.eventSourceMapping).length, 0);
+    assert.equal(within(tree, T.queuePolicy).length, 0);
+    assert.deepEqual(
+      within(tree, T.metricAlarm).map((a) => a.inputs.metricName),
+      ["ApproximateNumberOfMessagesVisible"],
+    );
+  });
+
+  it("uses the shared layer instead of publishing its own", () => {
+    assert.equal(within(tree, T.layerVersion).length, 0);
+    assert.deepEqual(fn.inputs.layers, ["arn:aws:lambda:us-east-1:123456789012:layer:shared:3"]);
+  });
+
+  it("scopes the scanner's grants to the existing bucket", () => {
+    const policy = rolePolicyOfFunction(tree, fn);
+    assert.deepEqual(wildcardGrants(policy), []);
+    assert.equal(policy.Statement.find((s) => s.Sid === "ScanAndTagUploads")?.Resource, `${EXISTING_ARN}/*`);
+  });
+});
+
+describe("components/UploadScanner arguments", () => {
+  before(() => {
+    installPulumiMocks();
+  });
+
+  const table: Array<[string, Partial<Components.UploadScannerArgs>, RegExp]> = [
+    [
+      "rejects both an existing bucket and a new one, naming both",
+      { existingBucketName: "b", newBucket: true },
+      /Only one of \[existingBucketName\] and \[newBucket\]/,
+    ],
+    [
+      "rejects neither an existing bucket nor a new one, naming both",
+      {},
+      /One of \[existingBucketName\] and \[newBucket\] must be specified/,
+    ],
+    [
+      "rejects a queue-only setting with the direct trigger, naming both",
+      { newBucket: true, trigger: "direct", batchSize: 5 },
+      /\[batchSize\] applies only to trigger "queue", and \[trigger\] is "direct"/,
+    ],
+    [
+      "rejects /tmp too small for the largest object",
+      { newBucket: true, ephemeralStorageMb: 512, maxObjectBytes: 1_000_000_000 },
+      /\[maxObjectBytes\]/,
+    ],
+  ];
+  for (const [title, args, message] of table) {
+    it(title, () => {
+      const { UploadScanner } = load();
+      assert.throws(
+        () =>
+          new UploadScanner(`bad-${title.length}`, { definitions: DEFINITIONS, projectRoot: ROOT, ...args }),
+        message,
+      );
+    });
+  }
+});
