@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import { ComponentTypes, ManagedResourceTypes as T } from "../../components/types";
+import { ConfigError } from "../../core/errors";
+import { parseScannerConfig } from "../../core/handler-config";
+import { parseStackSettings } from "../../core/settings";
+import { requiredScannerStorageMb } from "../../core/sizing";
+import { installPulumiMocks, outputValue, type PulumiRecorder } from "../support/pulumi-mocks";
+import { PROJECT_ROOT, stackConfig } from "./stack-config";
+
+const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
+
+/** Runs index.ts afresh under new mocks with `config`, as `pulumi up` would. */
+function runProgram(config: Record<string, string>): {
+  rec: PulumiRecorder;
+  exports: Record<string, unknown>;
+} {
+  const rec = installPulumiMocks({ project: "bucketwarden", stack: "dev", config });
+  delete require.cache[require.resolve(PROGRAM)];
+  return { rec, exports: require(PROGRAM) };
+}
+
+describe("program: index.ts with Pulumi.dev.yaml", () => {
+  let rec: PulumiRecorder;
+  let exports: Record<string, unknown>;
+  const config = stackConfig("dev");
+
+  before(async () => {
+    ({ rec, exports } = runProgram(config));
+    await rec.settle();
+  });
+
+  it("reads a stack file the settings parser accepts", () => {
+    assert.doesNotThrow(() => parseStackSettings(config));
+  });
+
+  it("builds the pipeline under one MalwareScanning component named after the stack", () => {
+    rec.one(ComponentTypes.MalwareScanning, "bucketwarden-dev");
+    assert.equal(rec.ofType(ComponentTypes.DefinitionsStore).length, 1);
+    assert.equal(rec.ofType(ComponentTypes.UploadScanner).length, 2);
+  });
+
+  it("creates the listed bucket and adopts the existing one without creating it", () => {
+    const buckets = rec
+      .ofType(T.bucket)
+      .map((b) => b.name)
+      .sort();
+    assert.deepEqual(buckets, ["bucketwarden-dev-definitions-bucket", "bucketwarden-dev-photos-uploads"]);
+    const notified = rec.ofType(T.bucketNotification).map((n) => n.inputs.bucket);
+    assert.ok(notified.includes("acme-dev-avatars"));
+  });
+
+  it("exports bucket names, function names and the policies", async () => {
+    const names = (await outputValue(exports.uploadBucketNames as never)) as Record<string, string>;
+    assert.deepEqual(Object.keys(names).sort(), ["acme-dev-avatars", "photos"]);
+    assert.equal(typeof (await outputValue(exports.definitionsBucketName as never)), "string");
+    assert.equal(typeof (await outputValue(exports.updaterFunctionName as never)), "string");
+    const functions = (await outputValue(exports.scannerFunctionNames as never)) as Record<string, string>;
+    assert.deepEqual(Object.keys(functions).sort(), ["acme-dev-avatars", "photos"]);
+    const policies = (await outputValue(exports.uploadBucketPolicies as never)) as Record<string, string>;
+    assert.ok(JSON.parse(policies.photos).Statement.length > 0);
+  });
+
+  it("keeps the existing bucket's own statement from bucketPolicyStatements", () => {
+    const policy = rec.ofType(T.bucketPolicy).find((p) => p.inputs.bucket === "acme-dev-avatars");
+    assert.equal(JSON.parse(policy?.inputs.policy).Statement[0].Sid, "AllowCloudFrontRead");
+  });
+
+  it("schedules the updater as the stack says", () => {
+    assert.equal(rec.one(T.eventRule).inputs.scheduleExpression, "cron(17 */6 * * ? *)");
+  });
+
+  it("hands the scanners the stack's object limit and sizes /tmp for it", () => {
+    for (const fn of rec.ofType(T.function).filter((f) => f.name.endsWith("-scanner"))) {
+      assert.equal(parseScannerConfig(fn.inputs.environment.variables).maxObjectBytes, 524_288_000);
+      assert.equal(fn.inputs.ephemeralStorage.size, requiredScannerStorageMb(524_288_000));
+    }
+  });
+
+  it("lets the throwaway stack destroy its created bucket, and keeps logs as long as it says", () => {
+    assert.equal(rec.one(T.bucket, "bucketwarden-dev-photos-uploads").inputs.forceDestroy, true);
+    for (const group of rec.ofType(T.logGroup)) assert.equal(group.inputs.retentionInDays, 14);
+  });
+});
+
+describe("program: index.ts with a bad setting", () => {
+  const base = stackConfig("dev");
+  const table: Array<[string, Record<string, string>, string]> = [
+    [
+      "stops on a schedule more often than hourly, naming the setting",
+      { "bucketwarden:updateSchedule": "rate(5 minutes)" },
+      "bucketwarden:updateSchedule",
+    ],
+    [
+      "stops on scanner memory too small for the engine, naming the setting",
+      { "bucketwarden:scannerMemoryMb": "1536" },
+      "bucketwarden:scannerMemoryMb",
+    ],
+    [
+      "stops on a tag key in an unknown format, naming the setting",
+      { "bucketwarden:tagKey": "Infected?" },
+      "bucketwarden:tagKey",
+    ],
+    [
+      "stops on a setting it does not know, naming it",
+      { "bucketwarden:scannerMemory": "4096" },
+      "bucketwarden:scannerMemory",
+    ],
+  ];
+  for (const [title, bad, setting] of table) {
+    it(title, () => {
+      assert.throws(
+        () => runProgram({ ...base, ...bad }),
+        (e: unknown) =>
+          e instanceof ConfigError && e.setting === setting && e.message.startsWith(`${setting}: `),
+      );
+    });
+  }
+});
