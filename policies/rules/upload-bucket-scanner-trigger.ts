@@ -142,19 +142,23 @@ function checkTags(
   entry: EntryTrace,
   tags: TagSchema,
 ): void {
+  const must = `${uploadLabel(bucket.node)} must be scanned with the verdict tags the pack checks`;
   for (const route of entry.routes.filter(isScanner)) {
     const vars = environmentOf(route.fn);
-    if (!vars.known || vars.value === undefined || !Object.hasOwn(vars.value, EnvVars.tagKey)) continue;
+    if (!vars.known) {
+      run.findings.undecidable(`${must}: the environment of ${describe(route.fn)} is unknown`, vars.unknown);
+      continue;
+    }
+    if (vars.value === undefined || !Object.hasOwn(vars.value, EnvVars.tagKey)) continue;
     const env: Record<string, string> = { [EnvVars.definitionsBucket]: "-" };
     for (const [, name] of TAG_VARIABLES) {
       const value = read(() => (vars.value as Record<string, unknown>)[name]);
       if (!value.known) {
-        run.findings.undecidable(`${name} of ${describe(route.fn)} is unknown`, value.unknown);
+        run.findings.undecidable(`${must}: ${name} of ${describe(route.fn)} is unknown`, value.unknown);
         return;
       }
       if (value.value !== undefined) env[name] = String(value.value);
     }
-    const must = `${uploadLabel(bucket.node)} must be scanned with the verdict tags the pack checks`;
     let written: TagSchema;
     try {
       written = parseScannerConfig(env).tags;
