@@ -1,0 +1,98 @@
+/**
+ * The store's object-created notifications, pushed to the runner's receiver through a persistent
+ * topic. Each runner start makes a topic of its own and retires the previous ones, because of how the
+ * store (Ceph RGW 16.2) behaves, measured here:
+ * - once a push has failed (the receiver was down), the topic's queue stops delivering for good, even
+ *   to a receiver that is back; a fresh topic delivers;
+ * - a bucket keeps a copy of the topic's endpoint from when it was configured, and
+ *   PutBucketNotificationConfiguration adds entries instead of replacing them;
+ * - deleting a topic that a bucket still names makes every upload to that bucket fail, so the bucket's
+ *   entry goes first;
+ * - a new topic's first delivery comes 1-30 s after it is created (the store re-reads its queue list
+ *   every 30 s), which is why the runner probes it before calling itself ready.
+ * Objects uploaded while no topic delivered are found by the runner's reconcile.
+ */
+import {
+  GetBucketNotificationConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import {
+  CreateTopicCommand,
+  DeleteTopicCommand,
+  ListTopicsCommand,
+  type SNSClient,
+} from "@aws-sdk/client-sns";
+import { SCAN_EVENTS } from "../core/notifications";
+
+/** Every topic and notification entry local mode makes starts with this. */
+export const TOPIC_PREFIX = "bucketwarden-local-";
+
+export interface Subscription {
+  topicName: string;
+  topicArn: string;
+}
+
+/**
+ * Makes topic `topicName` pushing to `endpoint`, points each bucket's object-created events at it,
+ * then removes earlier local-mode entries and topics (in that order: see above).
+ */
+export async function subscribe(opts: {
+  s3: S3Client;
+  sns: SNSClient;
+  buckets: readonly string[];
+  endpoint: string;
+  topicName: string;
+}): Promise<Subscription> {
+  const { s3, sns, buckets, topicName } = opts;
+  const { TopicArn: topicArn } = await sns.send(
+    new CreateTopicCommand({
+      Name: topicName,
+      Attributes: { "push-endpoint": opts.endpoint, persistent: "true" },
+    }),
+  );
+  if (!topicArn) throw new Error(`the store did not return an ARN for topic ${topicName}`);
+  for (const bucket of buckets) {
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: bucket,
+        NotificationConfiguration: {
+          TopicConfigurations: [{ Id: topicName, TopicArn: topicArn, Events: [...SCAN_EVENTS] }],
+        },
+      }),
+    );
+    const current = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
+    for (const entry of current.TopicConfigurations ?? []) {
+      if (entry.Id?.startsWith(TOPIC_PREFIX) && entry.Id !== topicName) {
+        await deleteBucketNotification(s3, bucket, entry.Id);
+      }
+    }
+  }
+  const { Topics = [] } = await sns.send(new ListTopicsCommand({}));
+  const stale = new Set(
+    Topics.map((t) => t.TopicArn ?? "").filter(
+      (arn) => arn.split(":").pop()?.startsWith(TOPIC_PREFIX) && arn !== topicArn,
+    ),
+  );
+  for (const arn of stale) await sns.send(new DeleteTopicCommand({ TopicArn: arn }));
+  return { topicName, topicArn };
+}
+
+/**
+ * `DELETE /<bucket>?notification=<id>`: the store's way to remove one entry, which the SDK has no
+ * command for. Sent as a GetBucketNotificationConfiguration turned into that request before signing,
+ * so it is signed like any other call.
+ */
+export async function deleteBucketNotification(s3: S3Client, bucket: string, id: string): Promise<void> {
+  const command = new GetBucketNotificationConfigurationCommand({ Bucket: bucket });
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { method: string; query: Record<string, string> };
+      request.method = "DELETE";
+      request.query = { notification: id };
+      return next(args);
+    },
+    { step: "build", name: "bucketwardenDeleteNotification" },
+  );
+  await s3.send(command);
+}

@@ -1,0 +1,361 @@
+/**
+ * The runner: what AWS provides around the two functions, on one machine. It serves the signature
+ * mirror, receives the store's notifications into a durable queue, invokes the scanner for them as
+ * Lambda's SQS event source would, runs the updater once and then on its schedule, and lists the
+ * upload bucket for objects without a verdict at start and periodically.
+ */
+import { randomUUID } from "node:crypto";
+import { appendFileSync } from "node:fs";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import type { ScheduledEvent } from "aws-lambda";
+import { currentArchitecture } from "../core/layer-layout";
+import { manifestKey } from "../core/manifest";
+import { DEFAULT_TAG_SCHEMA } from "../core/tags";
+import type { PipelineBuckets } from "./buckets";
+import { Dispatcher } from "./dispatcher";
+import { PipelineStartError } from "./errors";
+import { type FunctionContext, FunctionNames, scannerFunction, updaterFunction } from "./functions";
+import { FunctionPool } from "./lambda/pool";
+import { type Logger, lineWriter } from "./log";
+import { startMirror } from "./mirror";
+import { subscribe, TOPIC_PREFIX } from "./notifications";
+import { Outcomes } from "./outcomes";
+import type { LocalPaths } from "./paths";
+import { DurableQueue } from "./queue";
+import { type ReceivedRecord, startReceiver } from "./receiver";
+import { unscannedObjects } from "./reconcile";
+import type { LocalSettings } from "./settings";
+import { testDatabase } from "./signatures";
+import { s3RecordFor } from "./sqs-event";
+import { type StoreInfo, s3Client, snsClient } from "./store/index";
+
+export interface RunnerOptions {
+  paths: LocalPaths;
+  settings: LocalSettings;
+  store: StoreInfo;
+  buckets: PipelineBuckets;
+  projectRoot: string;
+  log: Logger;
+}
+
+/** What the runner tells `npm start`, the tests and `GET /status` about itself. */
+export interface RunnerStatus {
+  pid: number;
+  url: string;
+  topicArn: string;
+  startedAt: string;
+  readyAt?: string;
+  /** Milliseconds spent on each start step. */
+  timings: Record<string, number>;
+  definitionsVersion?: string;
+  queue: { pending: number; inFlight: number };
+  settled: number;
+  deadLettered: number;
+  scanner: ReturnType<FunctionPool["status"]>;
+  updater: { lastRunAt?: string; lastStatus?: string; lastError?: string };
+}
+
+// How long a fresh topic may take to deliver its first notification (the store polls every 30 s).
+const PROBE_TIMEOUT_MS = 90_000;
+const PROBE_REPEAT_MS = 5_000;
+
+export class Runner {
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly probes = new Map<string, () => void>();
+  private readonly settledVersions = new Set<string>();
+  private readonly startedAt = new Date();
+  private readonly timings: Record<string, number> = {};
+  private readonly updaterState: RunnerStatus["updater"] = {};
+  private readyAt?: Date;
+  private definitionsVersion?: string;
+  private updating?: Promise<void>;
+  private topicArn = "";
+  private url = "";
+  private closers: Array<() => Promise<void> | void> = [];
+
+  private constructor(
+    private readonly o: RunnerOptions,
+    private readonly queue: DurableQueue,
+    private readonly dispatcher: Dispatcher,
+    private readonly scanner: FunctionPool,
+    private readonly outcomes: Outcomes,
+  ) {}
+
+  /** Starts everything and resolves once the pipeline is ready; rejects with what went wrong. */
+  static async start(o: RunnerOptions): Promise<Runner> {
+    const { paths, settings, store, buckets, log } = o;
+    const arch = currentArchitecture();
+    if (!arch) throw new PipelineStartError(`no Lambda architecture matches this machine (${process.arch})`);
+    const context = {
+      projectRoot: o.projectRoot,
+      arch,
+      store,
+      definitionsBucket: buckets.definitionsBucket,
+    };
+    const scannerLog = lineWriter(paths.functionLog(FunctionNames.scanner));
+    const scanner = new FunctionPool(
+      scannerFunction({ ...context, timeoutSeconds: settings.scannerTimeoutSeconds }),
+      { concurrency: settings.concurrency, tmpRoot: paths.environmentsDir, log: scannerLog.line },
+    );
+    const queue = new DurableQueue(paths.journalFile);
+    const verdicts = lineWriter(paths.verdictLog);
+    const outcomes = new Outcomes({
+      verdicts,
+      deadLetterFile: paths.deadLetterFile,
+      tagReader: s3Client(store, "scanner"),
+      tags: DEFAULT_TAG_SCHEMA,
+      log,
+    });
+    let runner: Runner | undefined;
+    const dispatcher = new Dispatcher({
+      queue,
+      scanner,
+      batchSize: settings.batchSize,
+      retry: { maxAttempts: settings.maxAttempts, baseMs: settings.retryBaseMs, maxMs: settings.retryMaxMs },
+      region: store.region,
+      settled: (s) => {
+        if (s.kind === "done") runner?.settledVersions.add(JSON.stringify(s.item.object));
+        outcomes.record(s).catch((e) => log.error("could not record an outcome", { error: String(e) }));
+      },
+      retrying: (item, error, delayMs) =>
+        log.warn("attempt failed; retrying", {
+          key: item.object.key,
+          attempts: item.attempts,
+          delayMs,
+          error,
+        }),
+    });
+    runner = new Runner(o, queue, dispatcher, scanner, outcomes);
+    runner.closers.push(
+      () => scannerLog.close(),
+      () => verdicts.close(),
+      () => queue.close(),
+    );
+    try {
+      await runner.bringUp(context);
+    } catch (e) {
+      await runner.stop();
+      throw e;
+    }
+    return runner;
+  }
+
+  private async bringUp(context: Omit<FunctionContext, "timeoutSeconds">): Promise<void> {
+    const { paths, settings, store, buckets, log } = this.o;
+    const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+      const t0 = performance.now();
+      const r = await fn();
+      this.timings[name] = Math.round(performance.now() - t0);
+      return r;
+    };
+
+    const mirror = await step("mirror", () => startMirror(testDatabase()));
+    this.closers.push(() => mirror.close());
+    const updaterLog = lineWriter(paths.functionLog(FunctionNames.updater));
+    const updater = new FunctionPool(
+      updaterFunction({
+        ...context,
+        mirrorUrls: mirror.urls,
+        timeoutSeconds: settings.updaterTimeoutSeconds,
+      }),
+      { concurrency: 1, tmpRoot: paths.environmentsDir, log: updaterLog.line },
+    );
+    this.closers.push(
+      () => updater.shutdown(),
+      () => updaterLog.close(),
+    );
+
+    const receiver = await step("receiver", () =>
+      startReceiver({
+        accept: (records) => this.accept(records),
+        reject: (record, reason) => {
+          log.error("notification names no object; dropped", { reason });
+          appendFileSync(
+            paths.deadLetterFile,
+            `${JSON.stringify({ time: new Date().toISOString(), error: `unusable notification: ${reason}`, record })}\n`,
+          );
+        },
+        status: () => this.status(),
+        reconcile: () => this.reconcile(),
+      }),
+    );
+    this.url = receiver.url;
+    this.closers.push(() => receiver.close());
+
+    const owner = s3Client(store, "owner");
+    const topicName = `${TOPIC_PREFIX}${Date.now().toString(36)}`;
+    const subscription = await step("subscribe", () =>
+      subscribe({
+        s3: owner,
+        sns: snsClient(store, "owner"),
+        buckets: [buckets.uploadBucket, buckets.probeBucket],
+        endpoint: receiver.url,
+        topicName,
+      }),
+    );
+    this.topicArn = subscription.topicArn;
+
+    const update = () => this.update(updater, owner);
+    await Promise.all([
+      step("updater", update),
+      step("scanner-init", () => this.scanner.provision()),
+      step("notifications", () => this.probe(owner)),
+    ]);
+    if (!this.definitionsVersion) throw new PipelineStartError("the updater published no definitions");
+
+    const queued = await step("reconcile", () => this.reconcile());
+    this.readyAt = new Date();
+    log.info("pipeline ready", {
+      timings: this.timings,
+      queued,
+      definitionsVersion: this.definitionsVersion,
+    });
+    this.timers.push(
+      setInterval(() => void update(), settings.updateIntervalSeconds * 1000),
+      setInterval(() => void this.reconcile().catch(() => {}), settings.reconcileIntervalSeconds * 1000),
+    );
+  }
+
+  /** The records the receiver took in: probes answered, the rest made durable and dispatched. */
+  private accept(records: ReceivedRecord[]): void {
+    const work = [];
+    for (const r of records) {
+      if (r.object.bucket === this.o.buckets.probeBucket) this.probes.get(r.object.key)?.();
+      else work.push({ record: r.record, object: r.object, source: "notification" as const });
+    }
+    this.queue.add(work);
+    if (this.readyAt) this.dispatcher.pump();
+  }
+
+  /** Uploads to the probe bucket until the topic delivers, proving notifications reach the receiver. */
+  private async probe(owner: ReturnType<typeof s3Client>): Promise<void> {
+    const key = `probe-${randomUUID()}`;
+    const arrived = new Promise<void>((resolve) => this.probes.set(key, resolve));
+    const deadline = Date.now() + PROBE_TIMEOUT_MS;
+    try {
+      while (Date.now() < deadline) {
+        await owner.send(
+          new PutObjectCommand({ Bucket: this.o.buckets.probeBucket, Key: key, Body: "probe" }),
+        );
+        const got = await Promise.race([arrived.then(() => true), sleep(PROBE_REPEAT_MS).then(() => false)]);
+        if (got) return;
+      }
+      throw new PipelineStartError(
+        `the store delivered no notification to ${this.url} within ${PROBE_TIMEOUT_MS / 1000} s`,
+      );
+    } finally {
+      this.probes.delete(key);
+    }
+  }
+
+  /** One updater run (never two at once); remembers the published version. */
+  private update(updater: FunctionPool, owner: ReturnType<typeof s3Client>): Promise<void> {
+    this.updating ??= (async () => {
+      const { log, buckets } = this.o;
+      const event = scheduledEvent(this.o.store.region);
+      const invocation = await updater.invoke(event);
+      this.updaterState.lastRunAt = new Date().toISOString();
+      if (invocation.error) {
+        this.updaterState.lastError = `${invocation.error.errorType}: ${invocation.error.errorMessage}`;
+        log.error("updater failed", { error: this.updaterState.lastError });
+      } else {
+        const result = invocation.response as { status?: string; version?: string } | null;
+        this.updaterState.lastStatus = result?.status;
+        this.updaterState.lastError = undefined;
+        log.info("updater ran", {
+          status: result?.status,
+          version: result?.version,
+          durationMs: Math.round(invocation.durationMs),
+        });
+      }
+      // What counts is what the scanner will read: the manifest in the bucket.
+      try {
+        const m = await owner.send(
+          new GetObjectCommand({
+            Bucket: buckets.definitionsBucket,
+            Key: manifestKey(buckets.definitionsPrefix),
+          }),
+        );
+        this.definitionsVersion = (
+          JSON.parse(await (m.Body?.transformToString() ?? "{}")) as { version?: string }
+        ).version;
+      } catch (e) {
+        log.error("no definitions manifest in the bucket", { error: String(e) });
+      }
+    })().finally(() => {
+      this.updating = undefined;
+    });
+    return this.updating;
+  }
+
+  /** Queues every object version that has no verdict yet; resolves to how many were new to the queue. */
+  async reconcile(): Promise<number> {
+    const { store, buckets, log } = this.o;
+    const found = await unscannedObjects({
+      lister: s3Client(store, "owner"),
+      tagReader: s3Client(store, "scanner"),
+      bucket: buckets.uploadBucket,
+      tags: DEFAULT_TAG_SCHEMA,
+      settled: this.settledVersions,
+    });
+    const now = new Date();
+    const added = this.queue.add(
+      found.map((object) => ({
+        object,
+        record: s3RecordFor(object, store.region, now),
+        source: "reconcile" as const,
+      })),
+    );
+    if (added.length > 0) log.info("reconcile queued objects without a verdict", { queued: added.length });
+    this.dispatcher.pump();
+    return added.length;
+  }
+
+  status(): RunnerStatus {
+    return {
+      pid: process.pid,
+      url: this.url,
+      topicArn: this.topicArn,
+      startedAt: this.startedAt.toISOString(),
+      readyAt: this.readyAt?.toISOString(),
+      timings: this.timings,
+      definitionsVersion: this.definitionsVersion,
+      queue: { pending: this.queue.size, inFlight: this.queue.inFlightCount },
+      settled: this.outcomes.settledCount,
+      deadLettered: this.outcomes.deadLettered,
+      scanner: this.scanner.status(),
+      updater: this.updaterState,
+    };
+  }
+
+  /**
+   * Stops taking work, gives running invocations `graceMs` to finish, then ends every environment.
+   * Whatever did not finish stays in the journal for the next runner.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await Promise.race([this.dispatcher.stop(), sleep(graceMs)]);
+    await this.scanner.shutdown();
+    for (const close of this.closers.reverse()) await close();
+    this.closers = [];
+  }
+}
+
+/** The event EventBridge sends a function on a schedule. */
+function scheduledEvent(region: string): ScheduledEvent {
+  return {
+    version: "0",
+    id: randomUUID(),
+    "detail-type": "Scheduled Event",
+    source: "aws.events",
+    account: "000000000000",
+    time: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    region,
+    resources: [`arn:aws:events:${region}:000000000000:rule/${FunctionNames.updater}-schedule`],
+    detail: {},
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
