@@ -87,7 +87,10 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
   constructor(name: string, args: DefinitionsStoreArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentTypes.DefinitionsStore, name, {}, opts);
     const architecture = args.architecture ?? "arm64";
-    const prefix = pulumi.output(args.prefix ?? "clamav/");
+    // The handlers add a missing slash too; the IAM grants must use the same form, or "db" would also grant "dbx/".
+    const prefix = pulumi
+      .output(args.prefix ?? "clamav/")
+      .apply((p) => (p === "" || p.endsWith("/") ? p : `${p}/`));
     const schedule = pulumi.output(args.schedule ?? DEFAULT_UPDATE_SCHEDULE).apply(checkSchedule);
     const memoryMb = args.memoryMb ?? size.DEFAULT_UPDATER_MEMORY_MB;
     const timeoutSeconds = args.timeoutSeconds ?? size.DEFAULT_UPDATER_TIMEOUT_SECONDS;
@@ -156,40 +159,21 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
         timeoutSeconds,
         ephemeralStorageMb,
         environment: pulumi
-          .all([
-            this.bucketName,
-            prefix,
-            args.officialDatabases,
-            args.databaseMirrors,
-            args.privateMirrors,
-            args.customDatabaseUrls,
-          ])
-          .apply(
-            ([
-              definitionsBucket,
-              definitionsPrefix,
-              officialDatabases,
-              databaseMirrors,
-              privateMirrors,
-              customDatabaseUrls,
-            ]) =>
-              updaterEnvironment({
-                definitionsBucket,
-                definitionsPrefix,
-                officialDatabases,
-                databaseMirrors,
-                privateMirrors,
-                customDatabaseUrls,
-              }),
-          ),
+          .output({
+            definitionsBucket: this.bucketName,
+            definitionsPrefix: prefix,
+            officialDatabases: args.officialDatabases,
+            databaseMirrors: args.databaseMirrors,
+            privateMirrors: args.privateMirrors,
+            customDatabaseUrls: args.customDatabaseUrls,
+          })
+          .apply(updaterEnvironment),
         logRetentionDays: args.logRetentionDays ?? 30,
         projectRoot,
         policy: (logGroupArn) =>
           pulumi
-            .all([this.bucketArn, prefix, logGroupArn])
-            .apply(([definitionsBucketArn, definitionsPrefix, logGroupArn]) =>
-              updaterPolicy({ definitionsBucketArn, definitionsPrefix, logGroupArn }),
-            ),
+            .output({ definitionsBucketArn: this.bucketArn, definitionsPrefix: prefix, logGroupArn })
+            .apply(updaterPolicy),
       },
       this,
     );

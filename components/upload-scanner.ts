@@ -44,9 +44,9 @@ export interface ExtraNotifications {
 }
 
 export interface UploadScannerArgs {
-  /** An existing bucket to protect, by name. Give this or `newBucket`, not both. */
+  /** An existing bucket to protect, by name. Give this or `newBucket`, not both. @default none */
   existingBucketName?: pulumi.Input<string>;
-  /** Create the upload bucket (private, versioned, encrypted). Give this or `existingBucketName`, not both. */
+  /** Create the upload bucket (private, versioned, encrypted). Give this or `existingBucketName`, not both. @default none */
   newBucket?: NewUploadBucketArgs | true;
   /** The definitions the scanner reads: a {@link DefinitionsStore}, shared by every scanner. */
   definitions: DefinitionsRef;
@@ -188,33 +188,16 @@ export class UploadScanner extends pulumi.ComponentResource {
         projectRoot,
         policy: (logGroupArn) =>
           pulumi
-            .all([
-              defs.bucketArn,
-              defs.prefix,
-              this.bucketArn,
+            .output({
+              definitionsBucketArn: defs.bucketArn,
+              definitionsPrefix: defs.prefix,
+              uploadBucketArn: this.bucketArn,
               logGroupArn,
-              queues.queue?.arn,
-              queues.deadLetterQueue.arn,
-            ])
-            .apply(
-              ([
-                definitionsBucketArn,
-                definitionsPrefix,
-                uploadBucketArn,
-                logGroupArn,
-                queueArn,
-                deadLetterQueueArn,
-              ]) =>
-                scannerPolicy({
-                  definitionsBucketArn,
-                  definitionsPrefix,
-                  uploadBucketArn,
-                  logGroupArn,
-                  queueArn,
-                  // With the queue, SQS moves failed events itself; direct invocations need Lambda to send them.
-                  deadLetterQueueArn: trigger === "direct" ? deadLetterQueueArn : undefined,
-                }),
-            ),
+              queueArn: queues.queue?.arn,
+              // With the queue, SQS moves failed events itself; direct invocations need Lambda to send them.
+              deadLetterQueueArn: trigger === "direct" ? queues.deadLetterQueue.arn : undefined,
+            })
+            .apply(scannerPolicy),
       },
       this,
     );
@@ -223,12 +206,12 @@ export class UploadScanner extends pulumi.ComponentResource {
 
     this.policy = pulumi
       .all([this.bucketName, scanner.role.arn, partition, args.policyStatements])
-      .apply(([bucket, roleArn, partition_, callers]) => {
+      .apply(([bucket, roleArn, p, callers]) => {
         const rule = accessRuleStatements({
           bucket,
           tags,
           failClosed,
-          partition: partition_,
+          partition: p,
           scanner: scannerRole(roleArn),
         });
         return JSON.stringify(mergePolicy(rule, callerStatements(callers as CallerStatements)));

@@ -40,7 +40,7 @@ describe("components/DefinitionsStore", () => {
       architecture: "x86_64",
       schedule: "cron(5 3 * * ? *)",
       updateOnCreate: false,
-      prefix: "sigs/",
+      prefix: "sigs",
     });
     await rec.settle();
     tree = componentTree(rec, ComponentTypes.DefinitionsStore, "defs");
@@ -212,7 +212,7 @@ describe("components/DefinitionsStore", () => {
       assert.equal(within(other, T.invocation).length, 0);
     });
 
-    it("hands a custom prefix to the updater and its permissions", () => {
+    it("hands a custom prefix, slash added, to the updater and its permissions alike", () => {
       const fn = onlyWithin(other, T.function);
       assert.equal(parseUpdaterConfig(fn.inputs.environment.variables).definitionsPrefix, "sigs/");
       const write = rolePolicyOfFunction(other, fn).Statement.find((s) => s.Sid === "ReadWriteDefinitions");
