@@ -62,8 +62,8 @@ export interface UpdaterPolicyArgs {
 }
 
 /**
- * The updater's role: read the previous database, write the new one and its manifest, and prune files
- * no manifest lists any more, all under the prefix of its own bucket. Nothing else.
+ * The updater's role: read the previous database (and freshclam's state), write the new one and its
+ * manifest, all under the prefix of its own bucket. Nothing else: it never deletes.
  */
 export function updaterPolicy(args: UpdaterPolicyArgs): PolicyDocument {
   const { definitionsBucketArn: bucket, definitionsPrefix: prefix } = args;
@@ -72,7 +72,7 @@ export function updaterPolicy(args: UpdaterPolicyArgs): PolicyDocument {
     {
       Sid: "ReadWriteDefinitions",
       Effect: "Allow",
-      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      Action: ["s3:GetObject", "s3:PutObject"],
       Resource: `${bucket}/${prefix}*`,
     },
     logWriteStatement(args.logGroupArn),

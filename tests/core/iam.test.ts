@@ -48,11 +48,11 @@ describe("core/iam: updaterPolicy", () => {
       true,
     ],
     [
-      "lets the updater prune files no manifest lists",
+      "keeps the updater from deleting anything",
       "s3:DeleteObject",
       `${DEFS}/clamav/files/x/daily.cld`,
       {},
-      true,
+      false,
     ],
     ["lets the updater list its prefix", "s3:ListBucket", DEFS, { "s3:prefix": "clamav/files/" }, true],
     ["keeps the updater out of the rest of the bucket", "s3:PutObject", `${DEFS}/other/x`, {}, false],
