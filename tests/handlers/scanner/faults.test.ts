@@ -124,7 +124,8 @@ describe("scanner faults that the real store and engine cannot be made to produc
       ),
     );
     const scanner = await scannerWith(s3);
-    const before = (await scanner.refreshDefinitions(), scanner.status().enginePid);
+    await scanner.refreshDefinitions();
+    const before = scanner.status().enginePid;
     const report = await scanner.scanObjects([{ bucket, key: "dropped.bin" }]);
 
     assert.equal(report[0].outcome, "failed");
