@@ -7,6 +7,7 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { LambdaArchitectures } from "../../core/layer-layout";
 import { layerName } from "../../core/naming";
+import type { SettingKey } from "../../core/settings";
 import { DEFAULT_TAG_SCHEMA, type TagSchema, tagSchema } from "../../core/tags";
 
 type Properties = PolicyConfigSchema["properties"];
@@ -24,6 +25,15 @@ export interface TagArgs {
   /** Key of the scan-stamp tag. @default "ScanStamp" */
   tagStampKey?: string;
 }
+
+/** The tag settings, named exactly as the stack settings are (a type error if core renames one). */
+export const TAG_SETTINGS = [
+  "tagKey",
+  "tagInfectedValue",
+  "tagCleanValue",
+  "tagResultKey",
+  "tagStampKey",
+] as const satisfies readonly (keyof TagArgs & SettingKey)[];
 
 export const tagProperties: Properties = {
   tagKey: { type: "string", default: DEFAULT_TAG_SCHEMA.key, description: "Key of the verdict tag." },
