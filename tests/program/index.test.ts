@@ -1,24 +1,11 @@
 import assert from "node:assert/strict";
-import * as path from "node:path";
 import { ComponentTypes, ManagedResourceTypes as T } from "../../components/types";
 import { ConfigError } from "../../core/errors";
 import { parseScannerConfig } from "../../core/handler-config";
 import { parseStackSettings } from "../../core/settings";
 import { requiredScannerStorageMb } from "../../core/sizing";
-import { installPulumiMocks, outputValue, type PulumiRecorder } from "../support/pulumi-mocks";
-import { PROJECT_ROOT, stackConfig } from "./stack-config";
-
-const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
-
-/** Runs index.ts afresh under new mocks with `config`, as `pulumi up` would. */
-function runProgram(config: Record<string, string>): {
-  rec: PulumiRecorder;
-  exports: Record<string, unknown>;
-} {
-  const rec = installPulumiMocks({ project: "bucketwarden", stack: "dev", config });
-  delete require.cache[require.resolve(PROGRAM)];
-  return { rec, exports: require(PROGRAM) };
-}
+import { outputValue, type PulumiRecorder } from "../support/pulumi-mocks";
+import { loadProgram, recordProgram, stackConfig } from "./run-program";
 
 describe("program: index.ts with Pulumi.dev.yaml", () => {
   let rec: PulumiRecorder;
@@ -26,8 +13,7 @@ describe("program: index.ts with Pulumi.dev.yaml", () => {
   const config = stackConfig("dev");
 
   before(async () => {
-    ({ rec, exports } = runProgram(config));
-    await rec.settle();
+    ({ rec, exports } = await recordProgram("dev"));
   });
 
   it("reads a stack file the settings parser accepts", () => {
@@ -110,7 +96,7 @@ describe("program: index.ts with a bad setting", () => {
   for (const [title, bad, setting] of table) {
     it(title, () => {
       assert.throws(
-        () => runProgram({ ...base, ...bad }),
+        () => loadProgram({ ...base, ...bad }),
         (e: unknown) =>
           e instanceof ConfigError && e.setting === setting && e.message.startsWith(`${setting}: `),
       );

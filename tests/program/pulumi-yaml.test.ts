@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { SETTINGS } from "../../core/settings";
-import { projectConfig, stackConfig } from "./stack-config";
+import { projectConfig, stackConfig } from "./run-program";
 
 describe("program: Pulumi.yaml declares the stack settings", () => {
   const declared = projectConfig();

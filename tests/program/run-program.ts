@@ -1,10 +1,13 @@
 /**
- * Stack config as the Pulumi CLI hands it to the program: the stack file's values, plus the project
- * file's defaults for keys the stack leaves unset, each as a string (structured values as JSON).
+ * Running the program (index.ts) under mocks as `pulumi up` would: with the stack config the CLI hands
+ * it (the stack file's values, plus the project file's defaults for keys the stack leaves unset, each
+ * as a string, structured values as JSON). The policy pack's tests use this too, to check the real
+ * program's resources.
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { installPulumiMocks, type PulumiRecorder } from "../support/pulumi-mocks";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "../..");
 
@@ -33,4 +36,29 @@ export function stackConfig(stack: string): Record<string, string> {
       config[`bucketwarden:${key}`] = asConfigString(declaration.default);
   for (const [key, value] of Object.entries(file.config ?? {})) config[key] = asConfigString(value);
   return config;
+}
+
+const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
+
+/**
+ * Runs index.ts afresh under new mocks with `config`, and returns its recorder and exports without
+ * waiting: a bad setting throws here, before any resource is registered.
+ */
+export function loadProgram(config: Record<string, string>): {
+  rec: PulumiRecorder;
+  exports: Record<string, unknown>;
+} {
+  const rec = installPulumiMocks({ project: "bucketwarden", stack: "dev", config });
+  delete require.cache[require.resolve(PROGRAM)];
+  return { rec, exports: require(PROGRAM) };
+}
+
+/** Runs index.ts with `Pulumi.<stack>.yaml` (and `overrides`) and waits until every resource is registered. */
+export async function recordProgram(
+  stack = "dev",
+  overrides: Record<string, string> = {},
+): Promise<{ rec: PulumiRecorder; exports: Record<string, unknown> }> {
+  const loaded = loadProgram({ ...stackConfig(stack), ...overrides });
+  await loaded.rec.settle();
+  return loaded;
 }

@@ -256,3 +256,14 @@ function wrapMonitor(
 export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((v) => resolve(v)));
 }
+
+/** Installs fresh mocks, runs `build` (which constructs resources), and waits until all are registered. */
+export async function recordResources(
+  build: () => void,
+  options: PulumiMockOptions = {},
+): Promise<PulumiRecorder> {
+  const recorder = installPulumiMocks(options);
+  build();
+  await recorder.settle();
+  return recorder;
+}
