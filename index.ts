@@ -4,10 +4,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MalwareScanning } from "./components";
+import { stackComponentName } from "./core/naming";
 import { parseStackSettings, type StackSettings } from "./core/settings";
 
 const settings = parseStackSettings(pulumi.runtime.allConfig());
-const name = `bucketwarden-${pulumi.getStack()}`;
+const name = stackComponentName(pulumi.getStack());
 
 function uploadBuckets(s: StackSettings) {
   return Object.fromEntries(

@@ -72,3 +72,11 @@ export function bucketNameProblem(name: string): string | undefined {
 export function existingBucketKey(bucketName: string): string {
   return bucketName.replace(/\./g, "-");
 }
+
+/**
+ * The program's name for a stack's pipeline. Stack names may hold dots and capitals, which Lambda
+ * function and SQS queue names (autonamed from this) refuse.
+ */
+export function stackComponentName(stack: string): string {
+  return `bucketwarden-${stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-")}`;
+}

@@ -8,6 +8,7 @@ import {
   existingBucketKey,
   fitName,
   layerName,
+  stackComponentName,
   uploadNameProblem,
 } from "../../core/naming";
 
@@ -39,6 +40,17 @@ describe("core/naming: names of child resources", () => {
     ],
   ];
   for (const [title, run, expected] of table) it(title, () => assert.equal(run(), expected));
+
+  const stacks: Array<[string, string, string]> = [
+    ["names a stack's pipeline after the stack", "dev", "bucketwarden-dev"],
+    [
+      "makes a stack name with dots and capitals safe for function and queue names",
+      "Prod.EU_1",
+      "bucketwarden-prod-eu-1",
+    ],
+  ];
+  for (const [title, stack, expected] of stacks)
+    it(title, () => assert.equal(stackComponentName(stack), expected));
 
   it("cuts long names to the limit and keeps them distinct with a hash", () => {
     const a = fitName(`${"x".repeat(70)}-a`, AUTONAMED_64);
