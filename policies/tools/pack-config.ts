@@ -7,7 +7,8 @@
  *
  * Run from the project root. Not loaded by the pack itself.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { parse } from "yaml";
 import { SETTINGS_NAMESPACE } from "../../core/settings";
 import { tagSchema } from "../../core/tags";
@@ -72,7 +73,10 @@ function main(argv: string[]): void {
   const overrides = existsSync(overridesFile) ? JSON.parse(readFileSync(overridesFile, "utf8")) : {};
   const json = `${JSON.stringify(packConfig(stackConfig, overrides), null, 2)}\n`;
   if (out === undefined) process.stdout.write(json);
-  else writeFileSync(out, json);
+  else {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, json);
+  }
 }
 
 if (require.main === module) main(process.argv.slice(2));
