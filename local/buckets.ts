@@ -20,8 +20,12 @@ import {
   scannerGrantStatement,
   scannerUser,
 } from "../core/access-rule";
+import { parseScannerConfig, scannerEnvironment } from "../core/handler-config";
 import { scannerPolicy } from "../core/iam";
+import { childName, fitName } from "../core/naming";
 import { DEFAULT_TAG_SCHEMA } from "../core/tags";
+import type { LocalSettings } from "./settings";
+import type { StoreInfo } from "./store/index";
 
 /** The ARN the store gives a user in policy principals. */
 export function userArn(uid: string): string {
@@ -37,6 +41,21 @@ export interface PipelineBuckets {
   definitionsPrefix: string;
   scannerUid: string;
   uploaderUid: string;
+}
+
+/** The buckets of the pipeline configured by `settings` on `store`. */
+export function pipelineBuckets(settings: LocalSettings, store: StoreInfo): PipelineBuckets {
+  return {
+    uploadBucket: settings.uploadBucket,
+    definitionsBucket: settings.definitionsBucket,
+    probeBucket: fitName(childName(settings.uploadBucket, "probe"), 63),
+    // The handlers' own default, read back through core's parser rather than repeated here.
+    definitionsPrefix: parseScannerConfig(
+      scannerEnvironment({ definitionsBucket: settings.definitionsBucket }),
+    ).definitionsPrefix,
+    scannerUid: store.users.scanner.uid,
+    uploaderUid: store.users.uploader.uid,
+  };
 }
 
 /** The statements of an IAM role policy that concern `bucket`, granted to `principal` instead. */

@@ -28,6 +28,15 @@ function fatal(errorType) {
   };
 }
 process.on("uncaughtException", fatal("Runtime.UncaughtException"));
+// The runner is gone (killed, crashed): nothing can invoke this environment any more, so it ends,
+// with the engine the handler started (same process group; the runner made this process its leader).
+process.on("disconnect", () => {
+  try {
+    process.kill(-process.pid, "SIGKILL");
+  } catch {
+    process.exit(1);
+  }
+});
 process.on("unhandledRejection", fatal("Runtime.UnhandledPromiseRejection"));
 
 async function loadHandler() {
