@@ -23,6 +23,7 @@ import {
 import { ObjectReadError } from "../shared/errors";
 import { errorAttributes, type Log, type MetricsSink } from "../shared/logger";
 import { bareETag, bodyChunks, classifyS3Error, S3Failure } from "../shared/s3";
+import { stopwatch } from "../shared/stopwatch";
 import type { ScanEngine } from "./engine";
 import { type Durations, type ObjectResult, SkipReason } from "./results";
 
@@ -60,13 +61,7 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
   const { s3, config, log, metrics, definitionsVersion } = ctx;
   const where = { bucket: ref.bucket, key: ref.key, versionId: ref.versionId };
   const durations: Durations = { headMs: 0, getMs: 0, scanMs: 0, tagMs: 0 };
-  let mark = performance.now();
-  const lap = () => {
-    const now = performance.now();
-    const ms = Math.round(now - mark);
-    mark = now;
-    return ms;
-  };
+  const lap = stopwatch();
   try {
     const head = await call(() =>
       s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId })),

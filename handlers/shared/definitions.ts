@@ -8,7 +8,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { copyFile, link, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import {
   type DefinitionsFile,
   type DefinitionsManifest,
@@ -56,6 +56,24 @@ export async function readManifest(
     if (kind === S3Failure.NotFound) return undefined;
     throw error;
   }
+}
+
+/**
+ * Every key under the definitions prefix. Listing, unlike a GET or HEAD of a missing key, needs only
+ * `s3:ListBucket` limited to the prefix: without an unconditioned `s3:ListBucket`, AWS answers a
+ * missing key with 403, which must not be read as "absent" (nor as "present").
+ */
+export async function listDefinitionKeys(s3: S3Client, at: DefinitionsLocation): Promise<Set<string>> {
+  const keys = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: at.bucket, Prefix: at.prefix, ContinuationToken: token }),
+    );
+    for (const o of page.Contents ?? []) if (o.Key) keys.add(o.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
 }
 
 /**

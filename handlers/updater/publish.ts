@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
   type DefinitionsFile,
   type DefinitionsManifest,
@@ -16,22 +16,11 @@ import {
   manifestKey,
 } from "../../core/manifest";
 import type { DefinitionsLocation } from "../shared/definitions";
-import { classifyS3Error, S3Failure } from "../shared/s3";
 
 async function md5Base64(path: string): Promise<string> {
   const hash = createHash("md5");
   await pipeline(createReadStream(path), hash);
   return hash.digest("base64");
-}
-
-async function present(s3: S3Client, bucket: string, key: string): Promise<boolean> {
-  try {
-    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return true;
-  } catch (error) {
-    if (classifyS3Error(error) === S3Failure.NotFound) return false;
-    throw error;
-  }
 }
 
 /** Uploads one database file; S3 checks the body against its MD5. */
@@ -53,6 +42,8 @@ export interface PublishInput {
   dir: string;
   files: DefinitionsFile[];
   previous?: DefinitionsManifest;
+  /** Keys already in the bucket under the prefix. */
+  existing: ReadonlySet<string>;
   now: Date;
   engine: string;
 }
@@ -63,13 +54,11 @@ export async function publishDatabase(
   at: DefinitionsLocation,
   input: PublishInput,
 ): Promise<{ manifest: DefinitionsManifest; uploaded: string[] }> {
-  const { dir, files, previous, now, engine } = input;
-  const had = new Set((previous?.files ?? []).map((f) => `${f.name}:${f.sha256}`));
+  const { dir, files, previous, existing, now, engine } = input;
   const uploaded: string[] = [];
   for (const file of files) {
-    // Files of the previous manifest are normally there; check, in case someone removed them.
-    const known = had.has(`${file.name}:${file.sha256}`);
-    if (known && (await present(s3, at.bucket, definitionsFileKey(at.prefix, file)))) continue;
+    // Content-addressed: a key that exists holds exactly this content.
+    if (existing.has(definitionsFileKey(at.prefix, file))) continue;
     await uploadFile(s3, at, dir, file);
     uploaded.push(file.name);
   }

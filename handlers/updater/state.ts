@@ -7,7 +7,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { DefinitionsLocation } from "../shared/definitions";
-import { bodyBytes, classifyS3Error, S3Failure } from "../shared/s3";
+import { bodyBytes } from "../shared/s3";
 
 /** freshclam's state file name inside the database folder. */
 export const FRESHCLAM_STATE_FILE = "freshclam.dat";
@@ -17,16 +17,10 @@ export function freshclamStateKey(prefix: string): string {
   return `${prefix}state/${FRESHCLAM_STATE_FILE}`;
 }
 
-/** Writes the saved state to `path`; returns false when none was saved yet. */
+/** Writes the saved state to `path`. */
 export async function restoreFreshclamState(s3: S3Client, at: DefinitionsLocation, path: string) {
-  try {
-    const res = await s3.send(new GetObjectCommand({ Bucket: at.bucket, Key: freshclamStateKey(at.prefix) }));
-    await writeFile(path, await bodyBytes(res.Body));
-    return true;
-  } catch (error) {
-    if (classifyS3Error(error) === S3Failure.NotFound) return false;
-    throw error;
-  }
+  const res = await s3.send(new GetObjectCommand({ Bucket: at.bucket, Key: freshclamStateKey(at.prefix) }));
+  await writeFile(path, await bodyBytes(res.Body));
 }
 
 /** Saves the state file at `path`, if freshclam wrote one. */
