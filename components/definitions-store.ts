@@ -5,7 +5,7 @@ import { ConfigError } from "../core/errors";
 import { updaterEnvironment } from "../core/handler-config";
 import { updaterPolicy } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
-import { AUTONAMED_64, childName, fitName } from "../core/naming";
+import { autonamed, childName } from "../core/naming";
 import { DEFAULT_UPDATE_SCHEDULE, scheduleProblem } from "../core/schedule";
 import * as size from "../core/sizing";
 import { lambdaErrorsAlarm } from "./alarms";
@@ -181,12 +181,12 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
     this.updaterRole = updater.role;
 
     this.schedule = new aws.cloudwatch.EventRule(
-      fitName(childName(name, "schedule"), AUTONAMED_64),
+      autonamed(childName(name, "schedule"), "eventRule"),
       { description: "bucketwarden: run the ClamAV definitions updater", scheduleExpression: schedule },
       child,
     );
     const invokePermission = new aws.lambda.Permission(
-      childName(name, "schedule-permission"),
+      autonamed(childName(name, "schedule-permission"), "permission"),
       {
         action: "lambda:InvokeFunction",
         function: updater.fn.name,

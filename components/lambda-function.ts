@@ -4,7 +4,7 @@ import type { PolicyDocument } from "../core/access-rule";
 import { type HandlerName, handlerBundleDir, LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../core/artifacts";
 import { lambdaTrustPolicy } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
-import { AUTONAMED_64, childName, fitName } from "../core/naming";
+import { autonamed, childName } from "../core/naming";
 
 export interface ClamavFunctionArgs {
   handler: HandlerName;
@@ -47,17 +47,17 @@ export function clamavFunction(
     opts,
   );
   const role = new aws.iam.Role(
-    fitName(childName(name, "role"), AUTONAMED_64),
+    autonamed(childName(name, "role"), "role"),
     { assumeRolePolicy: JSON.stringify(lambdaTrustPolicy()), description: args.description },
     opts,
   );
   const rolePolicy = new aws.iam.RolePolicy(
-    childName(name, "permissions"),
+    autonamed(childName(name, "permissions"), "rolePolicy"),
     { role: role.name, policy: args.policy(logGroup.arn).apply((doc) => JSON.stringify(doc)) },
     opts,
   );
   const fn = new aws.lambda.Function(
-    fitName(name, AUTONAMED_64),
+    autonamed(name, "function"),
     {
       description: args.description,
       code: new pulumi.asset.FileArchive(handlerBundleDir(args.projectRoot, args.handler)),

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { eventQueuePolicy } from "../core/iam";
-import { childName } from "../core/naming";
+import { autonamed, childName } from "../core/naming";
 import { SCAN_EVENTS } from "../core/notifications";
 import { queueVisibilityTimeoutSeconds } from "../core/sizing";
 
@@ -25,13 +25,13 @@ export function scanQueues(
   parent: pulumi.Resource,
 ): ScanQueues {
   const deadLetterQueue = new aws.sqs.Queue(
-    childName(name, "dead-letters"),
+    autonamed(childName(name, "dead-letters"), "queue"),
     { messageRetentionSeconds: RETENTION_SECONDS, sqsManagedSseEnabled: true },
     { parent },
   );
   if (!args.useQueue) return { deadLetterQueue };
   const queue = new aws.sqs.Queue(
-    childName(name, "events"),
+    autonamed(childName(name, "events"), "queue"),
     {
       visibilityTimeoutSeconds: queueVisibilityTimeoutSeconds(args.functionTimeoutSeconds),
       messageRetentionSeconds: RETENTION_SECONDS,
@@ -121,7 +121,7 @@ export function directTrigger(
     { parent, dependsOn: [args.rolePolicy] },
   );
   const permission = new aws.lambda.Permission(
-    childName(name, "s3-permission"),
+    autonamed(childName(name, "s3-permission"), "permission"),
     {
       action: "lambda:InvokeFunction",
       function: args.fn.name,

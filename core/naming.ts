@@ -23,8 +23,23 @@ export function fitName(name: string, max: number): string {
   return `${name.slice(0, max - hash.length - 1).replace(/-+$/, "")}-${hash}`;
 }
 
-/** Longest logical name for resources autonamed under a 64-character AWS limit. */
-export const AUTONAMED_64 = 64 - 8;
+/** AWS's limits on the names Pulumi generates from logical names, by resource kind. */
+export const AWS_NAME_LIMITS = {
+  function: 64,
+  role: 64,
+  rolePolicy: 128,
+  eventRule: 64,
+  queue: 80,
+  permission: 100,
+} as const;
+
+/**
+ * A logical name whose autonamed physical name (the name, a dash and 7 random characters) fits the
+ * AWS limit of `kind`: long stack names and existing bucket names would otherwise fail at deploy.
+ */
+export function autonamed(name: string, kind: keyof typeof AWS_NAME_LIMITS): string {
+  return fitName(name, AWS_NAME_LIMITS[kind] - 8);
+}
 
 /** AWS's limit on a bucket prefix, so that its generated suffix still fits in 63 characters. */
 export const BUCKET_PREFIX_MAX = 37;

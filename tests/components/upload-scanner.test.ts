@@ -370,3 +370,35 @@ describe("components/UploadScanner arguments", () => {
     });
   }
 });
+
+describe("components/UploadScanner names", () => {
+  const LONG = `bucketwarden-production-${"a".repeat(63)}`;
+  let tree: RecordedResource[];
+
+  before(async () => {
+    const rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    new UploadScanner(LONG, {
+      existingBucketName: "a".repeat(63),
+      trigger: "direct",
+      definitions: DEFINITIONS,
+      projectRoot: ROOT,
+    });
+    await rec.settle();
+    tree = componentTree(rec, ComponentTypes.UploadScanner, LONG);
+  });
+
+  const limits: Array<[string, number]> = [
+    [T.function, 64],
+    [T.role, 64],
+    [T.queue, 80],
+    [T.permission, 100],
+    [T.rolePolicy, 128],
+  ];
+  for (const [type, limit] of limits) {
+    it(`leaves every ${type.split(":").pop()} name room for Pulumi's suffix under AWS's ${limit}, even for a 63-character bucket`, () => {
+      for (const r of within(tree, type))
+        assert.ok(r.name.length + 8 <= limit, `${r.name} (${r.name.length})`);
+    });
+  }
+});

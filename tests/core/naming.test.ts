@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
-  AUTONAMED_64,
+  AWS_NAME_LIMITS,
+  autonamed,
   BUCKET_PREFIX_MAX,
   bucketNameProblem,
   bucketPrefix,
@@ -53,12 +54,20 @@ describe("core/naming: names of child resources", () => {
     it(title, () => assert.equal(stackComponentName(stack), expected));
 
   it("cuts long names to the limit and keeps them distinct with a hash", () => {
-    const a = fitName(`${"x".repeat(70)}-a`, AUTONAMED_64);
-    const b = fitName(`${"x".repeat(70)}-b`, AUTONAMED_64);
-    assert.equal(a.length, AUTONAMED_64);
+    const a = fitName(`${"x".repeat(70)}-a`, 56);
+    const b = fitName(`${"x".repeat(70)}-b`, 56);
+    assert.equal(a.length, 56);
     assert.notEqual(a, b);
-    assert.equal(fitName(`${"x".repeat(70)}-a`, AUTONAMED_64), a, "deterministic");
+    assert.equal(fitName(`${"x".repeat(70)}-a`, 56), a, "deterministic");
   });
+
+  for (const kind of Object.keys(AWS_NAME_LIMITS) as Array<keyof typeof AWS_NAME_LIMITS>) {
+    it(`leaves room for Pulumi's random suffix under AWS's limit for a ${kind}`, () => {
+      const long = `bucketwarden-production-eu-west-1-${"a".repeat(63)}-scanner-dead-letters`;
+      assert.equal(autonamed(long, kind).length + 8, Math.min(AWS_NAME_LIMITS[kind], long.length + 8));
+      assert.equal(autonamed("short", kind), "short");
+    });
+  }
 
   it("keeps bucket prefixes short enough for AWS's generated suffix", () => {
     assert.ok(bucketPrefix("a".repeat(100)).length <= BUCKET_PREFIX_MAX);
