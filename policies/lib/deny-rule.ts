@@ -2,12 +2,10 @@
  * The shape of the three rules that read upload bucket policies: for each upload bucket, find its
  * policy and report the required denials it lacks, in one "must" sentence naming the bucket.
  */
-
 import type { ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import type { TagSchema } from "../../core/tags";
 import { type DenialGaps, denialGaps, policyOf, type RequiredDenial } from "./bucket-policy";
-import type { ExemptionArgs, ScannerArgs, TagArgs } from "./config";
-import { tagSchemaOf } from "./config";
+import { type ExemptionArgs, type ScannerArgs, type TagArgs, tagSchemaOf } from "./config";
 import { type BucketRun, forUploadBuckets } from "./run";
 import { findScanners } from "./scanner";
 import { reportBucket, uploadLabel } from "./upload-buckets";

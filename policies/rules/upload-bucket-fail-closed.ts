@@ -7,6 +7,8 @@ import { type DenyRuleArgs, validateDenyRule } from "../lib/deny-rule";
 
 export interface UploadBucketFailClosedArgs extends DenyRuleArgs {}
 
+const NAME = "upload-bucket-fail-closed";
+
 /**
  * Fail-closed: an object is readable only once the scanner has tagged it clean, so nothing is
  * downloadable in the seconds before its scan, or ever if the scan fails. Advisory by default,
@@ -16,13 +18,13 @@ export interface UploadBucketFailClosedArgs extends DenyRuleArgs {}
  * suffices, since a negated condition matches a missing tag.
  */
 export const uploadBucketFailClosed: StackValidationPolicy = {
-  name: "upload-bucket-fail-closed",
+  name: NAME,
   description:
     "Checks whether every upload bucket's policy denies reads of objects not yet tagged clean by the scanner (fail-closed).",
   enforcementLevel: "advisory",
   configSchema: { properties: { ...exemptionProperties, ...scannerProperties, ...tagProperties } },
   validateStack: validateDenyRule({
-    name: "upload-bucket-fail-closed",
+    name: NAME,
     must: (tags) =>
       `must keep objects unreadable until the scanner tags them ${tags.key}=${tags.cleanValue} (fail-closed)`,
     required,

@@ -7,6 +7,8 @@ import { type DenyRuleArgs, validateDenyRule } from "../lib/deny-rule";
 
 export interface VerdictTagsScannerOnlyArgs extends DenyRuleArgs {}
 
+const NAME = "verdict-tags-scanner-only";
+
 /**
  * Without this an uploader walks past the deny rule: upload with `Infected=false`, or strip
  * `Infected=true` afterwards. Tag writes are denied whatever the object's or the request's tags
@@ -15,13 +17,13 @@ export interface VerdictTagsScannerOnlyArgs extends DenyRuleArgs {}
  * `BucketwardenDenyVerdictTagWrites` and `BucketwardenDenyUploadsTagged<hex key>`.
  */
 export const verdictTagsScannerOnly: StackValidationPolicy = {
-  name: "verdict-tags-scanner-only",
+  name: NAME,
   description:
     "Checks whether every upload bucket's policy lets no principal but the scanner write, delete or upload the verdict tags.",
   enforcementLevel: "mandatory",
   configSchema: { properties: { ...exemptionProperties, ...scannerProperties, ...tagProperties } },
   validateStack: validateDenyRule({
-    name: "verdict-tags-scanner-only",
+    name: NAME,
     must: (tags) => `must let only the scanner write the verdict tags (${scannerTagKeys(tags).join(", ")})`,
     required,
   }),
