@@ -43,10 +43,10 @@ export function statusOfSignature(signature: string): ScanStatus {
  */
 export function parseClamdReply(raw: string): ScanOutcome {
   const reply = raw.replace(/\0/g, "").trim();
-  const m = /^(?:[^:]*: )?(.*?)(?: (FOUND|OK|ERROR))$/.exec(reply);
-  if (reply === "stream: OK" || (m && m[2] === "OK" && m[1] === "")) return { status: ScanStatus.Clean };
-  if (/: OK$/.test(reply)) return { status: ScanStatus.Clean };
-  if (m && m[2] === "FOUND" && m[1] !== "") return { status: statusOfSignature(m[1]), signature: m[1] };
+  // "<path>: OK" / "<path>: <Signature> FOUND"; ClamAV signature names never contain spaces.
+  if (/^[^:]+: OK$/.test(reply)) return { status: ScanStatus.Clean };
+  const found = /^[^:]+: (\S+) FOUND$/.exec(reply);
+  if (found) return { status: statusOfSignature(found[1]), signature: found[1] };
   if (/size limit exceeded/i.test(reply)) {
     return { status: ScanStatus.LimitsExceeded, signature: "INSTREAM.SizeLimitExceeded" };
   }

@@ -50,8 +50,8 @@ describe("core/verdict: parsing the engine's answer", () => {
     it(`treats clamd's "${reply}" as an error, never as clean`, () =>
       assert.throws(() => parseClamdReply(reply), EngineError));
 
-  it("never reads a malformed detection as clean", () => {
-    assert.notEqual(parseClamdReply("stream: FOUND").status, ScanStatus.Clean);
+  it("treats a detection without a signature name as an engine error, not a verdict", () => {
+    assert.throws(() => parseClamdReply("stream: FOUND"), EngineError);
   });
 
   const clamscan: Array<[string, number | null, string, ScanOutcome | "error"]> = [
