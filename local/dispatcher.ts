@@ -96,7 +96,8 @@ export class Dispatcher {
         queue.remove([item.id]);
         this.deps.settled({ kind: "dead-letter", item: { ...item, attempts: item.attempts + 1 }, error });
       } else {
-        const updated = queue.retry(item.id, this.now() + delay, error, solo);
+        // Once alone, stays alone: an item that failed by itself must not take a batch down with it.
+        const updated = queue.retry(item.id, this.now() + delay, error, solo || item.solo === true);
         if (updated) this.deps.retrying(updated, error, delay);
       }
     }

@@ -21,7 +21,7 @@ function describe(err) {
 function fatal(errorType) {
   return (err) => {
     const error = { ...describe(err), errorType };
-    if (current) current.settle({ error });
+    if (current) current.settle({ error, fatal: true });
     else send({ type: "init-error", error });
     process.exitCode = 1;
     setImmediate(() => process.exit(1));
@@ -84,7 +84,7 @@ function invoke(handler, msg) {
     current = undefined;
     // Lambda serialises the response as JSON; what does not survive that does not reach the caller.
     const response = outcome.error ? undefined : JSON.parse(JSON.stringify(outcome.response ?? null));
-    send({ type: "done", requestId, response, error: outcome.error });
+    send({ type: "done", requestId, response, error: outcome.error, fatal: outcome.fatal });
   };
   current = { requestId, settle };
   const env = process.env;

@@ -18,7 +18,7 @@ export type EnvironmentState = "initializing" | "idle" | "busy" | "dead";
 type FromRuntime =
   | { type: "ready"; initDurationMs: number }
   | { type: "init-error"; error: FunctionError }
-  | { type: "done"; requestId: string; response?: unknown; error?: FunctionError };
+  | { type: "done"; requestId: string; response?: unknown; error?: FunctionError; fatal?: boolean };
 
 export interface EnvironmentOptions {
   /** Where this environment's `/tmp` is made (and removed when it ends). */
@@ -41,6 +41,8 @@ export class ExecutionEnvironment {
   private readonly initialized: Promise<void>;
   private deathCause?: string;
   private pendingErrorType = "Runtime.ExitError";
+  /** Set once the environment is being ended: it finishes what it reports, then takes nothing more. */
+  private dying = false;
   constructor(
     private readonly fn: FunctionDefinition,
     private readonly opts: EnvironmentOptions,
@@ -93,6 +95,8 @@ export class ExecutionEnvironment {
           resolve();
         } else if (msg.type === "init-error") {
           cleanup();
+          // Never handed out again, even in the moment before the process is seen to exit.
+          this.state = "dead";
           this.opts.log(`INIT_ERROR ${msg.error.errorType}: ${msg.error.errorMessage}`);
           reject(new FunctionInitError(this.fn.name, msg.error.errorType, msg.error.errorMessage));
         }
@@ -134,7 +138,7 @@ export class ExecutionEnvironment {
         clearTimeout(timer);
         this.child.off("message", onMessage);
         this.pending = undefined;
-        if (this.state === "busy") this.state = "idle";
+        if (this.state === "busy") this.state = this.dying ? "dead" : "idle";
         const durationMs = performance.now() - started;
         this.opts.log(`END RequestId: ${requestId}`);
         this.opts.log(
@@ -148,6 +152,8 @@ export class ExecutionEnvironment {
       };
       const onMessage = (msg: FromRuntime) => {
         if (msg.type === "done" && msg.requestId === requestId) {
+          // The runtime is going down (an error escaped the handler): not to be reused, as on Lambda.
+          if (msg.fatal) void this.kill(msg.error?.errorMessage ?? "runtime failed", msg.error?.errorType);
           finish({
             requestId,
             environmentId: this.id,
@@ -164,7 +170,8 @@ export class ExecutionEnvironment {
 
   /** Ends the environment and everything it started; a pending invocation fails with `errorType`. */
   kill(cause: string, errorType = "Runtime.ExitError"): Promise<void> {
-    if (this.state !== "dead") {
+    if (!this.dying && this.child.exitCode === null && this.child.signalCode === null) {
+      this.dying = true;
       this.deathCause = cause;
       this.pendingErrorType = errorType;
       if (this.child.pid !== undefined && this.child.exitCode === null) killTree(this.child.pid);
@@ -173,13 +180,11 @@ export class ExecutionEnvironment {
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    const wasDead = this.state === "dead";
     this.state = "dead";
     // Whatever the handler started is still in the environment's process group (the tree below the
     // dead process can no longer be walked): end it, as Lambda ends the whole sandbox.
     if (this.child.pid !== undefined) killGroup(this.child.pid);
     rmSync(this.tmpDir, { recursive: true, force: true });
-    if (wasDead) return;
     const cause =
       this.deathCause ?? `Runtime exited with ${signal ? `signal: ${signal}` : `exit code ${code}`}`;
     this.opts.log(`environment ${this.id} ended: ${cause}`);
