@@ -60,7 +60,10 @@ describe("the notification receiver", () => {
     const got: ReceivedRecord[] = [];
     const r = await start((records) => got.push(...records), rejected);
     assert.equal((await push(r, "not json")).status, 200);
-    assert.equal((await push(r, { Records: [{ eventName: "ObjectCreated:Put", s3: {} }, cephRecord("fine")] })).status, 200);
+    assert.equal(
+      (await push(r, { Records: [{ eventName: "ObjectCreated:Put", s3: {} }, cephRecord("fine")] })).status,
+      200,
+    );
     assert.deepEqual(rejected, ["body is not JSON", "record 0 has no bucket name"]);
     assert.deepEqual(
       got.map((g) => g.object.key),
