@@ -1,0 +1,216 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { extractedLayerDir, LAYER_BUILD_DIR, layerZipName, toolCommand } from "../../core/layer-layout";
+import { BUILD_TIMEOUT_MS, layersBuilt } from "./support/build";
+import { EmptyRoot } from "./support/empty-root";
+import {
+  ARCHIVES,
+  CLAM_EXE_SIGNATURE,
+  clamdCommand,
+  clamdConf,
+  clamdInstream,
+  EICAR,
+  EICAR_SIGNATURE,
+  TESTFILES_DIR,
+  waitFor,
+  writeSignatures,
+} from "./support/samples";
+
+const PROJECT_ROOT = join(__dirname, "../..");
+const zipOf = (kind: "scanner" | "freshclam") =>
+  join(PROJECT_ROOT, LAYER_BUILD_DIR, layerZipName(kind, "x86_64"));
+
+describe("x86_64 layers run with nothing from the host", () => {
+  before(async function () {
+    this.timeout(BUILD_TIMEOUT_MS);
+    if (process.arch !== "x64") this.skip();
+    await layersBuilt();
+  });
+
+  describe("scanner layer alone in an empty root (read-only but /tmp)", () => {
+    let root: EmptyRoot;
+
+    before(() => {
+      root = new EmptyRoot(zipOf("scanner"));
+      writeSignatures(root.tmp);
+      mkdirSync(join(root.tmp, "files"));
+      for (const name of ARCHIVES) copyFileSync(join(TESTFILES_DIR, name), join(root.tmp, "files", name));
+      writeFileSync(join(root.tmp, "files/eicar.txt"), EICAR);
+      writeFileSync(join(root.tmp, "files/clean.txt"), "nothing to see here\n");
+    });
+    after(() => root?.dispose());
+
+    it("holds nothing but the layer at /opt, /proc and /tmp", () => {
+      assert.deepEqual(root.entries(), ["opt", "proc", "tmp"]);
+    });
+
+    it("runs clamscan as Lambda would, straight from /opt/bin with its patched loader", () => {
+      const result = root.run(["/opt/bin/clamscan", "--version"]);
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /^ClamAV 1\.4\.6/);
+    });
+
+    it("detects the EICAR string with a body signature the test wrote", () => {
+      const result = root.run([
+        "/opt/bin/clamscan",
+        "--no-summary",
+        "-d",
+        "/tmp/test.ndb",
+        "/tmp/files/eicar.txt",
+      ]);
+      assert.equal(result.status, 1, result.stderr);
+      assert.match(result.stdout, new RegExp(`/tmp/files/eicar.txt: ${EICAR_SIGNATURE}.UNOFFICIAL FOUND`));
+    });
+
+    it("detects clam.exe inside zip, 7z, cab, tar.gz, arj, cpio, bz2, mail, OLE and PDF files from the layer alone", () => {
+      const result = root.run([
+        "/opt/bin/clamscan",
+        "--no-summary",
+        "-d",
+        "/tmp/test.hdb",
+        "-r",
+        "/tmp/files",
+      ]);
+      assert.equal(result.status, 1, result.stderr);
+      for (const name of ARCHIVES) {
+        assert.match(
+          result.stdout,
+          new RegExp(`/tmp/files/${name.replace(/\./g, "\\.")}: ${CLAM_EXE_SIGNATURE}\\.UNOFFICIAL FOUND`),
+        );
+      }
+    });
+
+    it("reports a clean file as clean with exit code 0", () => {
+      const result = root.run([
+        "/opt/bin/clamscan",
+        "--no-summary",
+        "-d",
+        "/tmp/test.hdb",
+        "-d",
+        "/tmp/test.ndb",
+        "/tmp/files/clean.txt",
+      ]);
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /clean\.txt: OK/);
+    });
+
+    it("runs clamscan through toolCommand('/opt'), the way the handlers start it on Lambda", () => {
+      const command = toolCommand("/opt", "x86_64", "clamscan", [
+        "--no-summary",
+        "-d",
+        "/tmp/test.ndb",
+        "/tmp/files/eicar.txt",
+      ]);
+      const result = root.run([command.command, ...command.args], command.env);
+      assert.equal(result.status, 1, result.stderr);
+      assert.match(result.stdout, /FOUND/);
+    });
+
+    it("starts clamd from the layer, which answers PING and finds clam.exe and EICAR in zINSTREAM streams, also sent by clamdscan", async function () {
+      this.timeout(120_000);
+      mkdirSync(join(root.tmp, "db"));
+      copyFileSync(join(root.tmp, "test.hdb"), join(root.tmp, "db/test.hdb"));
+      copyFileSync(join(root.tmp, "test.ndb"), join(root.tmp, "db/test.ndb"));
+      writeFileSync(join(root.tmp, "clamd.conf"), clamdConf("/tmp/clamd.sock", "/tmp/db"));
+      const clamd = root.start(["/opt/bin/clamd", "--config-file=/tmp/clamd.conf"]);
+      let output = "";
+      clamd.stdout?.on("data", (d) => (output += d));
+      clamd.stderr?.on("data", (d) => (output += d));
+      try {
+        const socket = join(root.tmp, "clamd.sock");
+        await waitFor(socket, `clamd (${output})`, 60_000, () => clamd.exitCode === null);
+        assert.equal(await clamdCommand(socket, "PING"), "PONG");
+        assert.equal(
+          await clamdInstream(socket, readFileSync(join(TESTFILES_DIR, "clam.7z"))),
+          `stream: ${CLAM_EXE_SIGNATURE}.UNOFFICIAL FOUND`,
+        );
+        assert.equal(
+          await clamdInstream(socket, Buffer.from(EICAR)),
+          `stream: ${EICAR_SIGNATURE}.UNOFFICIAL FOUND`,
+        );
+        assert.equal(await clamdInstream(socket, Buffer.from("clean\n")), "stream: OK");
+
+        // clamdscan, from a second chroot into the same root, reaches clamd through the socket in /tmp.
+        const scan = root.run([
+          "/opt/bin/clamdscan",
+          "--config-file=/tmp/clamd.conf",
+          "--stream",
+          "--no-summary",
+          "/tmp/files/eicar.txt",
+        ]);
+        assert.equal(scan.status, 1, scan.stderr);
+        assert.match(scan.stdout, new RegExp(`eicar.txt: ${EICAR_SIGNATURE}.UNOFFICIAL FOUND`));
+      } finally {
+        await root.stop(clamd);
+      }
+    });
+  });
+
+  describe("freshclam layer alone in an empty root", () => {
+    let root: EmptyRoot;
+    before(() => {
+      root = new EmptyRoot(zipOf("freshclam"));
+    });
+    after(() => root?.dispose());
+
+    it("runs freshclam --version with the layer's own freshclam.conf", () => {
+      const result = root.run([
+        "/opt/bin/freshclam",
+        "--config-file=/opt/clamav/etc/freshclam.conf",
+        "--version",
+      ]);
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /^ClamAV 1\.4\.6/);
+    });
+
+    it("needs --config-file there: freshclam's compiled-in default is /etc/clamav/freshclam.conf, absent on Lambda", () => {
+      const result = root.run(["/opt/bin/freshclam", "--version"]);
+      assert.equal(result.status, 2);
+      assert.match(result.stderr, /\/etc\/clamav\/freshclam\.conf/);
+    });
+
+    it("runs freshclam through toolCommand('/opt'), the way the updater starts it on Lambda", () => {
+      const command = toolCommand("/opt", "x86_64", "freshclam", [
+        "--config-file=/opt/clamav/etc/freshclam.conf",
+        "--version",
+      ]);
+      const result = root.run([command.command, ...command.args], command.env);
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /^ClamAV 1\.4\.6/);
+    });
+  });
+
+  describe("the extracted layer in .build/layers, as tests and local mode use it", () => {
+    let work: string;
+    before(() => {
+      work = mkdtempSync(join(tmpdir(), "bw-layer-cwd-"));
+      writeSignatures(work);
+      writeFileSync(join(work, "eicar.txt"), EICAR);
+    });
+    after(() => rmSync(work, { recursive: true, force: true }));
+
+    it("runs clamscan through toolCommand() from any directory, ignoring the host's LD_LIBRARY_PATH", () => {
+      const layer = extractedLayerDir(PROJECT_ROOT, "scanner", "x86_64");
+      const command = toolCommand(layer, "x86_64", "clamscan", [
+        "--no-summary",
+        "-d",
+        "test.ndb",
+        "eicar.txt",
+      ]);
+      const result = spawnSync(command.command, command.args, {
+        cwd: work,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          LD_LIBRARY_PATH: "/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu",
+          ...command.env,
+        },
+      });
+      assert.equal(result.status, 1, result.stderr);
+      assert.match(result.stdout, new RegExp(`eicar.txt: ${EICAR_SIGNATURE}.UNOFFICIAL FOUND`));
+    });
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * An otherwise empty root file system holding one layer, to prove the layer runs with nothing from
+ * the host. The layer zip is unpacked at `<root>/opt` as Lambda does; commands run chrooted into the
+ * root inside a private mount and PID namespace (we are root), where the root is read-only and only
+ * `/tmp` is writable. Besides the layer the root holds:
+ * - `/proc`, a fresh procfs of the namespace: glibc's loader finds `$ORIGIN` of the program it starts
+ *   through /proc/self/exe, and Lambda's environment has /proc too;
+ * - for an emulated layer only, `/emu/qemu-aarch64-static`, the (static) emulator that runs it.
+ * No /dev, /etc, shell or library: the tools need none of them.
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+// Runs inside the new namespaces with the host's tools, before the chroot: makes the root read-only
+// but for /tmp, proves it is, then becomes the command inside the root.
+const ENTER = [
+  'root="$1"; shift',
+  'mount --bind "$root" "$root"',
+  'mount --bind "$root/tmp" "$root/tmp"',
+  'mount -t proc proc "$root/proc"',
+  'mount -o remount,bind,ro "$root"',
+  'if touch "$root/.writable" 2>/dev/null; then echo "the root is writable" >&2; exit 99; fi',
+  'exec chroot "$root" "$@"',
+].join(" && ");
+
+export class EmptyRoot {
+  /** The root, on the host. */
+  readonly root: string;
+  /** `/tmp` of the root, on the host: where tests put inputs and find outputs. */
+  readonly tmp: string;
+  private readonly emulator?: string;
+
+  /** Unpacks `zip` (with Debian's unzip, as a stand-in for Lambda) into a new empty root. */
+  constructor(zip: string, options: { emulator?: string } = {}) {
+    this.root = mkdtempSync(join(tmpdir(), "bw-layer-root-"));
+    this.tmp = join(this.root, "tmp");
+    mkdirSync(join(this.root, "opt"));
+    mkdirSync(join(this.root, "proc"));
+    mkdirSync(this.tmp);
+    chmodSync(this.tmp, 0o1777);
+    execFileSync("unzip", ["-q", zip, "-d", join(this.root, "opt")]);
+    if (options.emulator) {
+      mkdirSync(join(this.root, "emu"));
+      copyFileSync(options.emulator, join(this.root, "emu/qemu-aarch64-static"));
+      chmodSync(join(this.root, "emu/qemu-aarch64-static"), 0o755);
+      this.emulator = "/emu/qemu-aarch64-static";
+    }
+  }
+
+  /** The top-level entries of the root. */
+  entries(): string[] {
+    return readdirSync(this.root).sort();
+  }
+
+  /** Runs `argv` (paths as seen inside the root) to completion. */
+  run(argv: readonly string[], env: Record<string, string> = {}): RunResult {
+    const [command, args] = this.command(argv);
+    const result = spawnSync(command, args, { encoding: "utf8", env: this.env(env), timeout: 120_000 });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** Starts `argv` inside the root and leaves it running; end it with {@link EmptyRoot.stop}. */
+  start(argv: readonly string[], env: Record<string, string> = {}): ChildProcess {
+    const [command, args] = this.command(argv);
+    return spawn(command, args, { env: this.env(env), stdio: ["ignore", "pipe", "pipe"] });
+  }
+
+  /**
+   * Ends a process from `start`. unshare ignores SIGTERM while it waits for its child, so it gets
+   * SIGKILL; --kill-child then takes the namespace's first process, and the namespace with it.
+   */
+  async stop(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, "exit");
+    child.kill("SIGKILL");
+    await exited;
+  }
+
+  dispose(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  private command(argv: readonly string[]): [string, string[]] {
+    const inside = this.emulator ? [this.emulator, ...argv] : [...argv];
+    // --kill-child: when the test stops unshare, the namespace's first process (and so all) goes too.
+    return [
+      "unshare",
+      [
+        "--mount",
+        "--pid",
+        "--fork",
+        "--kill-child",
+        "--propagation",
+        "private",
+        "--",
+        "sh",
+        "-c",
+        ENTER,
+        "sh",
+        this.root,
+        ...inside,
+      ],
+    ];
+  }
+
+  // Lambda's own variables do not matter inside the root; a PATH for the host's mount and chroot does.
+  private env(extra: Record<string, string>): NodeJS.ProcessEnv {
+    return { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", ...extra };
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * What the layer tests scan and with which signatures. The signatures are written by the tests
+ * (nothing can reach ClamAV's signature network here): an MD5 signature of Debian's clamav-testfiles
+ * `clam.exe`, which ClamAV then finds inside every archive of that package because it unpacks them
+ * itself, and a body signature of the first 30 bytes of the EICAR test string.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+
+export const TESTFILES_DIR = "/usr/share/clamav-testfiles";
+
+/** The standard 68-byte EICAR test string. */
+export const EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+
+export const CLAM_EXE_SIGNATURE = "BucketwardenTest.ClamExe";
+export const EICAR_SIGNATURE = "BucketwardenTest.Eicar";
+
+/** Archives and encodings of clam.exe in clamav-testfiles, each a different unpacker of ClamAV. */
+export const ARCHIVES = [
+  "clam.zip",
+  "clam.7z",
+  "clam.cab",
+  "clam.tar.gz",
+  "clam.arj",
+  "clam.bin-le.cpio",
+  "clam.exe.bz2",
+  "clam.exe.mbox.base64",
+  "clam.ole.doc",
+  "clam.pdf",
+] as const;
+
+/** Writes `test.hdb` (clam.exe) and `test.ndb` (EICAR) into `dir`; returns their paths inside `dir`. */
+export function writeSignatures(dir: string): { hdb: string; ndb: string } {
+  const clamExe = readFileSync(join(TESTFILES_DIR, "clam.exe"));
+  const md5 = createHash("md5").update(clamExe).digest("hex");
+  writeFileSync(join(dir, "test.hdb"), `${md5}:${clamExe.length}:${CLAM_EXE_SIGNATURE}\n`);
+  const eicarHead = Buffer.from(EICAR.slice(0, 30), "latin1").toString("hex");
+  writeFileSync(join(dir, "test.ndb"), `${EICAR_SIGNATURE}:0:*:${eicarHead}\n`);
+  return { hdb: "test.hdb", ndb: "test.ndb" };
+}
+
+/** A clamd configuration for a layer run with only /tmp writable. */
+export function clamdConf(socket: string, databaseDir: string): string {
+  return [
+    `LocalSocket ${socket}`,
+    "Foreground yes",
+    `DatabaseDirectory ${databaseDir}`,
+    "TemporaryDirectory /tmp",
+    // Limits that are hit must not read as clean.
+    "AlertExceedsMax yes",
+    "",
+  ].join("\n");
+}
+
+/** Sends one clamd command (`zPING`, `zVERSION`) and returns the reply without its NUL. */
+export function clamdCommand(socket: string, command: string): Promise<string> {
+  return clamdExchange(socket, [Buffer.from(`z${command}\0`)]);
+}
+
+/** Scans `data` with clamd's zINSTREAM: `<4-byte length><bytes>` chunks ended by a zero length. */
+export function clamdInstream(socket: string, data: Buffer): Promise<string> {
+  const chunks: Buffer[] = [Buffer.from("zINSTREAM\0")];
+  for (let at = 0; at < data.length; at += 64 * 1024) {
+    const chunk = data.subarray(at, at + 64 * 1024);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(chunk.length);
+    chunks.push(length, chunk);
+  }
+  chunks.push(Buffer.alloc(4));
+  return clamdExchange(socket, chunks);
+}
+
+function clamdExchange(socket: string, parts: Buffer[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const received: Buffer[] = [];
+    const client = connect(socket, () => client.end(Buffer.concat(parts)));
+    client.setTimeout(30_000, () => client.destroy(new Error(`clamd at ${socket} did not answer`)));
+    client.on("data", (data) => received.push(data));
+    client.on("error", reject);
+    client.on("close", () => resolve(Buffer.concat(received).toString("utf8").replace(/\0$/, "")));
+  });
+}
+
+/** Resolves once `path` exists (clamd creates its socket when its database is loaded). */
+export async function waitFor(
+  path: string,
+  what: string,
+  timeoutMs: number,
+  alive: () => boolean,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (!alive()) throw new Error(`${what} exited before creating ${path}`);
+    if (Date.now() > deadline) throw new Error(`${what} did not create ${path} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
