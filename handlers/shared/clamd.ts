@@ -30,6 +30,19 @@ export interface EngineScan {
   bytes: number;
 }
 
+/** Every clamd this process started and has not stopped: killed if the process exits first. */
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const c of children) c.kill("SIGKILL");
+  });
+}
+
 /** Unix socket paths longer than this fail to bind (108 bytes including the NUL on Linux). */
 const MAX_SOCKET_PATH = 100;
 const OUTPUT_LINES_KEPT = 40;
@@ -40,7 +53,6 @@ export class Clamd {
   private child?: ChildProcess;
   private output: string[] = [];
   private readonly log: Log;
-  private readonly killOnExit = () => this.child?.kill("SIGKILL");
 
   constructor(private readonly options: ClamdOptions) {
     this.socketPath = join(options.workDir, "clamd.sock");
@@ -97,9 +109,8 @@ export class Clamd {
         this.child = undefined;
         this.log.warn("clamd exited", { code, signal, output: this.recentOutput });
       }
-      process.off("exit", this.killOnExit);
     });
-    process.on("exit", this.killOnExit);
+    track(child);
 
     const deadline = Date.now() + startTimeoutMs;
     for (;;) {
@@ -157,6 +168,5 @@ export class Clamd {
     const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
     await exited;
     clearTimeout(timer);
-    process.off("exit", this.killOnExit);
   }
 }

@@ -22,10 +22,15 @@ import { clamExeHdb, eicarNdb } from "./signatures";
 import { clientAs, testStore } from "./store";
 import { layerRoot, testTools, useHostClamav } from "./tools";
 
+const scratchDirs: string[] = [];
+process.on("exit", () => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A short scratch folder (clamd's socket path must stay under ~100 bytes); removed at exit. */
 export function scratchDir(purpose: string): string {
   const dir = mkdtempSync(join(tmpdir(), `bw-${purpose}-`));
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  scratchDirs.push(dir);
   return dir;
 }
 

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 
 export class TestMirror {
   private readonly files = new Map<string, { body: Buffer; modified: Date }>();
+  private readonly refusals = new Map<string, { status: number; headers: Record<string, string> }>();
   private server?: Server;
   /** Requests seen, as `METHOD /path status`. */
   readonly requests: string[] = [];
@@ -17,9 +18,21 @@ export class TestMirror {
     this.files.set(name, { body: Buffer.from(body), modified });
   }
 
+  /** Answers requests for `/name` (`*`: any) with `status` (e.g. 429 with Retry-After, as a CDN rate-limits). */
+  refuse(name: string, status: number, headers: Record<string, string> = {}): void {
+    this.refusals.set(name, { status, headers });
+  }
+
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
-      const file = this.files.get((req.url ?? "").replace(/^\//, ""));
+      const name = (req.url ?? "").replace(/^\//, "");
+      const refusal = this.refusals.get(name) ?? this.refusals.get("*");
+      if (refusal) {
+        this.requests.push(`${req.method} ${req.url} ${refusal.status}`);
+        res.writeHead(refusal.status, refusal.headers).end();
+        return;
+      }
+      const file = this.files.get(name);
       let status = 200;
       if (!file) status = 404;
       else {
@@ -42,11 +55,11 @@ export class TestMirror {
     return this;
   }
 
-  /** The URL of a served file. */
-  url(name: string): string {
+  /** The URL of a served file; without a name, the mirror's own (as a DatabaseMirror). */
+  url(name = ""): string {
     if (!this.server) throw new Error("the mirror is not started");
     const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/${name}`;
+    return name ? `http://127.0.0.1:${port}/${name}` : `http://127.0.0.1:${port}`;
   }
 
   async stop(): Promise<void> {

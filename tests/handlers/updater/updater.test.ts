@@ -99,6 +99,28 @@ describe("updater", () => {
     assert.equal(mirror.requests.length, requests, "the mirror was not contacted");
   });
 
+  it("honours the mirror's cool-down (HTTP 429), also in a fresh execution environment", async function () {
+    // freshclam answers a 429 from a DatabaseMirror (the CDN) with a one-hour cool-down; it keeps
+    // asking private mirrors and custom URLs.
+    this.timeout(60_000);
+    const bucket = await createDefinitionsBucket();
+    mirror.refuse("*", 429, { "Retry-After": "3600" });
+    const config = await updaterConfig(bucket, [], {
+      officialDatabases: true,
+      databaseMirrors: [mirror.url()],
+      minUpdateIntervalSeconds: 3600,
+    });
+    // The refused run fails (and says so); freshclam's state records the cool-down all the same.
+    await assert.rejects((await testUpdater(config)).run(), UpdateError);
+    const asked = mirror.requests.length;
+    const second = await (await testUpdater({ ...config, workDir: scratchDir("upd") })).run();
+
+    assert.ok(asked > 0);
+    assert.equal(second.status, UpdateStatus.CoolDown);
+    assert.equal(mirror.requests.length, asked, "freshclam's saved state kept it from asking again");
+    assert.ok(!(await keysOf(bucket)).includes(manifestKey("clamav/")), "nothing published");
+  });
+
   it("publishes nothing when the mirror serves a corrupt database", async () => {
     const bucket = await createDefinitionsBucket();
     const config = await updaterConfig(bucket, [mirror.url("bw.hdb"), mirror.url("bw.ndb")]);
