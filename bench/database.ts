@@ -6,8 +6,8 @@
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { testDatabase } from "../local/signatures";
 import { createPrng, type Prng } from "./prng";
-import { clamExeHdbLine, eicarNdbLine } from "./signatures";
 
 /** What goes into a synthetic database. */
 export interface DatabaseSpec {
@@ -117,12 +117,11 @@ export interface WrittenDatabase {
  */
 export function writeDatabase(dir: string, spec: DatabaseSpec): WrittenDatabase {
   mkdirSync(dir, { recursive: true });
-  const files = ["bucketwarden-test.ndb"];
-  writeFileSync(join(dir, "bucketwarden-test.ndb"), `${eicarNdbLine()}\n`);
-  const clamExe = clamExeHdbLine();
-  if (clamExe !== undefined) {
-    writeFileSync(join(dir, "bucketwarden-test.hdb"), `${clamExe}\n`);
-    files.push("bucketwarden-test.hdb");
+  // Local mode's test database, so that EICAR and clamav-testfiles are found with either database.
+  const files: string[] = [];
+  for (const file of testDatabase()) {
+    writeFileSync(join(dir, file.name), file.content);
+    files.push(file.name);
   }
   if (spec.hdb > 0) {
     writeLines(join(dir, "synthetic.hdb"), hdbLines(spec.hdb, createPrng(`${spec.seed}/hdb`)));

@@ -61,6 +61,12 @@ export function createPrng(seed: string): Prng {
     },
     fill(target) {
       let i = 0;
+      if (LITTLE_ENDIAN && target.byteOffset % 4 === 0) {
+        // Same bytes as the loop below, several times faster for the 100 MB objects.
+        const words = new Uint32Array(target.buffer, target.byteOffset, target.length >>> 2);
+        for (let w = 0; w < words.length; w++) words[w] = nextU32();
+        i = words.length * 4;
+      }
       for (; i + 4 <= target.length; i += 4) target.writeUInt32LE(nextU32(), i);
       if (i < target.length) {
         const last = nextU32();
@@ -70,6 +76,8 @@ export function createPrng(seed: string): Prng {
     },
   };
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;

@@ -61,6 +61,7 @@ describe("bench/database", () => {
       const written = writeDatabase(dir, { name: "test", hdb: 0, ndb: 0, seed: "" });
       assert.ok(!written.files.includes("synthetic.hdb"));
       assert.match(readFileSync(join(dir, "bucketwarden-test.ndb"), "utf8"), /^[\w.]+:0:\*:58354f21/);
+      assert.ok(written.files.includes("bucketwarden-test.hdb"));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

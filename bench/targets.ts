@@ -1,0 +1,60 @@
+/** The issue's targets, judged from the measured rows. Pure. */
+import { OFFICIAL_SIZED_DATABASE } from "./database";
+import { type CaseRow, type Targets, type Way, Ways } from "./types";
+
+/** Issue 7's targets. */
+export const TARGETS = {
+  /** Warm 1 KB p50 at most this much above raw clamd's. */
+  warmOverheadMs: 30,
+  /** Seed-style 1 KB p50 at least this many times the warm one, official-sized database. */
+  speedupWarmVsSeed: 100,
+  /** Warm 100 MB throughput at least this share of raw clamd's. */
+  throughputRatio100MB: 0.9,
+  /**
+   * The scanner's Node process may grow this much from the 1 KB case to the largest: its stream
+   * buffers and the heap's noise, far below any object size measured (100 MB and up).
+   */
+  nodeGrowthMB: 16,
+} as const;
+
+function find(rows: readonly CaseRow[], database: string, way: Way, sizeLabel: string): CaseRow {
+  const r = rows.find((x) => x.database === database && x.way === way && x.sizeLabel === sizeLabel);
+  if (!r) throw new Error(`no ${way} row for ${database} ${sizeLabel}`);
+  return r;
+}
+
+/** Judges the targets on `database` (the official-sized one unless told). */
+export function judgeTargets(
+  rows: readonly CaseRow[],
+  database: string = OFFICIAL_SIZED_DATABASE.name,
+): Targets {
+  const warm1k = find(rows, database, Ways.warm, "1 KB");
+  const raw1k = find(rows, database, Ways.raw, "1 KB");
+  const seed1k = find(rows, database, Ways.seed, "1 KB");
+  const overhead = warm1k.latencyMs.p50 - raw1k.latencyMs.p50;
+  const speedup = seed1k.latencyMs.p50 / warm1k.latencyMs.p50;
+  const ratio =
+    find(rows, database, Ways.warm, "100 MB").throughputMBps /
+    find(rows, database, Ways.raw, "100 MB").throughputMBps;
+  const warmRows = rows.filter((r) => r.database === database && r.way === Ways.warm);
+  const largest = warmRows.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const growth = (largest.nodePeakMB ?? 0) - (warm1k.nodePeakMB ?? 0);
+  return {
+    warmOverheadMs: {
+      value: overhead,
+      limit: TARGETS.warmOverheadMs,
+      met: overhead <= TARGETS.warmOverheadMs,
+    },
+    speedupWarmVsSeed: {
+      value: speedup,
+      limit: TARGETS.speedupWarmVsSeed,
+      met: speedup >= TARGETS.speedupWarmVsSeed,
+    },
+    throughputRatio100MB: {
+      value: ratio,
+      limit: TARGETS.throughputRatio100MB,
+      met: ratio >= TARGETS.throughputRatio100MB,
+    },
+    flatNodeMemory: { growthMB: growth, limit: TARGETS.nodeGrowthMB, met: growth <= TARGETS.nodeGrowthMB },
+  };
+}
