@@ -134,7 +134,7 @@ export async function buildLayers(options: BuildOptions = {}): Promise<BuiltLaye
         upToDate,
         seconds: (Date.now() - started) / 1000,
       };
-      log(describe(layer));
+      log(reportLine(layer));
       built.push(layer);
     }
   }
@@ -142,7 +142,7 @@ export async function buildLayers(options: BuildOptions = {}): Promise<BuiltLaye
 }
 
 /** One line of the build report: sizes against Lambda's limit. */
-export function describe(layer: BuiltLayer): string {
+export function reportLine(layer: BuiltLayer): string {
   const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
   const share = ((100 * layer.unzippedBytes) / LAMBDA_UNZIPPED_LIMIT).toFixed(0);
   return (

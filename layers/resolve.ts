@@ -29,8 +29,8 @@ export interface Resolution {
 
 /**
  * Resolves what `tools` need, downloading packages through `store` as the walk reaches them. The walk
- * goes in waves (the tools, then what they need, then what that needs...), and each wave fetches
- * all the packages it has to look into with one apt call: apt takes seconds per call.
+ * goes in waves (the tools, then what they need, then what that needs...); each wave fetches the
+ * packages it has to look into together, one apt call per tier of {@link rankDependencies}.
  */
 export function resolveLayer(store: PackageStore, tools: readonly ClamTool[]): Resolution {
   const resolution: Resolution = { tools: new Map(), libraries: new Map(), missing: [] };
@@ -56,6 +56,7 @@ export function resolveLayer(store: PackageStore, tools: readonly ClamTool[]): R
       }
     }
     wave = [];
+    // Tier 0 looks only in packages at hand; tier n also fetches the first n tiers of candidates.
     for (let tier = 0; tier <= 3 && wants.size > 0; tier++) {
       store.fetch([...wants.values()].flatMap((want) => want.tiers.slice(0, tier).flat()));
       for (const want of wants.values()) {

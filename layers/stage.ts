@@ -14,6 +14,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import {
+  type ClamTool,
   DebianArchitectures,
   DynamicLoaders,
   LAMBDA_LAYER_ROOT,
@@ -24,6 +25,7 @@ import {
 } from "../core/layer-layout";
 import type { DebPackage } from "./apt";
 import { readElf } from "./elf";
+import { LayerBuildError } from "./errors";
 import { type Runner, run } from "./exec";
 import type { ExtractedPackage } from "./packages";
 import type { Resolution } from "./resolve";
@@ -36,7 +38,7 @@ export interface LayerManifest {
   architecture: LambdaArchitecture;
   debianArchitecture: string;
   clamav: string;
-  tools: string[];
+  tools: ClamTool[];
   /** Path of the dynamic loader inside the layer. */
   loader: string;
   /** Every Debian package a file of the layer comes from, sorted by name. */
@@ -94,7 +96,8 @@ export function stageLayer(input: StageInput): LayerManifest {
   if (needRunpath.length > 0) exec("patchelf", ["--set-rpath", "$ORIGIN", ...needRunpath]);
 
   if (kind === "freshclam") {
-    if (!input.caCertificates) throw new Error("the freshclam layer needs the CA certificates package");
+    if (!input.caCertificates)
+      throw new LayerBuildError("the freshclam layer needs the CA certificates package");
     mkdirSync(`${paths.etc}/ssl`, { recursive: true });
     writeFileSync(paths.caBundle, caBundle(join(input.caCertificates.root, CA_SOURCE_DIR)));
     writeFileSync(paths.freshclamConf, DEFAULT_FRESHCLAM_CONF);
