@@ -8,6 +8,9 @@
  *   PutBucketNotificationConfiguration adds entries instead of replacing them;
  * - deleting a topic that a bucket still names makes every upload to that bucket fail, so the bucket's
  *   entry goes first;
+ * - an entry is stored under `<entry id>_<topic>` for all buckets alike: two buckets with the same
+ *   entry id share it, and deleting it from one silently leaves the other naming a missing topic. So
+ *   entry ids name their bucket too;
  * - a new topic's first delivery comes 1-30 s after it is created (the store re-reads its queue list
  *   every 30 s), which is why the runner probes it before calling itself ready.
  * Objects uploaded while no topic delivered are found by the runner's reconcile.
@@ -53,19 +56,34 @@ export async function subscribe(opts: {
   );
   if (!topicArn) throw new Error(`the store did not return an ARN for topic ${topicName}`);
   for (const bucket of buckets) {
+    const id = entryId(topicName, bucket);
     await s3.send(
       new PutBucketNotificationConfigurationCommand({
         Bucket: bucket,
         NotificationConfiguration: {
-          TopicConfigurations: [{ Id: topicName, TopicArn: topicArn, Events: [...SCAN_EVENTS] }],
+          TopicConfigurations: [{ Id: id, TopicArn: topicArn, Events: [...SCAN_EVENTS] }],
         },
       }),
     );
-    const current = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
-    for (const entry of current.TopicConfigurations ?? []) {
-      if (entry.Id?.startsWith(TOPIC_PREFIX) && entry.Id !== topicName) {
-        await deleteBucketNotification(s3, bucket, entry.Id);
-      }
+    const stale = async () =>
+      (
+        (await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket })))
+          .TopicConfigurations ?? []
+      )
+        .map((e) => e.Id ?? "")
+        .filter((e) => e.startsWith(TOPIC_PREFIX) && e !== id);
+    for (const old of await stale()) await deleteBucketNotification(s3, bucket, old);
+    if ((await stale()).length > 0) {
+      // An entry the store cannot delete by id (one left behind as described above): start over.
+      await deleteBucketNotification(s3, bucket, "");
+      await s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: bucket,
+          NotificationConfiguration: {
+            TopicConfigurations: [{ Id: id, TopicArn: topicArn, Events: [...SCAN_EVENTS] }],
+          },
+        }),
+      );
     }
   }
   const { Topics = [] } = await sns.send(new ListTopicsCommand({}));
@@ -78,9 +96,14 @@ export async function subscribe(opts: {
   return { topicName, topicArn };
 }
 
+/** The id of `bucket`'s entry for topic `topicName`. */
+export function entryId(topicName: string, bucket: string): string {
+  return `${topicName}.${bucket}`;
+}
+
 /**
- * `DELETE /<bucket>?notification=<id>`: the store's way to remove one entry, which the SDK has no
- * command for. Sent as a GetBucketNotificationConfiguration turned into that request before signing,
+ * `DELETE /<bucket>?notification=<id>`: the store's way to remove one entry (every entry when `id` is
+ * empty), which the SDK has no command for. Sent as a GetBucketNotificationConfiguration turned into that request before signing,
  * so it is signed like any other call.
  */
 export async function deleteBucketNotification(s3: S3Client, bucket: string, id: string): Promise<void> {
