@@ -63,9 +63,14 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
   const durations: Durations = { headMs: 0, getMs: 0, scanMs: 0, tagMs: 0 };
   const lap = stopwatch();
   try {
-    const head = await call(() =>
-      s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId })),
-    );
+    const named = { Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId };
+    // When the event names a real version, its head and tags cannot change under us: fetch both at
+    // once, saving a round trip on every warm scan. Otherwise the head decides which version to read.
+    const pinned = ref.versionId !== undefined && ref.versionId !== "null";
+    const earlyTags = pinned ? call(() => s3.send(new GetObjectTaggingCommand(named))) : undefined;
+    // An early failure is awaited below; keep it from surfacing as unhandled meanwhile.
+    earlyTags?.catch(() => undefined);
+    const head = await call(() => s3.send(new HeadObjectCommand(named)));
     const eTag = bareETag(head.ETag) ?? "";
     const size = head.ContentLength ?? 0;
     const headVersion = ref.versionId ?? head.VersionId;
@@ -73,7 +78,7 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
     // replaces in place): the ETag pins the content instead.
     const versionId = headVersion && headVersion !== "null" ? headVersion : undefined;
     const object = { Bucket: ref.bucket, Key: ref.key, VersionId: versionId };
-    const tagging = await call(() => s3.send(new GetObjectTaggingCommand(object)));
+    const tagging = await (earlyTags ?? call(() => s3.send(new GetObjectTaggingCommand(object))));
     const existing = (tagging.TagSet ?? []).map((t) => ({ Key: t.Key ?? "", Value: t.Value ?? "" }) as Tag);
     durations.headMs = lap();
 
