@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { readmeReference, settingsReference } from "../../scripts/settings-reference";
+
+const root = join(__dirname, "..", "..");
+const pulumiYaml = readFileSync(join(root, "Pulumi.yaml"), "utf8");
+
+describe("the README's stack-settings reference", () => {
+  it("is exactly what Pulumi.yaml declares, so it cannot drift from the settings the program reads", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    assert.equal(readmeReference(readme), settingsReference(pulumiYaml));
+  });
+
+  it("has one row per declared setting, each with its default", () => {
+    const declared = Object.keys((parse(pulumiYaml) as { config: object }).config);
+    const table = settingsReference(pulumiYaml);
+    for (const key of declared) assert.match(table, new RegExp(`\\| \`bucketwarden:${key}\` \\|`));
+    assert.equal(table.split("\n").filter((l) => l.startsWith("| `bucketwarden:")).length, declared.length);
+    assert.match(table, /`bucketwarden:failClosed` \| boolean \| `true` \|/);
+  });
+});
