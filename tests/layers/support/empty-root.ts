@@ -14,6 +14,13 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+export interface RunOptions {
+  /** Variables of the command's environment (PATH is the host's, for mount and chroot). */
+  env?: Record<string, string>;
+  /** Numeric user and group to run as; Lambda runs functions as an unprivileged user. @default 0 */
+  uid?: number;
+}
+
 export interface RunResult {
   status: number | null;
   stdout: string;
@@ -23,13 +30,13 @@ export interface RunResult {
 // Runs inside the new namespaces with the host's tools, before the chroot: makes the root read-only
 // but for /tmp, proves it is, then becomes the command inside the root.
 const ENTER = [
-  'root="$1"; shift',
+  'root="$1"; user="$2"; shift 2',
   'mount --bind "$root" "$root"',
   'mount --bind "$root/tmp" "$root/tmp"',
   'mount -t proc proc "$root/proc"',
   'mount -o remount,bind,ro "$root"',
   'if touch "$root/.writable" 2>/dev/null; then echo "the root is writable" >&2; exit 99; fi',
-  'exec chroot "$root" "$@"',
+  'exec chroot --userspec="$user" "$root" "$@"',
 ].join(" && ");
 
 export class EmptyRoot {
@@ -42,6 +49,8 @@ export class EmptyRoot {
   /** Unpacks `zip` (with Debian's unzip, as a stand-in for Lambda) into a new empty root. */
   constructor(zip: string, options: { emulator?: string } = {}) {
     this.root = mkdtempSync(join(tmpdir(), "bw-layer-root-"));
+    // mkdtemp makes it 0700; an unprivileged user inside must be able to walk it, as on Lambda.
+    chmodSync(this.root, 0o755);
     this.tmp = join(this.root, "tmp");
     mkdirSync(join(this.root, "opt"));
     mkdirSync(join(this.root, "proc"));
@@ -61,17 +70,28 @@ export class EmptyRoot {
     return readdirSync(this.root).sort();
   }
 
-  /** Runs `argv` (paths as seen inside the root) to completion. */
-  run(argv: readonly string[], env: Record<string, string> = {}): RunResult {
-    const [command, args] = this.command(argv);
-    const result = spawnSync(command, args, { encoding: "utf8", env: this.env(env), timeout: 120_000 });
+  /** Runs `argv` (paths as seen inside the root) to completion, blocking the event loop. */
+  run(argv: readonly string[], options: RunOptions = {}): RunResult {
+    const [command, args] = this.command(argv, options);
+    const result = spawnSync(command, args, { encoding: "utf8", env: this.env(options), timeout: 120_000 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
+  /** Runs `argv` to completion without blocking, for commands talking to a server in this process. */
+  async runAsync(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const child = this.start(argv, options);
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (d) => (stdout += d));
+    child.stderr?.on("data", (d) => (stderr += d));
+    const [status] = (await once(child, "close")) as [number | null];
+    return { status, stdout, stderr };
+  }
+
   /** Starts `argv` inside the root and leaves it running; end it with {@link EmptyRoot.stop}. */
-  start(argv: readonly string[], env: Record<string, string> = {}): ChildProcess {
-    const [command, args] = this.command(argv);
-    return spawn(command, args, { env: this.env(env), stdio: ["ignore", "pipe", "pipe"] });
+  start(argv: readonly string[], options: RunOptions = {}): ChildProcess {
+    const [command, args] = this.command(argv, options);
+    return spawn(command, args, { env: this.env(options), stdio: ["ignore", "pipe", "pipe"] });
   }
 
   /**
@@ -89,7 +109,7 @@ export class EmptyRoot {
     rmSync(this.root, { recursive: true, force: true });
   }
 
-  private command(argv: readonly string[]): [string, string[]] {
+  private command(argv: readonly string[], options: RunOptions): [string, string[]] {
     const inside = this.emulator ? [this.emulator, ...argv] : [...argv];
     // --kill-child: when the test stops unshare, the namespace's first process (and so all) goes too.
     return [
@@ -107,13 +127,14 @@ export class EmptyRoot {
         ENTER,
         "sh",
         this.root,
+        `${options.uid ?? 0}:${options.uid ?? 0}`,
         ...inside,
       ],
     ];
   }
 
   // Lambda's own variables do not matter inside the root; a PATH for the host's mount and chroot does.
-  private env(extra: Record<string, string>): NodeJS.ProcessEnv {
-    return { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", ...extra };
+  private env(options: RunOptions): NodeJS.ProcessEnv {
+    return { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", ...options.env };
   }
 }
