@@ -5,6 +5,7 @@
  */
 import { DEFAULT_SCANNER_MEMORY_MB } from "../core/sizing";
 import { type DatabaseSpec, NDB_ANY_TYPE_EVERY } from "./database";
+import type { StoreProbe } from "./store-probe";
 import { type CaseRow, type DatabaseRow, Ways } from "./types";
 
 export interface NotesInput {
@@ -12,7 +13,14 @@ export interface NotesInput {
   official: DatabaseSpec;
   rows: readonly CaseRow[];
   databases: readonly DatabaseRow[];
+  store: StoreProbe;
 }
+
+/**
+ * A store answering small bodies this much slower than HEAD is holding them back: the Ceph gateway's
+ * beast frontend without `tcp_nodelay` lets Nagle's algorithm wait for the client's delayed ACK (40 ms).
+ */
+const NAGLE_STALL_MS = 25;
 
 export function benchNotes(i: NotesInput): string[] {
   const notes: string[] = [];
@@ -40,8 +48,9 @@ export function benchNotes(i: NotesInput): string[] {
       "shared CPU falls on all of them alike. Objects go through the real Ceph S3 gateway on loopback for the " +
       "seed-style and warm ways; the gateway, its OSD and the engine share the machine's cores.",
     "Memory: the kernel's high-water mark (VmHWM) of each process, restarted per case by writing 5 to " +
-      "/proc/PID/clear_refs, and VmRSS sampled every 10 ms. clamd's figure includes the pages of the spooled " +
-      "object it maps while scanning (file-backed, reclaimable), which is why it rises with object size.",
+      "/proc/PID/clear_refs, and VmRSS sampled every 10 ms. The engine's figure includes the pages of the object " +
+      "it maps while scanning (file-backed, reclaimable page cache), which is why it rises with object size; the " +
+      "figure in brackets is its anonymous memory alone (RssAnon, sampled), the engine's own.",
   );
   const warmRows = i.rows.filter((r) => r.way === Ways.warm && r.tmpPeakMB !== undefined);
   const largest = warmRows.reduce<CaseRow | undefined>(
@@ -57,6 +66,18 @@ export function benchNotes(i: NotesInput): string[] {
         "object: core/sizing's requiredScannerStorageMb sizes Lambda's ephemeral storage for that.",
     );
   }
+  const stall = i.store.smallBodyMs - i.store.headMs;
+  notes.push(
+    `The store on this machine: HeadObject ${i.store.headMs.toFixed(1)} ms, GetObjectTagging ` +
+      `${i.store.smallBodyMs.toFixed(1)} ms (p50 of 10), GET of 100 MB at ${i.store.get100MBps.toFixed(0)} MB/s.` +
+      (stall > NAGLE_STALL_MS
+        ? ` Answers with a body come ${stall.toFixed(0)} ms later than HEAD: the Ceph gateway's beast frontend runs ` +
+          "without `tcp_nodelay`, so Nagle's algorithm holds the body until the client's delayed ACK (40 ms on " +
+          "Linux). The warm path pays this twice per object (GetObjectTagging, the GetObject body) and the seed-style " +
+          "once per file; AWS S3 does not behave so. `tcp_nodelay=1` on the `rgw frontends` line removes it " +
+          "(measured here: ~48 ms to ~6 ms per call)."
+        : ""),
+  );
   notes.push(
     `Cost: both Lambda ways billed at ${DEFAULT_SCANNER_MEMORY_MB} MB, the scanner's default memory ` +
       "(core/sizing: room for two engines during a reload), at the row's mean latency; the seed-style would need " +

@@ -11,6 +11,8 @@ export interface ProcessMemory {
   rssBytes: number;
   /** Highest resident memory since start or since the last {@link resetPeakMemory} (VmHWM). */
   peakBytes: number;
+  /** The anonymous part of the resident memory now (RssAnon): what is not a mapped file. */
+  anonBytes: number;
 }
 
 function statusField(status: string, field: string): number | undefined {
@@ -28,8 +30,11 @@ export function readProcessMemory(pid: number): ProcessMemory | undefined {
   }
   const rssBytes = statusField(status, "VmRSS");
   const peakBytes = statusField(status, "VmHWM");
+  const anonBytes = statusField(status, "RssAnon");
   // A zombie has no memory fields left.
-  return rssBytes === undefined || peakBytes === undefined ? undefined : { rssBytes, peakBytes };
+  return rssBytes === undefined || peakBytes === undefined || anonBytes === undefined
+    ? undefined
+    : { rssBytes, peakBytes, anonBytes };
 }
 
 /** Restarts `pid`'s high-water mark at its current resident size. False when that is not allowed. */

@@ -23,6 +23,7 @@ import { benchPlan } from "./plan";
 import { writeLatencyChart } from "./report/chart";
 import { headline, renderMarkdown } from "./report/markdown";
 import { CASE_HEADERS, caseCells, DATABASE_HEADERS, databaseCells, textTable } from "./report/table";
+import { probeStore, type StoreProbe } from "./store-probe";
 import { runDatabase } from "./suite";
 import { judgeTargets } from "./targets";
 import { scannerLayer } from "./tools";
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   const log = (line: string) =>
     console.log(`[bench ${((Date.now() - started.getTime()) / 1000).toFixed(0)}s] ${line}`);
 
+  let storeProbe: StoreProbe | undefined;
   const databases: DatabaseRow[] = [];
   const rows: CaseRow[] = [];
   for (const [i, db] of plan.databases.entries()) {
@@ -71,6 +73,13 @@ async function main(): Promise<void> {
       store,
     );
     await prepareBuckets(clients.owner, buckets);
+    if (!storeProbe) {
+      storeProbe = await probeStore(clients, buckets.uploadBucket, scratchDir);
+      log(
+        `store: HeadObject ${storeProbe.headMs.toFixed(1)} ms, GetObjectTagging ${storeProbe.smallBodyMs.toFixed(1)} ms, ` +
+          `GET 100 MB ${storeProbe.get100MBps.toFixed(0)} MB/s`,
+      );
+    }
     const result = await runDatabase(
       {
         projectRoot: PROJECT_ROOT,
@@ -109,9 +118,16 @@ async function main(): Promise<void> {
     warmOverheadMs: targets.warmOverheadMs.value,
     targets,
     pricing: { lambda: LAMBDA_PRICING, guardDuty: GUARDDUTY_S3_PRICING },
+    store: storeProbe as StoreProbe,
     databases,
     rows,
-    notes: benchNotes({ quick, official: OFFICIAL_SIZED_DATABASE, rows, databases }),
+    notes: benchNotes({
+      quick,
+      official: OFFICIAL_SIZED_DATABASE,
+      rows,
+      databases,
+      store: storeProbe as StoreProbe,
+    }),
   };
 
   await writeFile(join(outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);

@@ -15,6 +15,11 @@ export interface SamplerTargets {
 export interface Peaks {
   /** Highest resident memory seen per process name, in bytes. */
   memoryBytes: Record<string, number>;
+  /**
+   * Highest anonymous resident memory sampled per process name, in bytes. The kernel keeps no peak
+   * of it, so a spike shorter than the interval can be missed.
+   */
+  anonBytes: Record<string, number>;
   /** Highest disk use seen per folder name, in bytes. */
   diskBytes: Record<string, number>;
   /** Disk use per folder name when the case started, in bytes. */
@@ -23,7 +28,7 @@ export interface Peaks {
 
 export class PeakSampler {
   private timer?: NodeJS.Timeout;
-  private peaks: Peaks = { memoryBytes: {}, diskBytes: {}, diskBaselineBytes: {} };
+  private peaks: Peaks = { memoryBytes: {}, anonBytes: {}, diskBytes: {}, diskBaselineBytes: {} };
 
   constructor(
     private readonly targets: SamplerTargets,
@@ -34,7 +39,7 @@ export class PeakSampler {
   /** Restarts the processes' high-water marks and starts sampling. */
   start(): void {
     this.stop();
-    this.peaks = { memoryBytes: {}, diskBytes: {}, diskBaselineBytes: {} };
+    this.peaks = { memoryBytes: {}, anonBytes: {}, diskBytes: {}, diskBaselineBytes: {} };
     for (const pid of Object.values(this.targets.processes?.() ?? {})) {
       if (pid !== undefined) resetPeakMemory(pid);
     }
@@ -53,6 +58,7 @@ export class PeakSampler {
       if (mem === undefined) continue;
       const seen = Math.max(mem.peakBytes, mem.rssBytes);
       this.peaks.memoryBytes[name] = Math.max(this.peaks.memoryBytes[name] ?? 0, seen);
+      this.peaks.anonBytes[name] = Math.max(this.peaks.anonBytes[name] ?? 0, mem.anonBytes);
     }
     for (const [name, dir] of Object.entries(this.targets.dirs ?? {})) {
       this.peaks.diskBytes[name] = Math.max(this.peaks.diskBytes[name] ?? 0, diskUsage(dir));

@@ -99,6 +99,7 @@ function row(
     ...(phaseNames.length > 0 ? { phasesMs } : {}),
     nodePeakMB: names.node ? mb(peaks.memoryBytes[names.node]) : undefined,
     enginePeakMB: mb(peaks.memoryBytes[names.engine]),
+    engineAnonPeakMB: mb(peaks.anonBytes[names.engine]),
     tmpPeakMB: mb(peaks.diskBytes[names.dir]),
     tmpBaselineMB: mb(peaks.diskBaselineBytes[names.dir]),
     // Billed at the scanner's default memory, for both ways, so the durations decide (see results.md).

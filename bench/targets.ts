@@ -1,5 +1,6 @@
 /** The issue's targets, judged from the measured rows. Pure. */
 import { OFFICIAL_SIZED_DATABASE } from "./database";
+import { MB } from "./stats";
 import { type CaseRow, type Targets, type Way, Ways } from "./types";
 
 /** Issue 7's targets. */
@@ -11,10 +12,11 @@ export const TARGETS = {
   /** Warm 100 MB throughput at least this share of raw clamd's. */
   throughputRatio100MB: 0.9,
   /**
-   * The scanner's Node process may grow this much from the 1 KB case to the largest: its stream
-   * buffers and the heap's noise, far below any object size measured (100 MB and up).
+   * Between the two largest sizes, the scanner's Node process may grow by at most this share of the
+   * object's growth. A scanner that buffered objects would grow by all of it; a streaming one grows
+   * once (stream buffers, garbage awaiting GC) and then stays put.
    */
-  nodeGrowthMB: 16,
+  nodeGrowthShare: 0.05,
 } as const;
 
 function find(rows: readonly CaseRow[], database: string, way: Way, sizeLabel: string): CaseRow {
@@ -36,9 +38,12 @@ export function judgeTargets(
   const ratio =
     find(rows, database, Ways.warm, "100 MB").throughputMBps /
     find(rows, database, Ways.raw, "100 MB").throughputMBps;
-  const warmRows = rows.filter((r) => r.database === database && r.way === Ways.warm);
-  const largest = warmRows.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-  const growth = (largest.nodePeakMB ?? 0) - (warm1k.nodePeakMB ?? 0);
+  const warmRows = rows
+    .filter((r) => r.database === database && r.way === Ways.warm)
+    .sort((a, b) => a.bytes - b.bytes);
+  const [smaller, largest] = warmRows.slice(-2);
+  const growth = (largest.nodePeakMB ?? 0) - (smaller.nodePeakMB ?? 0);
+  const share = growth / ((largest.bytes - smaller.bytes) / MB);
   return {
     warmOverheadMs: {
       value: overhead,
@@ -55,6 +60,13 @@ export function judgeTargets(
       limit: TARGETS.throughputRatio100MB,
       met: ratio >= TARGETS.throughputRatio100MB,
     },
-    flatNodeMemory: { growthMB: growth, limit: TARGETS.nodeGrowthMB, met: growth <= TARGETS.nodeGrowthMB },
+    flatNodeMemory: {
+      from: smaller.sizeLabel,
+      to: largest.sizeLabel,
+      growthMB: growth,
+      share,
+      limit: TARGETS.nodeGrowthShare,
+      met: share <= TARGETS.nodeGrowthShare,
+    },
   };
 }

@@ -1,5 +1,6 @@
 /** The shapes of what the benchmark measures and reports. */
 import type { Summary } from "./stats";
+import type { StoreProbe } from "./store-probe";
 
 /** The three ways to scan, in the order the reports list them. */
 export const Ways = {
@@ -33,6 +34,8 @@ export interface CaseRow {
   nodePeakMB?: number;
   /** Peak resident memory of the engine: clamd, or clamscan for the seed. */
   enginePeakMB?: number;
+  /** The engine's highest sampled anonymous memory: its peak without the pages of files it maps. */
+  engineAnonPeakMB?: number;
   /** Disk the way's scratch folder held at most during the case, and how much of that was there before. */
   tmpPeakMB?: number;
   tmpBaselineMB?: number;
@@ -72,7 +75,8 @@ export interface Targets {
   warmOverheadMs: { value: number; limit: number; met: boolean };
   speedupWarmVsSeed: { value: number; limit: number; met: boolean };
   throughputRatio100MB: { value: number; limit: number; met: boolean };
-  flatNodeMemory: { growthMB: number; limit: number; met: boolean };
+  /** Node's growth between the two largest sizes, as a share of the objects' growth. */
+  flatNodeMemory: { from: string; to: string; growthMB: number; share: number; limit: number; met: boolean };
 }
 
 export interface BenchResults {
@@ -85,6 +89,8 @@ export interface BenchResults {
   warmOverheadMs: number;
   targets: Targets;
   pricing: Record<string, unknown>;
+  /** The S3 store's own latency and throughput, to tell the scanner's overhead from the store's. */
+  store: StoreProbe;
   databases: DatabaseRow[];
   rows: CaseRow[];
   notes: string[];
