@@ -27,6 +27,7 @@ import {
   type SNSClient,
 } from "@aws-sdk/client-sns";
 import { SCAN_EVENTS } from "../core/notifications";
+import { PipelineStartError } from "./errors";
 
 /** Every topic and notification entry local mode makes starts with this. */
 export const TOPIC_PREFIX = "bucketwarden-local-";
@@ -54,7 +55,7 @@ export async function subscribe(opts: {
       Attributes: { "push-endpoint": opts.endpoint, persistent: "true" },
     }),
   );
-  if (!topicArn) throw new Error(`the store did not return an ARN for topic ${topicName}`);
+  if (!topicArn) throw new PipelineStartError(`the store did not return an ARN for topic ${topicName}`);
   for (const bucket of buckets) {
     const id = entryId(topicName, bucket);
     await s3.send(
@@ -73,16 +74,12 @@ export async function subscribe(opts: {
         .map((e) => e.Id ?? "")
         .filter((e) => e.startsWith(TOPIC_PREFIX) && e !== id);
     for (const old of await stale()) await deleteBucketNotification(s3, bucket, old);
-    if ((await stale()).length > 0) {
-      // An entry the store cannot delete by id (one left behind as described above): start over.
-      await deleteBucketNotification(s3, bucket, "");
-      await s3.send(
-        new PutBucketNotificationConfigurationCommand({
-          Bucket: bucket,
-          NotificationConfiguration: {
-            TopicConfigurations: [{ Id: id, TopicArn: topicArn, Events: [...SCAN_EVENTS] }],
-          },
-        }),
+    const left = await stale();
+    if (left.length > 0) {
+      // Left behind as described above; it names a topic that is gone, so uploads to the bucket fail.
+      throw new PipelineStartError(
+        `the store will not remove notification entries ${left.join(", ")} of bucket ${bucket}; ` +
+          "a fresh store (npm stop, then npm start) has none",
       );
     }
   }
@@ -102,8 +99,8 @@ export function entryId(topicName: string, bucket: string): string {
 }
 
 /**
- * `DELETE /<bucket>?notification=<id>`: the store's way to remove one entry (every entry when `id` is
- * empty), which the SDK has no command for. Sent as a GetBucketNotificationConfiguration turned into that request before signing,
+ * `DELETE /<bucket>?notification=<id>`: the store's way to remove one entry, which the SDK has no
+ * command for. Sent as a GetBucketNotificationConfiguration turned into that request before signing,
  * so it is signed like any other call.
  */
 export async function deleteBucketNotification(s3: S3Client, bucket: string, id: string): Promise<void> {
