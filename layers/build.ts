@@ -31,6 +31,7 @@ import {
 import { Apt, type DebPackage, type Log } from "./apt";
 import { LayerSizeError } from "./errors";
 import { type Runner, run } from "./exec";
+import { withLock } from "./lock";
 import { PackageStore } from "./packages";
 import { packagesOf, resolveLayer } from "./resolve";
 import { CA_PACKAGE } from "./spec";
@@ -71,6 +72,10 @@ export interface BuiltLayer {
 /** Builds the layers (or confirms them up to date) and returns what is in `.build/layers`. */
 export async function buildLayers(options: BuildOptions = {}): Promise<BuiltLayer[]> {
   const projectRoot = options.projectRoot ?? resolve(__dirname, "..");
+  return withLock(join(projectRoot, LAYER_BUILD_DIR, ".lock"), () => build(projectRoot, options));
+}
+
+async function build(projectRoot: string, options: BuildOptions): Promise<BuiltLayer[]> {
   const log = options.log ?? ((line: string) => console.log(line));
   const exec = options.exec ?? run;
   const outDir = join(projectRoot, LAYER_BUILD_DIR);
