@@ -12,9 +12,11 @@
  *   entry id share it, and deleting it from one silently leaves the other naming a missing topic. So
  *   entry ids name their bucket too;
  * - a new topic's first delivery comes 1-30 s after it is created (the store re-reads its queue list
- *   every 30 s), which is why the runner probes it before calling itself ready.
+ *   every 30 s), which is why the runner probes it before calling itself ready, and why each runner
+ *   sets a spare topic aside for the next one: by then the store knows it, and it delivers at once.
  * Objects uploaded while no topic delivered are found by the runner's reconcile.
  */
+import { type AddressInfo, createServer } from "node:net";
 import {
   GetBucketNotificationConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
@@ -32,14 +34,45 @@ import { PipelineStartError } from "./errors";
 /** Every topic and notification entry local mode makes starts with this. */
 export const TOPIC_PREFIX = "bucketwarden-local-";
 
+/** A topic made ahead of time, not yet named by any bucket, pushing to a port nothing listens on yet. */
+export interface SpareTopic {
+  topicName: string;
+  port: number;
+}
+
+/** Makes a spare topic pushing to a loopback port that is free now. */
+export async function createSpareTopic(sns: SNSClient): Promise<SpareTopic> {
+  const port = await freeLoopbackPort();
+  const topicName = `${TOPIC_PREFIX}${Date.now().toString(36)}-${port}`;
+  await sns.send(
+    new CreateTopicCommand({
+      Name: topicName,
+      Attributes: { "push-endpoint": `http://127.0.0.1:${port}`, persistent: "true" },
+    }),
+  );
+  return { topicName, port };
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 export interface Subscription {
   topicName: string;
   topicArn: string;
 }
 
 /**
- * Makes topic `topicName` pushing to `endpoint`, points each bucket's object-created events at it,
- * then removes earlier local-mode entries and topics (in that order: see above).
+ * Makes topic `topicName` pushing to `endpoint` (or finds it made), points each bucket's
+ * object-created events at it, then removes earlier local-mode entries and topics (in that order:
+ * see above), except the topics named in `keep`.
  */
 export async function subscribe(opts: {
   s3: S3Client;
@@ -47,6 +80,7 @@ export async function subscribe(opts: {
   buckets: readonly string[];
   endpoint: string;
   topicName: string;
+  keep?: readonly string[];
 }): Promise<Subscription> {
   const { s3, sns, buckets, topicName } = opts;
   const { TopicArn: topicArn } = await sns.send(
@@ -84,10 +118,12 @@ export async function subscribe(opts: {
     }
   }
   const { Topics = [] } = await sns.send(new ListTopicsCommand({}));
+  const keep = new Set([topicName, ...(opts.keep ?? [])]);
   const stale = new Set(
-    Topics.map((t) => t.TopicArn ?? "").filter(
-      (arn) => arn.split(":").pop()?.startsWith(TOPIC_PREFIX) && arn !== topicArn,
-    ),
+    Topics.map((t) => t.TopicArn ?? "").filter((arn) => {
+      const name = arn.split(":").pop() ?? "";
+      return name.startsWith(TOPIC_PREFIX) && !keep.has(name);
+    }),
   );
   for (const arn of stale) await sns.send(new DeleteTopicCommand({ TopicArn: arn }));
   return { topicName, topicArn };

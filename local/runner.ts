@@ -5,7 +5,7 @@
  * upload bucket for objects without a verdict at start and periodically.
  */
 import { randomUUID } from "node:crypto";
-import { appendFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { ScheduledEvent } from "aws-lambda";
 import { currentArchitecture } from "../core/layer-layout";
@@ -18,9 +18,10 @@ import { type FunctionContext, FunctionNames, scannerFunction, updaterFunction }
 import { FunctionPool } from "./lambda/pool";
 import { type Logger, lineWriter } from "./log";
 import { startMirror } from "./mirror";
-import { subscribe, TOPIC_PREFIX } from "./notifications";
+import { createSpareTopic, type SpareTopic, subscribe, TOPIC_PREFIX } from "./notifications";
 import { Outcomes } from "./outcomes";
 import type { LocalPaths } from "./paths";
+import { writeJsonFile } from "./pipeline";
 import { DurableQueue } from "./queue";
 import { type ReceivedRecord, startReceiver } from "./receiver";
 import { unscannedObjects } from "./reconcile";
@@ -165,32 +166,43 @@ export class Runner {
       () => updaterLog.close(),
     );
 
-    const receiver = await step("receiver", () =>
-      startReceiver({
-        accept: (records) => this.accept(records),
-        reject: (record, reason) => {
-          log.error("notification names no object; dropped", { reason });
-          appendFileSync(
-            paths.deadLetterFile,
-            `${JSON.stringify({ time: new Date().toISOString(), error: `unusable notification: ${reason}`, record })}\n`,
-          );
-        },
-        status: () => this.status(),
-        reconcile: () => this.reconcile(),
-      }),
+    const handlers = {
+      accept: (records: ReceivedRecord[]) => this.accept(records),
+      reject: (record: unknown, reason: string) => {
+        log.error("notification names no object; dropped", { reason });
+        appendFileSync(
+          paths.deadLetterFile,
+          `${JSON.stringify({ time: new Date().toISOString(), error: `unusable notification: ${reason}`, record })}\n`,
+        );
+      },
+      status: () => this.status(),
+      reconcile: () => this.reconcile(),
+    };
+    // The topic the previous runner set aside has been known to the store long enough to deliver at
+    // once; it needs its receiver on the port it names. Without it, a new topic (up to 30 s).
+    const { spare } = readRunnerState(paths);
+    const receiver = await step("receiver", async () =>
+      spare
+        ? await startReceiver(handlers, spare.port).catch(() => startReceiver(handlers))
+        : startReceiver(handlers),
     );
     this.url = receiver.url;
     this.closers.push(() => receiver.close());
+    const topicName =
+      spare && receiver.port === spare.port ? spare.topicName : `${TOPIC_PREFIX}${Date.now().toString(36)}`;
 
     const owner = s3Client(store, "owner");
-    const topicName = `${TOPIC_PREFIX}${Date.now().toString(36)}`;
+    const sns = snsClient(store, "owner");
+    const nextSpare = await step("spare-topic", () => createSpareTopic(sns));
+    writeJsonFile(paths.runnerStateFile, { spare: nextSpare } satisfies RunnerState);
     const subscription = await step("subscribe", () =>
       subscribe({
         s3: owner,
-        sns: snsClient(store, "owner"),
+        sns,
         buckets: [buckets.uploadBucket, buckets.probeBucket],
         endpoint: receiver.url,
         topicName,
+        keep: [nextSpare.topicName],
       }),
     );
     this.topicArn = subscription.topicArn;
@@ -339,6 +351,17 @@ export class Runner {
     for (const close of this.closers.reverse()) await close();
     this.closers = [];
   }
+}
+
+/** What one runner leaves the next, in `runner-state.json`. */
+interface RunnerState {
+  spare?: SpareTopic;
+}
+
+function readRunnerState(paths: LocalPaths): RunnerState {
+  return existsSync(paths.runnerStateFile)
+    ? (JSON.parse(readFileSync(paths.runnerStateFile, "utf8")) as RunnerState)
+    : {};
 }
 
 /** The event EventBridge sends a function on a schedule. */

@@ -139,18 +139,15 @@ export async function start(paths: LocalPaths = localPaths()): Promise<PipelineI
   const t0 = performance.now();
   const settings = parseLocalSettings();
   mkdirSync(paths.root, { recursive: true });
-  const running = await pipelineRunning(paths);
-  if (running) {
-    console.log(`bucketwarden local pipeline is already running (runner pid ${running.runner.pid}).\n`);
-    console.log(describePipeline(running, settings));
-    return running;
-  }
+  const running = await reportIfRunning(paths);
+  if (running) return running;
 
   const storeWasRunning = (await storeStatus(paths.storeDir)) === "running";
   if (!storeWasRunning) {
     // A runner without its store has nothing to serve, and its queue names objects that are gone.
     await stopRunner(paths);
-    for (const f of [paths.journalFile, paths.deadLetterFile, paths.pipelineFile]) rmSync(f, { force: true });
+    for (const f of [paths.journalFile, paths.deadLetterFile, paths.pipelineFile, paths.runnerStateFile])
+      rmSync(f, { force: true });
     rmSync(paths.environmentsDir, { recursive: true, force: true });
     console.log("Starting the S3 store (single-node Ceph RADOS Gateway on loopback)...");
   }
@@ -167,8 +164,24 @@ export async function start(paths: LocalPaths = localPaths()): Promise<PipelineI
   return info;
 }
 
+/** Exit code of `start.ts --if-running` when nothing runs, so start.sh goes on to build and start. */
+const NOT_RUNNING = 3;
+
+/** Prints the running pipeline's details and returns them, or returns `undefined` when none runs. */
+async function reportIfRunning(paths: LocalPaths = localPaths()): Promise<PipelineInfo | undefined> {
+  const running = await pipelineRunning(paths);
+  if (running) {
+    console.log(`bucketwarden local pipeline is already running (runner pid ${running.runner.pid}).\n`);
+    console.log(describePipeline(running, parseLocalSettings()));
+  }
+  return running;
+}
+
 if (require.main === module) {
-  start().catch((e) => {
+  const run = process.argv.includes("--if-running")
+    ? reportIfRunning().then((running) => process.exit(running ? 0 : NOT_RUNNING))
+    : start();
+  run.catch((e) => {
     console.error(`npm start failed: ${(e as Error).message}`);
     process.exit(1);
   });

@@ -14,7 +14,13 @@ export async function stop(paths: LocalPaths = localPaths()): Promise<void> {
   await stopStore(paths.storeDir);
   console.log("Store stopped.");
   // The queue and dead letters name objects of the store that just went away.
-  for (const f of [paths.pipelineFile, paths.runnerPidFile, paths.journalFile, paths.deadLetterFile])
+  for (const f of [
+    paths.pipelineFile,
+    paths.runnerPidFile,
+    paths.runnerStateFile,
+    paths.journalFile,
+    paths.deadLetterFile,
+  ])
     rmSync(f, { force: true });
   rmSync(paths.environmentsDir, { recursive: true, force: true });
 }

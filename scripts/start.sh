@@ -17,6 +17,10 @@ fi
 unset BW_LOCK_HELD
 
 bash scripts/ensure-deps.sh
+# Already running: report it, without rebuilding what the running pipeline loaded.
+status=0
+npx tsx local/start.ts --if-running || status=$?
+[ "$status" -eq 3 ] || exit "$status"
 # The bundles and layers are what deploys; the build is quick when nothing changed.
 npm run --silent build >"$root/build.log" 2>&1 || { cat "$root/build.log" >&2; exit 1; }
 exec npx tsx local/start.ts
