@@ -10,6 +10,7 @@
  * bin/<tool>                 the tool, its ELF interpreter patched to /opt/clamav/lib/<loader>
  *                            and its RUNPATH to $ORIGIN/../clamav/lib: runs on Lambda with no shell
  * clamav/lib/                every shared library the tools need, and the dynamic loader itself
+ * clamav/lib/gconv/          glibc's iconv modules (scanner layer), for ClamAV's text conversions
  * clamav/etc/                default configuration (freshclam.conf) and the CA bundle
  * clamav/layer.json          what was built: ClamAV version, Debian packages, architecture
  * ```
@@ -69,6 +70,7 @@ export function layerPaths(root: string, arch: LambdaArchitecture) {
     lib: `${priv}/lib`,
     etc: `${priv}/etc`,
     loader: `${priv}/lib/${DynamicLoaders[arch]}`,
+    gconv: `${priv}/lib/gconv`,
     caBundle: `${priv}/etc/ssl/ca-certificates.crt`,
     freshclamConf: `${priv}/etc/freshclam.conf`,
     manifest: `${priv}/layer.json`,
@@ -101,6 +103,9 @@ export function toolCommand(
     env: {
       // libcurl in freshclam looks for Debian's CA path; Lambda's images keep theirs elsewhere.
       CURL_CA_BUNDLE: paths.caBundle,
+      // glibc's iconv looks for its modules in Debian's folder otherwise; without them ClamAV
+      // cannot convert UTF-16 and code-page text (HTML, OLE2, archive member names).
+      GCONV_PATH: paths.gconv,
       // Lambda sets this for /opt/lib; the tools must see only their own libraries.
       LD_LIBRARY_PATH: "",
     },

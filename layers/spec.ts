@@ -2,7 +2,7 @@
  * What goes into the layers: which Debian packages, which files of them, and the default
  * configuration. Everything else (the libraries) is found by following the tools' ELF dependencies.
  */
-import type { ClamTool, LambdaArchitecture } from "../core/layer-layout";
+import type { ClamTool, LambdaArchitecture, LayerKind } from "../core/layer-layout";
 
 /** The ClamAV release the layers carry; apt must offer a Debian revision of exactly this version. */
 export const CLAMAV_VERSION = "1.4.6";
@@ -50,6 +50,19 @@ export const DlopenedLibraries: readonly DlopenedLibrary[] = [
     without: "RAR archives are not unpacked (their members are not scanned)",
   },
 ];
+
+/**
+ * Layers that get glibc's iconv modules (libc6's `gconv/` folder, 8 MiB). libclamav converts UTF-16
+ * and code-page text with `iconv_open`, which loads them with dlopen; without them it logs
+ * "Encoding not accepted by iconv_open()" and scans that text unconverted. The freshclam layer's
+ * clamscan only proves a database loads, so it goes without.
+ */
+export const GconvLayers: readonly LayerKind[] = ["scanner"];
+
+/** Where libc6 keeps its iconv modules. */
+export function gconvSourceDir(arch: LambdaArchitecture): string {
+  return `usr/lib/${DebianTriplets[arch]}/gconv`;
+}
 
 /** The package whose certificates become the CA bundle of the freshclam layer. */
 export const CA_PACKAGE = "ca-certificates";

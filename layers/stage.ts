@@ -6,6 +6,7 @@
 import {
   chmodSync,
   copyFileSync,
+  cpSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -29,7 +30,7 @@ import { LayerBuildError } from "./errors";
 import { type Runner, run } from "./exec";
 import type { ExtractedPackage } from "./packages";
 import type { Resolution } from "./resolve";
-import { CA_SOURCE_DIR, CLAMAV_VERSION, DEFAULT_FRESHCLAM_CONF } from "./spec";
+import { CA_SOURCE_DIR, CLAMAV_VERSION, DEFAULT_FRESHCLAM_CONF, GconvLayers, gconvSourceDir } from "./spec";
 import { compareText } from "./text";
 
 /** `clamav/layer.json`: what a layer was built from. */
@@ -45,6 +46,8 @@ export interface LayerManifest {
   packages: DebPackage[];
   /** Each library's soname and the package it was taken from. */
   libraries: Record<string, string>;
+  /** glibc's iconv modules, if the layer has them. */
+  gconv?: string;
   /** Optional parts left out because apt had no package for them, and what that costs. */
   missing: Array<{ soname: string; pkg: string; without: string }>;
 }
@@ -95,6 +98,13 @@ export function stageLayer(input: StageInput): LayerManifest {
   }
   if (needRunpath.length > 0) exec("patchelf", ["--set-rpath", "$ORIGIN", ...needRunpath]);
 
+  if (GconvLayers.includes(kind)) {
+    const glibc = resolution.libraries.get("libc.so.6");
+    if (!glibc) throw new LayerBuildError("no libc.so.6 among the libraries, so no iconv modules");
+    // The modules find their helper libraries (libJIS.so...) beside themselves: Debian gives them RUNPATH $ORIGIN.
+    cpSync(join(glibc.from.root, gconvSourceDir(arch)), paths.gconv, { recursive: true, dereference: true });
+  }
+
   if (kind === "freshclam") {
     if (!input.caCertificates)
       throw new LayerBuildError("the freshclam layer needs the CA certificates package");
@@ -116,6 +126,7 @@ export function stageLayer(input: StageInput): LayerManifest {
         .sort(([a], [b]) => compareText(a, b))
         .map(([soname, source]) => [soname, source.from.pkg.name]),
     ),
+    gconv: GconvLayers.includes(kind) ? `${PRIVATE_DIR}/lib/gconv` : undefined,
     missing: resolution.missing.map(({ soname, pkg, without }) => ({ soname, pkg, without })),
   };
   writeFileSync(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);

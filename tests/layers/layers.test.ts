@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   DynamicLoaders,
   LambdaArchitectures,
@@ -8,6 +8,7 @@ import {
   LayerTools,
   layerPaths,
   layerZipName,
+  toolCommand,
 } from "../../core/layer-layout";
 import { type BuiltLayer, buildLayers, LAMBDA_UNZIPPED_LIMIT } from "../../layers/build";
 import { ElfMachines, isElf, readElf } from "../../layers/elf";
@@ -77,8 +78,14 @@ describe("layer build", () => {
         if (!isElf(data)) continue;
         const elf = readElf(data);
         assert.equal(elf.machine, ElfMachines[layer.arch], `${layer.arch} ${file}`);
-        for (const needed of elf.needed)
-          assert.ok(shipped.has(needed), `${layer.kind}-${layer.arch} ${file} needs ${needed}`);
+        // iconv modules find their helpers (libJIS.so...) beside themselves, through RUNPATH $ORIGIN.
+        const beside = elf.runpath === "$ORIGIN" ? readdirSync(join(layer.dir, dirname(file))) : [];
+        for (const needed of elf.needed) {
+          assert.ok(
+            shipped.has(needed) || beside.includes(needed),
+            `${layer.kind}-${layer.arch} ${file} needs ${needed}`,
+          );
+        }
       }
     }
   });
@@ -105,6 +112,24 @@ describe("layer build", () => {
       const certificates = readFileSync(paths.caBundle, "utf8").match(/-----BEGIN CERTIFICATE-----/g) ?? [];
       assert.ok(certificates.length > 100, `${certificates.length} certificates`);
       assert.match(readFileSync(paths.freshclamConf, "utf8"), /^DatabaseDirectory \/tmp\//m);
+    }
+  });
+
+  it("gives the scanner layer glibc's iconv modules and their configuration, where toolCommand points GCONV_PATH", () => {
+    for (const layer of layers.filter((l) => l.kind === "scanner")) {
+      const gconv = layerPaths(layer.dir, layer.arch).gconv;
+      const modules = readdirSync(gconv);
+      for (const name of [
+        "gconv-modules",
+        "gconv-modules.cache",
+        "UTF-16.so",
+        "UTF-32.so",
+        "CP1252.so",
+        "SJIS.so",
+      ]) {
+        assert.ok(modules.includes(name), `${layer.arch} ${name}`);
+      }
+      assert.equal(toolCommand(layer.dir, layer.arch, "clamscan", []).env.GCONV_PATH, gconv);
     }
   });
 

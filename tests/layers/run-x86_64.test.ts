@@ -96,6 +96,21 @@ describe("x86_64 scanner layer runs with nothing from the host", () => {
       assert.match(result.stdout, /clean\.txt: OK/);
     });
 
+    it("converts UTF-16 text of an OLE2 document with the layer's own iconv modules (through toolCommand)", () => {
+      const command = toolCommand("/opt", "x86_64", "clamscan", [
+        "--debug",
+        "--no-summary",
+        "-d",
+        "/tmp/test.hdb",
+        "/tmp/files/clam.ole.doc",
+      ]);
+      const result = root.run([command.command, ...command.args], { env: command.env });
+      assert.equal(result.status, 1, result.stderr);
+      // ClamAV's debug log is the only witness: without the modules iconv_open fails and it says so.
+      assert.match(result.stderr, /iconv_open\(\),for:UCS-4/);
+      assert.doesNotMatch(result.stderr, /Encoding not accepted by iconv_open/);
+    });
+
     it("runs clamscan through toolCommand('/opt'), the way the handlers start it on Lambda", () => {
       const command = toolCommand("/opt", "x86_64", "clamscan", [
         "--no-summary",
