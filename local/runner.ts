@@ -208,10 +208,13 @@ export class Runner {
     this.topicArn = subscription.topicArn;
 
     const update = () => this.update(updater, owner);
+    const definitions = step("updater", update);
+    const environments = step("scanner-init", () => this.scanner.provision());
     await Promise.all([
-      step("updater", update),
-      step("scanner-init", () => this.scanner.provision()),
+      definitions,
+      environments,
       step("notifications", () => this.probe(owner)),
+      Promise.all([definitions, environments]).then(() => step("scanner-warm", () => this.warmScanners())),
     ]);
     if (!this.definitionsVersion) throw new PipelineStartError("the updater published no definitions");
 
@@ -257,6 +260,20 @@ export class Runner {
       );
     } finally {
       this.probes.delete(key);
+    }
+  }
+
+  /**
+   * Invokes every scanner environment once with an event naming no object. The scanner brings its
+   * engine up to the published definitions before looking at the event, so each environment starts
+   * clamd with the database loaded now, not on the first upload. A failure here is not fatal: the
+   * first real invocation tries again, and reports it.
+   */
+  private async warmScanners(): Promise<void> {
+    const runs = Array.from({ length: this.scanner.available }, () => this.scanner.invoke({ Records: [] }));
+    for (const r of await Promise.all(runs)) {
+      if (r.error)
+        this.o.log.warn("scanner warm-up failed", { error: `${r.error.errorType}: ${r.error.errorMessage}` });
     }
   }
 
