@@ -3,7 +3,7 @@
  * the host. The layer zip is unpacked at `<root>/opt` as Lambda does; commands run chrooted into the
  * root inside a private mount and PID namespace (we are root), where the root is read-only and only
  * `/tmp` is writable. Besides the layer the root holds:
- * - `/proc`, a fresh procfs of the namespace: glibc's loader finds `$ORIGIN` of the program it starts
+ * - `/proc`, a fresh read-only procfs of the namespace: glibc's loader finds `$ORIGIN` of the program it starts
  *   through /proc/self/exe, and Lambda's environment has /proc too;
  * - for an emulated layer only, `/emu/qemu-aarch64-static`, the (static) emulator that runs it.
  * No /dev, /etc, shell or library: the tools need none of them.
@@ -33,7 +33,7 @@ const ENTER = [
   'root="$1"; user="$2"; shift 2',
   'mount --bind "$root" "$root"',
   'mount --bind "$root/tmp" "$root/tmp"',
-  'mount -t proc proc "$root/proc"',
+  'mount -t proc -o ro,nosuid,nodev,noexec proc "$root/proc"',
   'mount -o remount,bind,ro "$root"',
   'if touch "$root/.writable" 2>/dev/null; then echo "the root is writable" >&2; exit 99; fi',
   'exec chroot --userspec="$user" "$root" "$@"',
