@@ -77,6 +77,8 @@ export interface Targets {
   throughputRatio100MB: { value: number; limit: number; met: boolean };
   /** Node's growth between the two largest sizes, as a share of the objects' growth. */
   flatNodeMemory: { from: string; to: string; growthMB: number; share: number; limit: number; met: boolean };
+  /** What the scanner's `/tmp` held above the database while scanning the largest object, as a share of it. */
+  flatTmp: { at: string; growthMB: number; share: number; limit: number; met: boolean };
 }
 
 export interface BenchResults {
