@@ -99,7 +99,8 @@ export function toolCommand(
   const paths = layerPaths(root, arch);
   return {
     command: paths.loader,
-    args: ["--library-path", paths.lib, `${paths.bin}/${tool}`, ...args],
+    // --inhibit-cache: never consult the host's /etc/ld.so.cache, so nothing of the host is loaded.
+    args: ["--inhibit-cache", "--library-path", paths.lib, `${paths.bin}/${tool}`, ...args],
     env: {
       // libcurl in freshclam looks for Debian's CA path; Lambda's images keep theirs elsewhere.
       CURL_CA_BUNDLE: paths.caBundle,
@@ -108,6 +109,8 @@ export function toolCommand(
       GCONV_PATH: paths.gconv,
       // Lambda sets this for /opt/lib; the tools must see only their own libraries.
       LD_LIBRARY_PATH: "",
+      // Lambda sets a locale the layer does not carry; the tools would warn on every start.
+      LC_ALL: "C",
     },
   };
 }

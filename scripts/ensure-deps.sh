@@ -18,6 +18,7 @@ declare -A NEED=(
   [unzip]=/usr/bin/unzip
   [qemu-user-static]=/usr/bin/qemu-aarch64-static
   [curl]=/usr/bin/curl
+  [openssl]=/usr/bin/openssl
 )
 missing=()
 for pkg in "${!NEED[@]}"; do
