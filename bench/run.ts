@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     startedAt: started.toISOString(),
     durationS: (Date.now() - started.getTime()) / 1000,
-    machine,
+    machine: { ...machine, loadAverageEnd: describeMachine(layer.clamavVersion).loadAverage },
     speedupWarmVsSeed: targets.speedupWarmVsSeed.value,
     warmOverheadMs: targets.warmOverheadMs.value,
     targets,

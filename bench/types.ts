@@ -67,8 +67,10 @@ export interface Machine {
   kernel: string;
   node: string;
   clamav: string;
-  /** Load average when the run started: the CPU is shared, and this says how much. */
+  /** Load average (1, 5, 15 min) when the run started: the CPU is shared, and this says how much. */
   loadAverage: number[];
+  /** The same when it ended. */
+  loadAverageEnd?: number[];
 }
 
 export interface Targets {

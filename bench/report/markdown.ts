@@ -34,7 +34,8 @@ export function headline(res: BenchResults, official: string): string {
     `**${f1((seed?.latencyMs.p50 ?? Number.NaN) / 1000)} s** for the seed-style download-and-clamscan: ` +
     `**${f0(res.speedupWarmVsSeed)}× faster**, ${f1(res.warmOverheadMs)} ms above raw clamd ` +
     `(${f1(raw?.latencyMs.p50 ?? Number.NaN)} ms). Measured on ${m.cpuModel}, ${m.cores} cores, ${m.ramGB} GB RAM ` +
-    `(${m.kernel}, Node ${m.node}, ClamAV ${m.clamav}), load average ${m.loadAverage.join(" / ")} at start.`
+    `(${m.kernel}, Node ${m.node}, ClamAV ${m.clamav}), load average ${m.loadAverage.join(" / ")} at start` +
+    (m.loadAverageEnd ? ` and ${m.loadAverageEnd.join(" / ")} at the end (other work shared the CPU).` : ".")
   );
 }
 
