@@ -63,7 +63,8 @@ export class Outcomes {
     },
   ) {}
 
-  async record(s: Settlement): Promise<void> {
+  /** Writes down how an item ended; resolves to the verdict written. */
+  async record(s: Settlement): Promise<Verdict> {
     const { item } = s;
     const base = {
       time: new Date().toISOString(),
@@ -89,7 +90,7 @@ export class Outcomes {
         ...base,
         error: s.error,
       });
-      return;
+      return Verdicts.error;
     }
     const { verdict, result } = await this.readVerdict(item.object);
     this.write({
@@ -100,6 +101,7 @@ export class Outcomes {
       latencyMs: latency(item.enqueuedAt),
       source: item.source,
     });
+    return verdict;
   }
 
   private async readVerdict(o: {

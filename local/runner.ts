@@ -19,10 +19,10 @@ import { FunctionPool } from "./lambda/pool";
 import { type Logger, lineWriter } from "./log";
 import { startMirror } from "./mirror";
 import { createSpareTopic, type SpareTopic, subscribe, TOPIC_PREFIX } from "./notifications";
-import { Outcomes } from "./outcomes";
+import { Outcomes, Verdicts } from "./outcomes";
 import type { LocalPaths } from "./paths";
 import { writeJsonFile } from "./pipeline";
-import { DurableQueue } from "./queue";
+import { DurableQueue, objectIdentity } from "./queue";
 import { type ReceivedRecord, startReceiver } from "./receiver";
 import { unscannedObjects } from "./reconcile";
 import type { LocalSettings } from "./settings";
@@ -114,10 +114,15 @@ export class Runner {
       batchSize: settings.batchSize,
       retry: { maxAttempts: settings.maxAttempts, baseMs: settings.retryBaseMs, maxMs: settings.retryMaxMs },
       region: store.region,
-      settled: (s) => {
-        if (s.kind === "done") runner?.settledVersions.add(JSON.stringify(s.item.object));
-        outcomes.record(s).catch((e) => log.error("could not record an outcome", { error: String(e) }));
-      },
+      settled: (s) =>
+        outcomes.record(s).then(
+          (verdict) => {
+            // Known to carry a verdict: the periodic reconcile need not read its tags again.
+            if (verdict === Verdicts.clean || verdict === Verdicts.infected)
+              runner?.settledVersions.add(objectIdentity(s.item.object));
+          },
+          (e) => log.error("could not record an outcome", { error: String(e) }),
+        ),
       retrying: (item, error, delayMs) =>
         log.warn("attempt failed; retrying", {
           key: item.object.key,
