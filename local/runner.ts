@@ -232,7 +232,14 @@ export class Runner {
     });
     this.timers.push(
       setInterval(() => void update(), settings.updateIntervalSeconds * 1000),
-      setInterval(() => void this.reconcile().catch(() => {}), settings.reconcileIntervalSeconds * 1000),
+      setInterval(
+        () =>
+          void this.reconcile().catch((e) =>
+            // The next round tries again; the store may be restarting.
+            log.warn("reconcile failed", { error: String(e) }),
+          ),
+        settings.reconcileIntervalSeconds * 1000,
+      ),
     );
   }
 
