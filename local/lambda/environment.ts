@@ -29,6 +29,9 @@ export interface EnvironmentOptions {
   initializationType: "on-demand" | "provisioned-concurrency";
 }
 
+/** What an invocation came to: a response, or an error. */
+type Outcome = Pick<Invocation, "response" | "error">;
+
 export class ExecutionEnvironment {
   readonly id: string;
   state: EnvironmentState = "initializing";
@@ -36,13 +39,14 @@ export class ExecutionEnvironment {
   initDurationMs?: number;
   private readonly child: ChildProcess;
   private readonly tmpDir: string;
-  private pending?: { requestId: string; finish: (r: Omit<Invocation, "coldStart">) => void };
+  private pending?: { finish: (outcome: Outcome) => void };
   private readonly exited: Promise<void>;
   private readonly initialized: Promise<void>;
   private deathCause?: string;
   private pendingErrorType = "Runtime.ExitError";
   /** Set once the environment is being ended: it finishes what it reports, then takes nothing more. */
   private dying = false;
+
   constructor(
     private readonly fn: FunctionDefinition,
     private readonly opts: EnvironmentOptions,
@@ -85,7 +89,7 @@ export class ExecutionEnvironment {
   private waitForInit(): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.kill(`init timed out after ${this.fn.timeoutMs} ms`);
+        void this.kill(`init timed out after ${this.fn.timeoutMs} ms`);
       }, this.fn.timeoutMs);
       const onMessage = (msg: FromRuntime) => {
         if (msg.type === "ready") {
@@ -129,12 +133,12 @@ export class ExecutionEnvironment {
     this.opts.log(`START RequestId: ${requestId} Version: $LATEST`);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.kill(
+        void this.kill(
           `Task timed out after ${(this.fn.timeoutMs / 1000).toFixed(2)} seconds`,
           "Sandbox.Timedout",
         );
       }, this.fn.timeoutMs);
-      const finish = (r: Omit<Invocation, "coldStart">) => {
+      const finish = (outcome: Outcome) => {
         clearTimeout(timer);
         this.child.off("message", onMessage);
         this.pending = undefined;
@@ -146,23 +150,18 @@ export class ExecutionEnvironment {
             (this.invocations === 1 && this.initDurationMs !== undefined
               ? `\tInit Duration: ${this.initDurationMs.toFixed(2)} ms`
               : "") +
-            (r.error ? `\tStatus: ${r.error.errorType}` : ""),
+            (outcome.error ? `\tStatus: ${outcome.error.errorType}` : ""),
         );
-        resolve({ ...r, durationMs });
+        resolve({ requestId, environmentId: this.id, durationMs, ...outcome });
       };
       const onMessage = (msg: FromRuntime) => {
         if (msg.type === "done" && msg.requestId === requestId) {
           // The runtime is going down (an error escaped the handler): not to be reused, as on Lambda.
           if (msg.fatal) void this.kill(msg.error?.errorMessage ?? "runtime failed", msg.error?.errorType);
-          finish({
-            requestId,
-            environmentId: this.id,
-            durationMs: 0,
-            ...(msg.error ? { error: msg.error } : { response: msg.response }),
-          });
+          finish(msg.error ? { error: msg.error } : { response: msg.response });
         }
       };
-      this.pending = { requestId, finish };
+      this.pending = { finish };
       this.child.on("message", onMessage);
       this.child.send({ type: "invoke", requestId, event, deadline, invokedFunctionArn });
     });
@@ -174,7 +173,7 @@ export class ExecutionEnvironment {
       this.dying = true;
       this.deathCause = cause;
       this.pendingErrorType = errorType;
-      if (this.child.pid !== undefined && this.child.exitCode === null) killTree(this.child.pid);
+      if (this.child.pid !== undefined) killTree(this.child.pid);
     }
     return this.exited;
   }
@@ -188,11 +187,6 @@ export class ExecutionEnvironment {
     const cause =
       this.deathCause ?? `Runtime exited with ${signal ? `signal: ${signal}` : `exit code ${code}`}`;
     this.opts.log(`environment ${this.id} ended: ${cause}`);
-    this.pending?.finish({
-      requestId: this.pending.requestId,
-      environmentId: this.id,
-      durationMs: 0,
-      error: { errorType: this.pendingErrorType, errorMessage: cause },
-    });
+    this.pending?.finish({ error: { errorType: this.pendingErrorType, errorMessage: cause } });
   }
 }
