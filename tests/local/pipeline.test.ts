@@ -32,6 +32,22 @@ function verdictOf(o: Outcome | undefined): string | undefined {
   return o && "verdict" in o ? o.verdict : undefined;
 }
 
+/** Asserts that every uploaded object ended with the verdict its body calls for (EICAR: infected). */
+function assertVerdicts(
+  uploaded: readonly Uploaded[],
+  bodies: ReadonlyMap<string, string>,
+  outcomes: ReadonlyMap<string, Outcome>,
+): void {
+  for (const u of uploaded) {
+    const expected = bodies.get(u.key) === EICAR ? INFECTED : CLEAN;
+    assert.equal(
+      verdictOf(outcomes.get(u.key)),
+      expected,
+      `${u.key}: ${JSON.stringify(outcomes.get(u.key))}`,
+    );
+  }
+}
+
 describe("local mode end to end, through npm start", function () {
   this.timeout(900_000);
   let info: PipelineInfo;
@@ -181,15 +197,7 @@ describe("local mode end to end, through npm start", function () {
     assert.ok(victim?.pid, "an environment was caught scanning");
     process.kill(victim.pid, "SIGKILL");
     const uploaded = await uploads;
-    const outcomes = await waitForOutcomes(info, uploader, uploaded, 120_000);
-    for (const u of uploaded) {
-      const expected = bodies.get(u.key) === EICAR ? INFECTED : CLEAN;
-      assert.equal(
-        verdictOf(outcomes.get(u.key)),
-        expected,
-        `${u.key}: ${JSON.stringify(outcomes.get(u.key))}`,
-      );
-    }
+    assertVerdicts(uploaded, bodies, await waitForOutcomes(info, uploader, uploaded, 120_000));
     const after = await runnerStatus(info);
     assert.ok(!after.scanner.some((e) => e.id === victim?.id), "the killed environment was replaced");
     assert.equal(after.pid, before.pid, "the runner itself went on");
@@ -235,15 +243,7 @@ describe("local mode end to end, through npm start", function () {
 
     const all: Uploaded[] = [...uploadedBefore, ...uploadedDuring];
     const bodies = new Map([...first, ...during]);
-    const outcomes = await waitForOutcomes(info, uploader, all, 120_000);
-    for (const u of all) {
-      const expected = bodies.get(u.key) === EICAR ? INFECTED : CLEAN;
-      assert.equal(
-        verdictOf(outcomes.get(u.key)),
-        expected,
-        `${u.key}: ${JSON.stringify(outcomes.get(u.key))}`,
-      );
-    }
+    assertVerdicts(all, bodies, await waitForOutcomes(info, uploader, all, 120_000));
     assert.equal(deadLetters(info).size, 0);
   });
 
