@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { ScheduledEvent } from "aws-lambda";
 import { currentArchitecture } from "../core/layer-layout";
 import { manifestKey } from "../core/manifest";
@@ -272,6 +272,10 @@ export class Runner {
       );
     } finally {
       this.probes.delete(key);
+      // The probe bucket is unversioned: one delete leaves it empty.
+      await owner
+        .send(new DeleteObjectCommand({ Bucket: this.o.buckets.probeBucket, Key: key }))
+        .catch(() => {});
     }
   }
 
