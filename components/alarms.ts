@@ -7,29 +7,59 @@ interface AlarmTargets {
   alarmTopicArns: pulumi.Input<pulumi.Input<string>[]>;
 }
 
+/** The metric an alarm watches and the value at or above which it fires. */
+interface AlarmMetric {
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, pulumi.Input<string>>;
+  statistic: string;
+  period: number;
+  threshold: number;
+}
+
+/**
+ * Every alarm here fires on one period at or above its threshold, counts a period without data as
+ * healthy and tells its topics both when it fires and when it clears.
+ */
+function thresholdAlarm(
+  name: string,
+  targets: AlarmTargets,
+  metric: AlarmMetric,
+  parent: pulumi.Resource,
+): aws.cloudwatch.MetricAlarm {
+  return new aws.cloudwatch.MetricAlarm(
+    name,
+    {
+      alarmDescription: targets.description,
+      ...metric,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: targets.alarmTopicArns,
+      okActions: targets.alarmTopicArns,
+    },
+    { parent },
+  );
+}
+
 /** Fires when a function reports any error in an hour. */
 export function lambdaErrorsAlarm(
   name: string,
   args: AlarmTargets & { functionName: pulumi.Input<string> },
   parent: pulumi.Resource,
 ): aws.cloudwatch.MetricAlarm {
-  return new aws.cloudwatch.MetricAlarm(
+  return thresholdAlarm(
     name,
+    args,
     {
-      alarmDescription: args.description,
       namespace: "AWS/Lambda",
       metricName: "Errors",
       dimensions: { FunctionName: args.functionName },
       statistic: "Sum",
       period: 3600,
-      evaluationPeriods: 1,
       threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: args.alarmTopicArns,
-      okActions: args.alarmTopicArns,
     },
-    { parent },
+    parent,
   );
 }
 
@@ -42,23 +72,18 @@ export function queueAgeAlarm(
   args: AlarmTargets & { queueName: pulumi.Input<string>; maxAgeSeconds: number },
   parent: pulumi.Resource,
 ): aws.cloudwatch.MetricAlarm {
-  return new aws.cloudwatch.MetricAlarm(
+  return thresholdAlarm(
     name,
+    args,
     {
-      alarmDescription: args.description,
       namespace: "AWS/SQS",
       metricName: "ApproximateAgeOfOldestMessage",
       dimensions: { QueueName: args.queueName },
       statistic: "Maximum",
       period: 60,
-      evaluationPeriods: 1,
       threshold: args.maxAgeSeconds,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: args.alarmTopicArns,
-      okActions: args.alarmTopicArns,
     },
-    { parent },
+    parent,
   );
 }
 
@@ -68,22 +93,17 @@ export function deadLetterAlarm(
   args: AlarmTargets & { queueName: pulumi.Input<string> },
   parent: pulumi.Resource,
 ): aws.cloudwatch.MetricAlarm {
-  return new aws.cloudwatch.MetricAlarm(
+  return thresholdAlarm(
     name,
+    args,
     {
-      alarmDescription: args.description,
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: args.queueName },
       statistic: "Maximum",
       period: 300,
-      evaluationPeriods: 1,
       threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: args.alarmTopicArns,
-      okActions: args.alarmTopicArns,
     },
-    { parent },
+    parent,
   );
 }
