@@ -1,26 +1,11 @@
 import * as assert from "node:assert/strict";
-import { SCAN_EVENTS } from "../../core/notifications";
 import { AwsTypes } from "../../policies/lib/types";
 import { scanningInfrastructureHardened as rule } from "../../policies/rules";
-import { Arns, type FakeStack, happyStack, Names } from "./support/fake-stack";
+import { Arns, directTriggerStack, type FakeStack, happyStack, Names } from "./support/fake-stack";
 import { UNKNOWN } from "./support/policy-resources";
 import { assertPasses, assertViolations, runRule } from "./support/run-rule";
 
 const run = (stack: FakeStack, config: object = {}) => runRule(rule, stack.args(config));
-
-/** The happy stack with the seed's direct S3 → Lambda trigger instead of the queue. */
-function directStack(): FakeStack {
-  const stack = happyStack().remove("uploads-trigger-events-mapping");
-  stack.props("uploads-notifications").queues = [];
-  stack.props("uploads-notifications").lambdaFunctions = [
-    { events: [...SCAN_EVENTS], lambdaFunctionArn: Arns.scannerFunction },
-  ];
-  stack.get("uploads-notifications").deps = {
-    bucket: ["uploads-bucket"],
-    lambdaFunctions: ["uploads-scanner"],
-  };
-  return stack;
-}
 
 describe("policy scanning-infrastructure-hardened", () => {
   it("is advisory, named in kebab case and described as a check", () => {
@@ -89,13 +74,13 @@ describe("policy scanning-infrastructure-hardened", () => {
 
   it("reports a directly invoked scanner without a dead-letter queue or on-failure destination", async () => {
     assertViolations(
-      await run(directStack()),
+      await run(directTriggerStack()),
       'Upload bucket "uploads-bucket" must have a dead-letter path for failed scans: Function "uploads-scanner" has no dead-letter queue or on-failure destination',
     );
   });
 
   it("accepts a directly invoked scanner with an on-failure destination", async () => {
-    const stack = directStack().add(
+    const stack = directTriggerStack().add(
       AwsTypes.functionEventInvokeConfig,
       "uploads-trigger-async-config",
       {
@@ -108,7 +93,7 @@ describe("policy scanning-infrastructure-hardened", () => {
   });
 
   it("accepts a directly invoked scanner with a dead-letter queue", async () => {
-    const stack = directStack();
+    const stack = directTriggerStack();
     stack.props("uploads-scanner").deadLetterConfig = { targetArn: Arns.deadLetterQueue };
     assertPasses(await run(stack));
   });

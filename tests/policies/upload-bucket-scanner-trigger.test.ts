@@ -6,7 +6,14 @@ import { globMatch } from "../../policies/lib/glob";
 import { OBJECT_CREATED_EVENTS } from "../../policies/lib/triggers";
 import { AwsTypes } from "../../policies/lib/types";
 import { uploadBucketScannerTrigger as rule } from "../../policies/rules";
-import { Arns, accessRulePolicy, type FakeStack, happyStack, Names } from "./support/fake-stack";
+import {
+  Arns,
+  accessRulePolicy,
+  directTriggerStack,
+  type FakeStack,
+  happyStack,
+  Names,
+} from "./support/fake-stack";
 import { assertPasses, assertViolations, runRule } from "./support/run-rule";
 
 const MUST = 'Upload bucket "uploads-bucket" must send every object-created event to a scanner function';
@@ -162,16 +169,7 @@ describe("policy upload-bucket-scanner-trigger", () => {
   });
 
   it("accepts the seed's direct trigger from S3 to the scanner", async () => {
-    const stack = happyStack().remove("uploads-trigger-events-mapping");
-    stack.props("uploads-notifications").queues = [];
-    stack.props("uploads-notifications").lambdaFunctions = [
-      { events: [...SCAN_EVENTS], lambdaFunctionArn: Arns.scannerFunction },
-    ];
-    stack.get("uploads-notifications").deps = {
-      bucket: ["uploads-bucket"],
-      lambdaFunctions: ["uploads-scanner"],
-    };
-    assertPasses(await run(stack));
+    assertPasses(await run(directTriggerStack()));
   });
 
   it("follows a topic to a queue subscription read by the scanner", async () => {

@@ -253,3 +253,17 @@ export function happyStack(options: { tags?: TagSchema } = {}): FakeStack {
     );
   return s;
 }
+
+/** The happy stack with the seed's direct S3 → Lambda trigger instead of the queue. */
+export function directTriggerStack(): FakeStack {
+  const stack = happyStack().remove("uploads-trigger-events-mapping");
+  stack.props("uploads-notifications").queues = [];
+  stack.props("uploads-notifications").lambdaFunctions = [
+    { events: [...SCAN_EVENTS], lambdaFunctionArn: Arns.scannerFunction },
+  ];
+  stack.get("uploads-notifications").deps = {
+    bucket: ["uploads-bucket"],
+    lambdaFunctions: ["uploads-scanner"],
+  };
+  return stack;
+}
