@@ -11,11 +11,11 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { DefinitionsFile, DefinitionsManifest } from "../core/manifest";
 import { type DefinitionsLocation, sha256File } from "../handlers/shared/definitions";
 import { publishDatabase } from "../handlers/updater/publish";
-import { type DatabaseSpec, type WrittenDatabase, writeDatabase } from "./database";
+import { type DatabaseSpec, databaseKey, type WrittenDatabase, writeDatabase } from "./database";
 
 /** The database for `spec` under `scratchDir`, generated unless a complete copy is already there. */
 export async function ensureDatabase(scratchDir: string, spec: DatabaseSpec): Promise<WrittenDatabase> {
-  const dir = join(scratchDir, `db-${spec.name}-${spec.hdb}-${spec.ndb}-${spec.seed || "none"}`);
+  const dir = join(scratchDir, `db-${databaseKey(spec)}`);
   const done = join(dir, ".complete");
   if (!existsSync(done)) {
     await rm(dir, { recursive: true, force: true });
