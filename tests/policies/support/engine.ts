@@ -5,15 +5,13 @@
  * preview". What comes back is what `pulumi preview --policy-pack` would print.
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { toAnalyzerResource } from "./analyzer-resource";
 import type { ResourceRecord } from "./policy-resources";
 
 // Internal modules of @pulumi/policy and @pulumi/pulumi, untyped: describe the little used here.
 type Message = Record<string, (...args: unknown[]) => unknown> & { [k: string]: unknown };
 interface AnalyzerProto {
   AnalyzeStackRequest: new () => Message;
-  AnalyzerResource: new () => Message;
-  AnalyzerResourceOptions: new () => Message;
-  AnalyzerPropertyDependencies: new () => Message;
   EnforcementLevel: Record<string, number>;
 }
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -26,9 +24,6 @@ const server = require("@pulumi/policy/server") as {
   ): (call: { request: Message }, cb: (err: unknown, resp?: Message) => void) => Promise<void>;
 };
 const proto = require("@pulumi/pulumi/proto/analyzer_pb") as AnalyzerProto;
-const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as {
-  Struct: { fromJavaScript(v: object): unknown };
-};
 
 export interface Diagnostic {
   policyName: string;
@@ -37,31 +32,13 @@ export interface Diagnostic {
   enforcementLevel: "advisory" | "mandatory" | "other";
 }
 
-function toProto(r: ResourceRecord): Message {
-  const resource = new proto.AnalyzerResource();
-  resource.setType(r.type);
-  resource.setName(r.name);
-  resource.setUrn(r.urn);
-  resource.setProperties(Struct.fromJavaScript(r.props));
-  resource.setOptions(new proto.AnalyzerResourceOptions());
-  if (r.parent !== "") resource.setParent(r.parent);
-  resource.setDependenciesList(r.dependencies);
-  const map = resource.getPropertydependenciesMap() as { set(k: string, v: Message): void };
-  for (const [key, urns] of Object.entries(r.propertyDependencies)) {
-    const deps = new proto.AnalyzerPropertyDependencies();
-    deps.setUrnsList(urns);
-    map.set(key, deps);
-  }
-  return resource;
-}
-
 /** Runs `policies` over `records` exactly as the policy server does during a preview or update. */
 export async function analyzeStack(
   policies: StackValidationPolicy[],
   records: readonly ResourceRecord[],
 ): Promise<Diagnostic[]> {
   const request = new proto.AnalyzeStackRequest();
-  request.setResourcesList(records.map(toProto));
+  request.setResourcesList(records.map(toAnalyzerResource));
   const analyze = server.makeAnalyzeStackRpcFun("bucketwarden", "0.1.0", "advisory", policies);
   const response = await new Promise<Message>((resolve, reject) => {
     analyze({ request }, (err, resp) => (err || resp === undefined ? reject(err) : resolve(resp)));

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
+import { toAnalyzerResource } from "./analyzer-resource";
 import type { ResourceRecord } from "./policy-resources";
 
 // Generated protobuf and gRPC modules of @pulumi/pulumi, untyped: describe the little used here.
@@ -118,25 +119,7 @@ export class PackProcess {
 
   async analyzeStack(records: readonly ResourceRecord[]): Promise<PackDiagnostic[]> {
     const request = new proto.AnalyzeStackRequest();
-    request.setResourcesList(
-      records.map((r) => {
-        const resource = new proto.AnalyzerResource();
-        resource.setType(r.type);
-        resource.setName(r.name);
-        resource.setUrn(r.urn);
-        resource.setProperties(Struct.fromJavaScript(r.props));
-        resource.setOptions(new proto.AnalyzerResourceOptions());
-        if (r.parent !== "") resource.setParent(r.parent);
-        resource.setDependenciesList(r.dependencies);
-        const map = resource.getPropertydependenciesMap() as unknown as { set(k: string, v: Message): void };
-        for (const [key, urns] of Object.entries(r.propertyDependencies)) {
-          const deps = new proto.AnalyzerPropertyDependencies();
-          deps.setUrnsList(urns);
-          map.set(key, deps);
-        }
-        return resource;
-      }),
-    );
+    request.setResourcesList(records.map(toAnalyzerResource));
     const response = await this.call("analyzeStack", request);
     const levels = LEVEL_NAMES();
     return (response.getDiagnosticsList() as Message[]).map((d) => ({
