@@ -8,9 +8,9 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import type { Scanner } from "../../../handlers/scanner/scanner";
-import { createUploadBucket, statusOf, tagsOf, upload } from "../support/buckets";
+import { statusOf, tagsOf, upload } from "../support/buckets";
 import { s3Event } from "../support/events";
-import { scannerConfig, testDefinitions, testScanner } from "../support/handlers";
+import { scannedUploadBucket } from "../support/handlers";
 import { EICAR } from "../support/signatures";
 import { clientAs } from "../support/store";
 
@@ -22,9 +22,7 @@ describe("access rule with the scanner's verdicts, on the real store", () => {
 
   before(async function () {
     this.timeout(180_000);
-    const defs = await testDefinitions();
-    bucket = await createUploadBucket();
-    scanner = await testScanner(await scannerConfig(defs.bucket));
+    ({ bucket, scanner } = await scannedUploadBucket());
     uploader = await clientAs("uploader");
     scannerUser = await clientAs("scanner");
     await upload(bucket, "infected.txt", EICAR);

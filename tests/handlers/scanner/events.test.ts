@@ -4,9 +4,9 @@ import type { SQSBatchResponse } from "aws-lambda";
 import type { ObjectResult } from "../../../handlers/scanner/results";
 import type { Scanner } from "../../../handlers/scanner/scanner";
 import { DefinitionsError, ScanFailedError } from "../../../handlers/shared/errors";
-import { createDefinitionsBucket, createUploadBucket, tagsOf, upload } from "../support/buckets";
+import { createDefinitionsBucket, tagsOf, upload } from "../support/buckets";
 import { s3Event, s3Record, sqsEvent } from "../support/events";
-import { scannerConfig, testDefinitions, testScanner } from "../support/handlers";
+import { scannedUploadBucket, scannerConfig, testScanner } from "../support/handlers";
 import { EICAR } from "../support/signatures";
 import { clientAs, uniqueBucket } from "../support/store";
 
@@ -17,9 +17,7 @@ describe("scanner events and partial failures", () => {
 
   before(async function () {
     this.timeout(180_000);
-    const defs = await testDefinitions();
-    bucket = await createUploadBucket();
-    scanner = await testScanner(await scannerConfig(defs.bucket));
+    ({ bucket, scanner } = await scannedUploadBucket());
     // A bucket of the uploader's own that grants the scanner nothing.
     forbidden = uniqueBucket("private");
     const uploader = await clientAs("uploader");

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import type { ObjectResult } from "../../../handlers/scanner/results";
 import type { Scanner } from "../../../handlers/scanner/scanner";
-import { createUploadBucket, tagsOf, upload } from "../support/buckets";
+import { tagsOf, upload } from "../support/buckets";
 import { StoreNotifications, s3Event } from "../support/events";
-import { scannerConfig, testDefinitions, testScanner } from "../support/handlers";
+import { scannedUploadBucket } from "../support/handlers";
 import { EICAR } from "../support/signatures";
 
 const KEYS = [
@@ -21,9 +21,7 @@ describe("object keys as events name them", () => {
 
   before(async function () {
     this.timeout(180_000);
-    const defs = await testDefinitions();
-    bucket = await createUploadBucket();
-    scanner = await testScanner(await scannerConfig(defs.bucket));
+    ({ bucket, scanner } = await scannedUploadBucket());
   });
   after(() => scanner?.close());
 

@@ -3,9 +3,9 @@ import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import type { ObjectResult } from "../../../handlers/scanner/results";
 import type { Scanner } from "../../../handlers/scanner/scanner";
 import { ScanFailedError } from "../../../handlers/shared/errors";
-import { createUploadBucket, tagsOf, upload } from "../support/buckets";
+import { tagsOf, upload } from "../support/buckets";
 import { s3Event } from "../support/events";
-import { scannerConfig, testDefinitions, testScanner } from "../support/handlers";
+import { scannedUploadBucket } from "../support/handlers";
 import { EICAR } from "../support/signatures";
 import { clientAs } from "../support/store";
 import { zipOf } from "../support/zip";
@@ -18,9 +18,7 @@ describe("objects the engine cannot fully scan", () => {
 
   before(async function () {
     this.timeout(180_000);
-    const defs = await testDefinitions();
-    bucket = await createUploadBucket();
-    scanner = await testScanner(await scannerConfig(defs.bucket, { maxObjectBytes: MAX_OBJECT_BYTES }));
+    ({ bucket, scanner } = await scannedUploadBucket({ maxObjectBytes: MAX_OBJECT_BYTES }));
   });
   after(() => scanner?.close());
 

@@ -3,9 +3,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ObjectResult } from "../../../handlers/scanner/results";
 import type { Scanner } from "../../../handlers/scanner/scanner";
-import { createUploadBucket, tagsOf, upload } from "../support/buckets";
+import { tagsOf, upload } from "../support/buckets";
 import { s3Event } from "../support/events";
-import { RecordingLog, scannerConfig, testDefinitions, testScanner } from "../support/handlers";
+import { RecordingLog, scannedUploadBucket } from "../support/handlers";
 import { EICAR, TESTFILES_DIR, testFiles } from "../support/signatures";
 
 describe("scanner verdicts on the real engine", () => {
@@ -16,10 +16,9 @@ describe("scanner verdicts on the real engine", () => {
 
   before(async function () {
     this.timeout(180_000);
-    const defs = await testDefinitions();
-    definitionsVersion = defs.result.version ?? "";
-    bucket = await createUploadBucket();
-    scanner = await testScanner(await scannerConfig(defs.bucket), { log });
+    const scanned = await scannedUploadBucket({}, { log });
+    ({ bucket, scanner } = scanned);
+    definitionsVersion = scanned.definitions.result.version ?? "";
   });
   after(() => scanner?.close());
 

@@ -16,7 +16,7 @@ import {
 import { createScanner, type Scanner, type ScannerDeps } from "../../../handlers/scanner/scanner";
 import type { Log } from "../../../handlers/shared/logger";
 import { createUpdater, type UpdateResult, type UpdaterDeps } from "../../../handlers/updater/updater";
-import { createDefinitionsBucket } from "./buckets";
+import { createDefinitionsBucket, createUploadBucket } from "./buckets";
 import { TestMirror } from "./mirror";
 import { clamExeHdb, eicarNdb } from "./signatures";
 import { clientAs, testStore } from "./store";
@@ -138,4 +138,22 @@ export function testDefinitions(): Promise<PublishedDefinitions> {
     }
   })();
   return published;
+}
+
+/** What most scanner tests start from: a scanner with {@link testDefinitions} over a new upload bucket. */
+export interface ScannedBucket {
+  definitions: PublishedDefinitions;
+  bucket: string;
+  scanner: Scanner;
+}
+
+/** A new upload bucket and a scanner over it, reading the definitions {@link testDefinitions} published. */
+export async function scannedUploadBucket(
+  extra: Partial<ScannerConfig> = {},
+  deps: Partial<ScannerDeps> = {},
+): Promise<ScannedBucket> {
+  const definitions = await testDefinitions();
+  const bucket = await createUploadBucket();
+  const scanner = await testScanner(await scannerConfig(definitions.bucket, extra), deps);
+  return { definitions, bucket, scanner };
 }
