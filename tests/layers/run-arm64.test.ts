@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LAYER_BUILD_DIR, LayerTools, layerZipName } from "../../core/layer-layout";
 import { ElfMachines, readElf } from "../../layers/elf";
@@ -9,13 +9,11 @@ import {
   ARCHIVES,
   CLAM_EXE_SIGNATURE,
   clamdCommand,
-  clamdConf,
   clamdInstream,
-  EICAR,
   EICAR_SIGNATURE,
   TESTFILES_DIR,
-  waitFor,
-  writeSignatures,
+  withClamd,
+  writeSamples,
 } from "./support/samples";
 
 const PROJECT_ROOT = join(__dirname, "../..");
@@ -58,10 +56,7 @@ describe("arm64 layers", () => {
 
     before(() => {
       root = new EmptyRoot(zipOf("scanner"), { emulator: emulation === "qemu" ? QEMU : undefined });
-      writeSignatures(root.tmp);
-      mkdirSync(join(root.tmp, "files"));
-      for (const name of ARCHIVES) copyFileSync(join(TESTFILES_DIR, name), join(root.tmp, "files", name));
-      writeFileSync(join(root.tmp, "files/eicar.txt"), EICAR);
+      writeSamples(root.tmp);
     });
     after(() => root?.dispose());
 
@@ -89,23 +84,13 @@ describe("arm64 layers", () => {
 
     it("starts the arm64 clamd, which answers PING and scans a stream", async function () {
       this.timeout(180_000);
-      mkdirSync(join(root.tmp, "db"));
-      copyFileSync(join(root.tmp, "test.hdb"), join(root.tmp, "db/test.hdb"));
-      writeFileSync(join(root.tmp, "clamd.conf"), clamdConf("/tmp/clamd.sock", "/tmp/db"));
-      const clamd = root.start(["/opt/bin/clamd", "--config-file=/tmp/clamd.conf"]);
-      let output = "";
-      clamd.stderr?.on("data", (d) => (output += d));
-      try {
-        const socket = join(root.tmp, "clamd.sock");
-        await waitFor(socket, `clamd (${output})`, 120_000, () => clamd.exitCode === null);
+      await withClamd(root, ["test.hdb"], 120_000, async (socket) => {
         assert.equal(await clamdCommand(socket, "PING"), "PONG");
         assert.equal(
           await clamdInstream(socket, readFileSync(join(TESTFILES_DIR, "clam.zip"))),
           `stream: ${CLAM_EXE_SIGNATURE}.UNOFFICIAL FOUND`,
         );
-      } finally {
-        await root.stop(clamd);
-      }
+      });
     });
 
     it("runs the arm64 freshclam --version with the layer's own freshclam.conf", () => {

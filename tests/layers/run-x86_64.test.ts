@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { extractedLayerDir, LAYER_BUILD_DIR, layerZipName, toolCommand } from "../../core/layer-layout";
@@ -10,12 +10,12 @@ import {
   ARCHIVES,
   CLAM_EXE_SIGNATURE,
   clamdCommand,
-  clamdConf,
   clamdInstream,
   EICAR,
   EICAR_SIGNATURE,
   TESTFILES_DIR,
-  waitFor,
+  withClamd,
+  writeSamples,
   writeSignatures,
 } from "./support/samples";
 
@@ -34,10 +34,7 @@ describe("x86_64 scanner layer runs with nothing from the host", () => {
 
     before(() => {
       root = new EmptyRoot(SCANNER_ZIP);
-      writeSignatures(root.tmp);
-      mkdirSync(join(root.tmp, "files"));
-      for (const name of ARCHIVES) copyFileSync(join(TESTFILES_DIR, name), join(root.tmp, "files", name));
-      writeFileSync(join(root.tmp, "files/eicar.txt"), EICAR);
+      writeSamples(root.tmp);
       writeFileSync(join(root.tmp, "files/clean.txt"), "nothing to see here\n");
     });
     after(() => root?.dispose());
@@ -125,17 +122,7 @@ describe("x86_64 scanner layer runs with nothing from the host", () => {
 
     it("starts clamd from the layer, which answers PING and finds clam.exe and EICAR in zINSTREAM streams, also sent by clamdscan", async function () {
       this.timeout(120_000);
-      mkdirSync(join(root.tmp, "db"));
-      copyFileSync(join(root.tmp, "test.hdb"), join(root.tmp, "db/test.hdb"));
-      copyFileSync(join(root.tmp, "test.ndb"), join(root.tmp, "db/test.ndb"));
-      writeFileSync(join(root.tmp, "clamd.conf"), clamdConf("/tmp/clamd.sock", "/tmp/db"));
-      const clamd = root.start(["/opt/bin/clamd", "--config-file=/tmp/clamd.conf"]);
-      let output = "";
-      clamd.stdout?.on("data", (d) => (output += d));
-      clamd.stderr?.on("data", (d) => (output += d));
-      try {
-        const socket = join(root.tmp, "clamd.sock");
-        await waitFor(socket, `clamd (${output})`, 60_000, () => clamd.exitCode === null);
+      await withClamd(root, ["test.hdb", "test.ndb"], 60_000, async (socket) => {
         assert.equal(await clamdCommand(socket, "PING"), "PONG");
         assert.equal(
           await clamdInstream(socket, readFileSync(join(TESTFILES_DIR, "clam.7z"))),
@@ -157,9 +144,7 @@ describe("x86_64 scanner layer runs with nothing from the host", () => {
         ]);
         assert.equal(scan.status, 1, scan.stderr);
         assert.match(scan.stdout, new RegExp(`eicar.txt: ${EICAR_SIGNATURE}.UNOFFICIAL FOUND`));
-      } finally {
-        await root.stop(clamd);
-      }
+      });
     });
   });
 

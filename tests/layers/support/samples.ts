@@ -5,9 +5,10 @@
  * itself, and a body signature of the first 30 bytes of the EICAR test string.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import type { EmptyRoot } from "./empty-root";
 
 export const TESTFILES_DIR = "/usr/share/clamav-testfiles";
 
@@ -39,6 +40,14 @@ export function writeSignatures(dir: string): { hdb: string; ndb: string } {
   const eicarHead = Buffer.from(EICAR.slice(0, 30), "latin1").toString("hex");
   writeFileSync(join(dir, "test.ndb"), `${EICAR_SIGNATURE}:0:*:${eicarHead}\n`);
   return { hdb: "test.hdb", ndb: "test.ndb" };
+}
+
+/** Writes the signatures into `dir` and, into `dir/files`, `eicar.txt` and every one of {@link ARCHIVES}. */
+export function writeSamples(dir: string): void {
+  writeSignatures(dir);
+  mkdirSync(join(dir, "files"));
+  for (const name of ARCHIVES) copyFileSync(join(TESTFILES_DIR, name), join(dir, "files", name));
+  writeFileSync(join(dir, "files/eicar.txt"), EICAR);
 }
 
 /** A clamd configuration for a layer run with only /tmp writable. */
@@ -95,5 +104,31 @@ export async function waitFor(
     if (!alive()) throw new Error(`${what} exited before creating ${path}`);
     if (Date.now() > deadline) throw new Error(`${what} did not create ${path} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Starts the layer's clamd in `root` with `databases` (files in the root's /tmp, copied to /tmp/db),
+ * calls `use` with its socket once clamd has loaded them, and stops clamd whatever `use` did.
+ */
+export async function withClamd(
+  root: EmptyRoot,
+  databases: readonly string[],
+  readyTimeoutMs: number,
+  use: (socket: string) => Promise<void>,
+): Promise<void> {
+  mkdirSync(join(root.tmp, "db"));
+  for (const name of databases) copyFileSync(join(root.tmp, name), join(root.tmp, "db", name));
+  writeFileSync(join(root.tmp, "clamd.conf"), clamdConf("/tmp/clamd.sock", "/tmp/db"));
+  const clamd = root.start(["/opt/bin/clamd", "--config-file=/tmp/clamd.conf"]);
+  let output = "";
+  clamd.stdout?.on("data", (d) => (output += d));
+  clamd.stderr?.on("data", (d) => (output += d));
+  try {
+    const socket = join(root.tmp, "clamd.sock");
+    await waitFor(socket, `clamd (${output})`, readyTimeoutMs, () => clamd.exitCode === null);
+    await use(socket);
+  } finally {
+    await root.stop(clamd);
   }
 }
