@@ -19,6 +19,7 @@ declare -A NEED=(
   [qemu-user-static]=/usr/bin/qemu-aarch64-static
   [curl]=/usr/bin/curl
   [openssl]=/usr/bin/openssl
+  [python3]=/usr/bin/python3
 )
 missing=()
 for pkg in "${!NEED[@]}"; do
