@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LAYER_BUILD_DIR, layerZipName, toolCommand } from "../../core/layer-layout";
 import { BUILD_TIMEOUT_MS, layersBuilt } from "./support/build";
-import { EmptyRoot } from "./support/empty-root";
+import { EmptyRoot, type RunResult } from "./support/empty-root";
 import { writeSignatures } from "./support/samples";
 
 const PROJECT_ROOT = join(__dirname, "../..");
@@ -58,6 +58,16 @@ describe("x86_64 freshclam layer runs with nothing from the host", () => {
     chmodSync(join(root.tmp, "db"), 0o777);
   });
 
+  /** Runs `freshclam --update-db=custom` from the mirror at `url` as Lambda would: through toolCommand('/opt'), as nobody. */
+  function updateFrom(url: string): Promise<RunResult> {
+    writeFileSync(join(root.tmp, "freshclam.conf"), customConf(url));
+    const command = toolCommand("/opt", "x86_64", "freshclam", [
+      "--config-file=/tmp/freshclam.conf",
+      "--update-db=custom",
+    ]);
+    return root.runAsync([command.command, ...command.args], { env: command.env, uid: NOBODY });
+  }
+
   it("runs freshclam --version with the layer's own freshclam.conf", () => {
     const result = root.run([
       "/opt/bin/freshclam",
@@ -79,15 +89,7 @@ describe("x86_64 freshclam layer runs with nothing from the host", () => {
     const server = createHttpServer();
     try {
       const host = await serve(server, mirrorDir);
-      writeFileSync(join(root.tmp, "freshclam.conf"), customConf(`http://${host}`));
-      const command = toolCommand("/opt", "x86_64", "freshclam", [
-        "--config-file=/tmp/freshclam.conf",
-        "--update-db=custom",
-      ]);
-      const result = await root.runAsync([command.command, ...command.args], {
-        env: command.env,
-        uid: NOBODY,
-      });
+      const result = await updateFrom(`http://${host}`);
       assert.equal(result.status, 0, result.stdout + result.stderr);
       assert.ok(
         readFileSync(join(root.tmp, "db/test.hdb")).equals(readFileSync(join(mirrorDir, "test.hdb"))),
@@ -129,15 +131,7 @@ describe("x86_64 freshclam layer runs with nothing from the host", () => {
       });
       try {
         const host = await serve(server, mirrorDir);
-        writeFileSync(join(root.tmp, "freshclam.conf"), customConf(`https://${host}`));
-        const command = toolCommand("/opt", "x86_64", "freshclam", [
-          "--config-file=/tmp/freshclam.conf",
-          "--update-db=custom",
-        ]);
-        const result = await root.runAsync([command.command, ...command.args], {
-          env: command.env,
-          uid: NOBODY,
-        });
+        const result = await updateFrom(`https://${host}`);
         const output = result.stdout + result.stderr;
         assert.notEqual(result.status, 0, output);
         // curl's "peer certificate" failure (60), not "problem with the SSL CA cert" (77): the bundle was read.
