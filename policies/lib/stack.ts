@@ -32,6 +32,18 @@ export class StackGraph {
   withValue(types: readonly string[], fields: readonly string[], value: string): PolicyResource[] {
     return this.ofType(types).filter((r) => fields.some((f) => knownString(() => r.props[f]) === value));
   }
+
+  /**
+   * The resources of `types` whose `prop` points at `target`: through the engine's dependency record,
+   * or, for a reference written as a literal, by holding `target`'s known `key` (its ARN, URL or name).
+   */
+  pointingAt(target: PolicyResource, types: readonly string[], prop: string, key: string): PolicyResource[] {
+    const value = knownString(() => target.props[key]);
+    return unique([
+      ...this.referrers(target, types, prop),
+      ...(value !== undefined ? this.withValue(types, [prop], value) : []),
+    ]);
+  }
 }
 
 /**

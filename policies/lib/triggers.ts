@@ -7,7 +7,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import type { ScannerArgs } from "./config";
 import { type ScannerVerdict, scannerVerdict } from "./scanner";
-import { describe, type StackGraph, unique } from "./stack";
+import { describe, type StackGraph } from "./stack";
 import { AwsTypes } from "./types";
 import { type Known, read, type UnknownValueError } from "./unknowns";
 
@@ -154,13 +154,7 @@ function followQueue(
   args: ScannerArgs,
   subscription?: PolicyResource,
 ): void {
-  const arn = read(() => queue.props.arn);
-  const mappings = unique([
-    ...graph.referrers(queue, [AwsTypes.eventSourceMapping], "eventSourceArn"),
-    ...(arn.known && typeof arn.value === "string"
-      ? graph.withValue([AwsTypes.eventSourceMapping], ["eventSourceArn"], arn.value)
-      : []),
-  ]);
+  const mappings = graph.pointingAt(queue, [AwsTypes.eventSourceMapping], "eventSourceArn", "arn");
   if (mappings.length === 0) {
     trace.deadEnds.push(`${describe(queue)} is read by no Lambda function`);
     return;
@@ -186,13 +180,7 @@ function followQueue(
 }
 
 function followTopic(graph: StackGraph, topic: PolicyResource, trace: EntryTrace, args: ScannerArgs): void {
-  const arn = read(() => topic.props.arn);
-  const subscriptions = unique([
-    ...graph.referrers(topic, [AwsTypes.topicSubscription], "topic"),
-    ...(arn.known && typeof arn.value === "string"
-      ? graph.withValue([AwsTypes.topicSubscription], ["topic"], arn.value)
-      : []),
-  ]);
+  const subscriptions = graph.pointingAt(topic, [AwsTypes.topicSubscription], "topic", "arn");
   let reached = false;
   for (const sub of subscriptions) {
     const protocol = read(() => sub.props.protocol);

@@ -1,7 +1,7 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { type BucketNode, indexBuckets } from "../lib/buckets";
 import { type ExemptionArgs, exemptionProperties, type ScannerArgs, scannerProperties } from "../lib/config";
-import { describe, StackGraph, unique } from "../lib/stack";
+import { describe, StackGraph } from "../lib/stack";
 import { type Route, traceNotification } from "../lib/triggers";
 import { AwsTypes } from "../lib/types";
 import { Findings, read, type UnknownValueError } from "../lib/unknowns";
@@ -129,13 +129,7 @@ function deadLetterPath(graph: StackGraph, route: Route): Check {
 function redriveOf(graph: StackGraph, queue: PolicyResource): Check {
   const own = redriveValue(graph, queue, queue);
   if (own.ok !== false) return own;
-  const url = read(() => queue.props.url);
-  const attached = unique([
-    ...graph.referrers(queue, [AwsTypes.redrivePolicy], "queueUrl"),
-    ...(url.known && typeof url.value === "string"
-      ? graph.withValue([AwsTypes.redrivePolicy], ["queueUrl"], url.value)
-      : []),
-  ]);
+  const attached = graph.pointingAt(queue, [AwsTypes.redrivePolicy], "queueUrl", "url");
   for (const policy of attached) {
     const check = redriveValue(graph, policy, queue);
     if (check.ok !== false) return check;
@@ -168,13 +162,7 @@ function asyncFailureDestinationOf(graph: StackGraph, fn: PolicyResource): Check
       return { ok: true };
     return { ok: "unknown", what: `the dead-letter queue of ${describe(fn)}`, unknown: dlq.unknown };
   }
-  const name = read(() => fn.props.name);
-  const configs = unique([
-    ...graph.referrers(fn, [AwsTypes.functionEventInvokeConfig], "functionName"),
-    ...(name.known && typeof name.value === "string"
-      ? graph.withValue([AwsTypes.functionEventInvokeConfig], ["functionName"], name.value)
-      : []),
-  ]);
+  const configs = graph.pointingAt(fn, [AwsTypes.functionEventInvokeConfig], "functionName", "name");
   for (const config of configs) {
     const destination = read(() => config.props.destinationConfig?.onFailure?.destination);
     if (destination.known && typeof destination.value === "string" && destination.value !== "")
