@@ -5,14 +5,12 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { EICAR as EICAR_STRING } from "../../../local/signatures";
 
 export const TESTFILES_DIR = "/usr/share/clamav-testfiles";
 
-/** The 68-byte EICAR test string. */
-export const EICAR = Buffer.from(
-  "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*",
-  "latin1",
-);
+/** The 68-byte EICAR test string, as the bytes the tests upload. */
+export const EICAR = Buffer.from(EICAR_STRING, "latin1");
 
 /** `.hdb` (`md5:size:Name`) of clam.exe: ClamAV then finds it in every file of clamav-testfiles. */
 export function clamExeHdb(): string {

@@ -8,12 +8,12 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { EICAR } from "../../../local/signatures";
 import type { EmptyRoot } from "./empty-root";
 
-export const TESTFILES_DIR = "/usr/share/clamav-testfiles";
+export { EICAR };
 
-/** The standard 68-byte EICAR test string. */
-export const EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+export const TESTFILES_DIR = "/usr/share/clamav-testfiles";
 
 export const CLAM_EXE_SIGNATURE = "BucketwardenTest.ClamExe";
 export const EICAR_SIGNATURE = "BucketwardenTest.Eicar";
