@@ -5,29 +5,24 @@
  *   --big     add the 1 GB case
  *   --quick   a few samples and a database a tenth of the size, written to the scratch folder only
  *   --out DIR where the reports go (default: bench/, or the scratch folder with --quick)
+ *   --render FILE  write the reports again from a results.json, measuring nothing
  */
 import "../local/quiet-sdk-warning";
-import { mkdir, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { mkdir, readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_SCANNER_TIMEOUT_SECONDS } from "../core/sizing";
 import { pipelineBuckets, prepareBuckets } from "../local/buckets";
 import { scannerFunction } from "../local/functions";
 import { parseLocalSettings } from "../local/settings";
 import { readStore, s3Client } from "../local/store";
-import { GUARDDUTY_S3_PRICING, LAMBDA_PRICING } from "./cost";
-import { OFFICIAL_SIZED_DATABASE } from "./database";
 import { describeMachine } from "./machine";
-import { benchNotes } from "./notes";
 import { benchPlan } from "./plan";
-import { writeLatencyChart } from "./report/chart";
-import { headline, renderMarkdown } from "./report/markdown";
-import { CASE_HEADERS, caseCells, DATABASE_HEADERS, databaseCells, textTable } from "./report/table";
+import { type Measured, writeReports } from "./report/write";
 import { probeStore, type StoreProbe } from "./store-probe";
 import { runDatabase } from "./suite";
-import { judgeTargets } from "./targets";
 import { scannerLayer } from "./tools";
-import type { BenchResults, CaseRow, DatabaseRow } from "./types";
+import type { CaseRow, DatabaseRow } from "./types";
 
 const PROJECT_ROOT = resolve(__dirname, "..");
 
@@ -37,8 +32,15 @@ async function main(): Promise<void> {
       big: { type: "boolean", default: false },
       quick: { type: "boolean", default: false },
       out: { type: "string" },
+      render: { type: "string" },
     },
   });
+  if (values.render) {
+    // Reports again from a run's own numbers, e.g. after a change to how they are written.
+    const measured = JSON.parse(await readFile(resolve(values.render), "utf8")) as Measured;
+    await writeReports(measured, resolve(values.out ?? dirname(resolve(values.render))));
+    return;
+  }
   const quick = values.quick ?? false;
   const storeDir = process.env.BW_BENCH_STORE_DIR;
   if (!storeDir) throw new Error("BW_BENCH_STORE_DIR is not set: run the benchmark with npm run bench");
@@ -108,44 +110,18 @@ async function main(): Promise<void> {
     rows.push(...result.rows);
   }
 
-  const official = plan.databases[plan.databases.length - 1].spec.name;
-  const targets = judgeTargets(rows, official);
-  const results: BenchResults = {
-    startedAt: started.toISOString(),
-    durationS: (Date.now() - started.getTime()) / 1000,
-    machine: { ...machine, loadAverageEnd: describeMachine(layer.clamavVersion).loadAverage },
-    speedupWarmVsSeed: targets.speedupWarmVsSeed.value,
-    warmOverheadMs: targets.warmOverheadMs.value,
-    targets,
-    pricing: { lambda: LAMBDA_PRICING, guardDuty: GUARDDUTY_S3_PRICING },
-    store: storeProbe as StoreProbe,
-    databases,
-    rows,
-    notes: benchNotes({
+  await writeReports(
+    {
+      startedAt: started.toISOString(),
+      durationS: (Date.now() - started.getTime()) / 1000,
       quick,
-      official: OFFICIAL_SIZED_DATABASE,
-      rows,
-      databases,
+      machine: { ...machine, loadAverageEnd: describeMachine(layer.clamavVersion).loadAverage },
       store: storeProbe as StoreProbe,
-    }),
-  };
-
-  await writeFile(join(outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  await writeFile(join(outDir, "results.md"), renderMarkdown(results, official, "latency.png"));
-  await writeLatencyChart(
-    rows,
-    join(outDir, "latency.png"),
-    "Scan latency by object size (p50 line, p95 tick)",
+      databases,
+      rows,
+    },
+    outDir,
   );
-
-  console.log("");
-  console.log(textTable(DATABASE_HEADERS, databases.map(databaseCells)));
-  console.log("");
-  console.log(textTable(CASE_HEADERS, rows.map(caseCells)));
-  console.log("");
-  console.log(headline(results, official).replace(/\*\*/g, ""));
-  for (const [name, t] of Object.entries(targets)) console.log(`  ${t.met ? "met    " : "MISSED "} ${name}`);
-  console.log(`\nWrote ${join(outDir, "results.md")}, results.json and latency.png`);
 }
 
 main().catch((error) => {

@@ -86,6 +86,8 @@ export interface Targets {
 export interface BenchResults {
   startedAt: string;
   durationS: number;
+  /** A --quick trial: few samples, a tenth of the database. */
+  quick: boolean;
   machine: Machine;
   /** seed-style p50 / warm p50, 1 KB, official-sized database. */
   speedupWarmVsSeed: number;
