@@ -20,6 +20,13 @@ export interface ClamavFunctionArgs {
   /** The role's permissions, given the ARN of the function's own log group. */
   policy: (logGroupArn: pulumi.Output<string>) => pulumi.Output<PolicyDocument>;
   description: string;
+  /**
+   * The role's physical name, when its ARN must be known before the role exists (see `roleName`).
+   * @default autonamed
+   */
+  roleName?: string;
+  /** The role's ARN built from `roleName` and invokes, given to the function so it too is known at preview. */
+  roleArn?: pulumi.Input<string>;
 }
 
 export interface ClamavFunction {
@@ -48,8 +55,13 @@ export function clamavFunction(
   );
   const role = new aws.iam.Role(
     autonamed(childName(name, "role"), "role"),
-    { assumeRolePolicy: JSON.stringify(lambdaTrustPolicy()), description: args.description },
-    opts,
+    {
+      ...(args.roleName === undefined ? {} : { name: args.roleName }),
+      assumeRolePolicy: JSON.stringify(lambdaTrustPolicy()),
+      description: args.description,
+    },
+    // An explicit name cannot be held by the old and the new role at once.
+    args.roleName === undefined ? opts : { ...opts, deleteBeforeReplace: true },
   );
   const rolePolicy = new aws.iam.RolePolicy(
     autonamed(childName(name, "permissions"), "rolePolicy"),
@@ -65,7 +77,7 @@ export function clamavFunction(
       handler: LAMBDA_HANDLER,
       architectures: [args.architecture],
       layers: args.layers,
-      role: role.arn,
+      role: args.roleArn ?? role.arn,
       memorySize: args.memoryMb,
       timeout: args.timeoutSeconds,
       ephemeralStorage: { size: args.ephemeralStorageMb },
@@ -73,7 +85,7 @@ export function clamavFunction(
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
     },
     // The function must not run (or be invoked by a trigger) before it may write its logs.
-    { parent, dependsOn: [rolePolicy] },
+    { parent, dependsOn: [role, rolePolicy] },
   );
   return { fn, role, rolePolicy, logGroup };
 }

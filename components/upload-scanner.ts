@@ -5,7 +5,7 @@ import { BucketwardenError, ConfigError } from "../core/errors";
 import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
 import { type CallerStatements, callerStatements, scannerPolicy } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
-import { childName } from "../core/naming";
+import { childName, roleArn, roleName } from "../core/naming";
 import { type NotificationEntry, scanEventConflicts } from "../core/notifications";
 import type { TriggerKind } from "../core/settings";
 import * as size from "../core/sizing";
@@ -169,6 +169,12 @@ export class UploadScanner extends pulumi.ComponentResource {
         this,
       ).arn;
     const defs = args.definitions;
+    // Named explicitly, so its ARN is built from the invokes' answers and the bucket policy (which names
+    // the scanner) is known during a first preview instead of waiting for the role to be created.
+    const scannerRoleName = roleName(childName(name, "scanner", "role"));
+    const scannerRoleArn = pulumi
+      .all([partition, accountId])
+      .apply(([p, account]) => roleArn(p, account, scannerRoleName));
     const scanner = clamavFunction(
       childName(name, "scanner"),
       {
@@ -186,6 +192,8 @@ export class UploadScanner extends pulumi.ComponentResource {
           ),
         logRetentionDays: args.logRetentionDays ?? 30,
         projectRoot,
+        roleName: scannerRoleName,
+        roleArn: scannerRoleArn,
         policy: (logGroupArn) =>
           pulumi
             .output({
@@ -205,14 +213,14 @@ export class UploadScanner extends pulumi.ComponentResource {
     this.scannerRole = scanner.role;
 
     this.policy = pulumi
-      .all([this.bucketName, scanner.role.arn, partition, args.policyStatements])
-      .apply(([bucket, roleArn, p, callers]) => {
+      .all([this.bucketName, scannerRoleArn, partition, args.policyStatements])
+      .apply(([bucket, arn, p, callers]) => {
         const rule = accessRuleStatements({
           bucket,
           tags,
           failClosed,
           partition: p,
-          scanner: scannerRole(roleArn),
+          scanner: scannerRole(arn),
         });
         return JSON.stringify(mergePolicy(rule, callerStatements(callers as CallerStatements)));
       });
@@ -280,19 +288,26 @@ export class UploadScanner extends pulumi.ComponentResource {
     extra: ExtraNotifications,
     settings: pulumi.Resource[],
   ): void {
-    // Outputs of plain arrays: the caller's entries are checked once their values are known.
-    const merge = <T>(kind: string, ours: T[], theirs: pulumi.Input<pulumi.Input<T>[]> | undefined) =>
-      pulumi.all([pulumi.output(ours), pulumi.output(theirs ?? [])]).apply(([mine, list]) => {
-        const conflicts = scanEventConflicts(
-          `extraNotifications.${kind}`,
-          list as unknown as NotificationEntry[],
-        );
-        if (conflicts.length > 0)
-          throw new BucketwardenError(
-            `${conflicts.join("; ")}: the scanner takes every object-created event; use eventbridge: true for your own`,
-          );
-        return [...mine, ...list];
-      }) as pulumi.Output<T[]>;
+    // The scanner's entries stay a plain array (their fields may be unknown one by one), so the pack
+    // sees them during a first preview; the caller's entries, when given, are checked once known.
+    const merge = <T>(
+      kind: string,
+      ours: T[],
+      theirs: pulumi.Input<pulumi.Input<T>[]> | undefined,
+    ): pulumi.Input<pulumi.Input<T>[]> =>
+      theirs === undefined
+        ? ours
+        : (pulumi.all([pulumi.output(ours), pulumi.output(theirs)]).apply(([mine, list]) => {
+            const conflicts = scanEventConflicts(
+              `extraNotifications.${kind}`,
+              list as unknown as NotificationEntry[],
+            );
+            if (conflicts.length > 0)
+              throw new BucketwardenError(
+                `${conflicts.join("; ")}: the scanner takes every object-created event; use eventbridge: true for your own`,
+              );
+            return [...mine, ...list];
+          }) as pulumi.Output<T[]>);
     new aws.s3.BucketNotification(
       childName(name, "notifications"),
       {

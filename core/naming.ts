@@ -41,6 +41,20 @@ export function autonamed(name: string, kind: keyof typeof AWS_NAME_LIMITS): str
   return fitName(name, AWS_NAME_LIMITS[kind] - 8);
 }
 
+/**
+ * The explicit physical name of a role whose ARN must be known before the role exists (the scanner's,
+ * which the bucket policy names): deterministic, within IAM's 64 characters, and without Pulumi's random
+ * suffix. `name` is the role's logical name, which carries the component's (and so the stack's) name.
+ */
+export function roleName(name: string): string {
+  return fitName(name, AWS_NAME_LIMITS.role);
+}
+
+/** A role's ARN from known parts, as IAM forms it: `arn:<partition>:iam::<account>:role<path><name>`. */
+export function roleArn(partition: string, accountId: string, name: string, path = "/"): string {
+  return `arn:${partition}:iam::${accountId}:role${path}${name}`;
+}
+
 /** AWS's limit on a bucket prefix, so that its generated suffix still fits in 63 characters. */
 export const BUCKET_PREFIX_MAX = 37;
 

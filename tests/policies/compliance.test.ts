@@ -8,7 +8,7 @@ import { MalwareScanning } from "../../components";
 import { AccessRuleSids, type PolicyDocument } from "../../core/access-rule";
 import { AwsTypes } from "../../policies/lib/types";
 import { rules } from "../../policies/rules";
-import { installPulumiMocks } from "../support/pulumi-mocks";
+import { installPulumiMocks, MOCK_ACCOUNT } from "../support/pulumi-mocks";
 import { analyzeStack, type Diagnostic } from "./support/engine";
 import { type ResourceRecord, stackArgs, UNKNOWN } from "./support/policy-resources";
 import { recordedStack } from "./support/recorded-stack";
@@ -39,9 +39,13 @@ function find(records: ResourceRecord[], type: string, name: string): ResourceRe
 }
 
 /** A copy of `records` with the upload bucket's policy statements edited. */
-function withPolicy(records: ResourceRecord[], edit: (doc: PolicyDocument) => void): ResourceRecord[] {
+function withPolicy(
+  records: ResourceRecord[],
+  edit: (doc: PolicyDocument) => void,
+  name = "bw-uploads-policy",
+): ResourceRecord[] {
   const copy = structuredClone(records);
-  const policy = find(copy, AwsTypes.bucketPolicy, "bw-uploads-policy");
+  const policy = find(copy, AwsTypes.bucketPolicy, name);
   const doc = JSON.parse(policy.props.policy as string) as PolicyDocument;
   edit(doc);
   policy.props.policy = JSON.stringify(doc);
@@ -76,11 +80,13 @@ const READ_DENIES: string[] = [
 describe("policy pack compliance with the components' stack", () => {
   let records: ResourceRecord[];
   let preview: ResourceRecord[];
+  let firstPreview: ResourceRecord[];
 
   before(async () => {
     const resources = await registerPipeline();
     records = recordedStack(resources);
     preview = recordedStack(resources, { preview: true });
+    firstPreview = recordedStack(resources, { preview: true, leaves: true });
   });
 
   it("registers an upload bucket of its own and protects an existing one by name", () => {
@@ -186,6 +192,72 @@ describe("policy pack compliance with the components' stack", () => {
       assert.deepEqual(summary(mandatory), [
         `mandatory upload-bucket-scanner-trigger: Upload bucket "${UPLOADS}" must send every object-created event to a scanner function: it has no BucketNotification`,
       ]);
+    });
+  });
+  describe("during a first preview as the engine sees it, with only what resources compute unknown", () => {
+    it("knows the scanner's role ARN from invokes and the trigger's entries one by one", () => {
+      const existing = find(firstPreview, AwsTypes.bucketPolicy, "bw-existing-policy");
+      assert.equal(typeof existing.props.policy, "string");
+      const doc = JSON.parse(existing.props.policy as string) as PolicyDocument;
+      assert.ok(
+        JSON.stringify(doc).includes(`"arn:aws:iam::${MOCK_ACCOUNT}:role/bw-existing-scanner-role"`),
+        JSON.stringify(doc),
+      );
+      const notification = find(firstPreview, AwsTypes.bucketNotification, "bw-uploads-notifications");
+      assert.ok(Array.isArray(notification.props.queues));
+      assert.deepEqual(notification.props.queues[0].events, ["s3:ObjectCreated:*"]);
+      assert.equal(notification.props.queues[0].queueArn, UNKNOWN);
+    });
+
+    it("decides every mandatory rule but for the policy of the bucket whose name S3 has not made yet", async () => {
+      const diagnostics = await analyzeStack(rules, firstPreview);
+      assert.deepEqual(
+        diagnostics.filter((d) => d.enforcementLevel === "mandatory"),
+        [],
+      );
+      // The trigger rule decides (and passes) instead of reporting "can't run policy during preview".
+      assert.deepEqual(
+        diagnostics.filter((d) => d.policyName === "upload-bucket-scanner-trigger"),
+        [],
+      );
+      assert.deepEqual([...new Set(diagnostics.map((d) => d.policyName))].sort(), [
+        "upload-bucket-denies-infected-reads",
+        "upload-bucket-fail-closed",
+        "verdict-tags-scanner-only",
+      ]);
+      for (const d of diagnostics) {
+        assert.match(
+          d.message,
+          /during preview: .*the policy of BucketPolicy "bw-uploads-policy" is unknown/,
+        );
+        assert.doesNotMatch(d.message, new RegExp(EXISTING), "the existing bucket is decided");
+      }
+    });
+
+    it("stops a broken policy of the existing bucket as a mandatory violation", async () => {
+      const broken = withPolicy(
+        firstPreview,
+        (doc) => {
+          doc.Statement = doc.Statement.filter((s) => !READ_DENIES.includes(s.Sid ?? ""));
+        },
+        "bw-existing-policy",
+      );
+      const mandatory = (await analyzeStack(rules, broken)).filter((d) => d.enforcementLevel === "mandatory");
+      assert.deepEqual(summary(mandatory), [
+        `mandatory upload-bucket-denies-infected-reads: Upload bucket "${EXISTING}" (outside this stack) must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: BucketPolicy "bw-existing-policy" does not deny s3:GetObject, s3:GetObjectVersion`,
+      ]);
+    });
+
+    it("stops a trigger whose entry no longer sends object-created events", async () => {
+      const broken = structuredClone(firstPreview);
+      const queues = find(broken, AwsTypes.bucketNotification, "bw-uploads-notifications").props.queues as {
+        events: string[];
+      }[];
+      queues[0].events = ["s3:ObjectRemoved:*"];
+      const mandatory = (await analyzeStack(rules, broken)).filter((d) => d.enforcementLevel === "mandatory");
+      assert.equal(mandatory.length, 1, summary(mandatory).join("\n"));
+      assert.equal(mandatory[0].policyName, "upload-bucket-scanner-trigger");
+      assert.match(mandatory[0].message, new RegExp(`Upload bucket "${UPLOADS}"`));
     });
   });
 });
