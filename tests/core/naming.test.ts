@@ -9,6 +9,8 @@ import {
   existingBucketKey,
   fitName,
   layerName,
+  roleArn,
+  roleName,
   stackComponentName,
   uploadNameProblem,
 } from "../../core/naming";
@@ -98,4 +100,34 @@ describe("core/naming: checks", () => {
   ];
   for (const [title, name, ok] of bucketNames)
     it(`${title} as an S3 bucket name`, () => assert.equal(bucketNameProblem(name) === undefined, ok));
+});
+
+describe("core/naming: the scanner role's name and ARN, known before the role exists", () => {
+  it("keeps a short role name as it is", () => {
+    assert.equal(roleName("bw-uploads-scanner-role"), "bw-uploads-scanner-role");
+  });
+
+  it("fits a long role name within IAM's 64 characters, the same way every time", () => {
+    const long = `bw-${"very-long-upload-bucket-name-".repeat(4)}scanner-role`;
+    const fitted = roleName(long);
+    assert.ok(fitted.length <= AWS_NAME_LIMITS.role, `${fitted.length} > ${AWS_NAME_LIMITS.role}`);
+    assert.equal(roleName(long), fitted);
+    assert.notEqual(fitted, roleName(`${long}-other`));
+  });
+
+  const arns: Array<[string, string, string, string, string | undefined, string]> = [
+    [
+      "the default path",
+      "aws",
+      "123456789012",
+      "bw-scanner",
+      undefined,
+      "arn:aws:iam::123456789012:role/bw-scanner",
+    ],
+    ["another partition", "aws-cn", "123456789012", "r", undefined, "arn:aws-cn:iam::123456789012:role/r"],
+    ["a role path", "aws", "123456789012", "r", "/service/", "arn:aws:iam::123456789012:role/service/r"],
+  ];
+  for (const [title, partition, account, name, path, expected] of arns)
+    it(`forms the role ARN as IAM does, with ${title}`, () =>
+      assert.equal(roleArn(partition, account, name, path), expected));
 });
