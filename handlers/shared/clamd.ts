@@ -3,14 +3,15 @@
  * over its unix socket, restarted by its owner after a crash or a timeout.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { lstat, mkdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { EngineError } from "../../core/errors";
 import { parseClamdReply, type ScanOutcome } from "../../core/verdict";
 import { renderClamdConf } from "./clamd-conf";
 import { clamdCommand, instream } from "./clamd-protocol";
 import { type Log, silentLog } from "./logger";
-import type { ToolResolver } from "./tools";
+import { childEnvironment, type ToolResolver } from "./tools";
 
 export interface ClamdOptions {
   tools: ToolResolver;
@@ -45,6 +46,29 @@ function track(child: ChildProcess): void {
 
 /** Unix socket paths longer than this fail to bind (108 bytes including the NUL on Linux). */
 const MAX_SOCKET_PATH = 100;
+
+/** Where a socket goes when the work folder's own path is too long for one. */
+const SHORT_SOCKET_ROOT = "/tmp";
+
+/**
+ * clamd's socket: inside `workDir` when that path fits a unix socket, otherwise in a private folder
+ * under /tmp named after `workDir` (a checkout or a local-mode environment can sit at any depth).
+ */
+export function clamdSocketPath(workDir: string): string {
+  const inside = join(workDir, "clamd.sock");
+  if (Buffer.byteLength(inside) <= MAX_SOCKET_PATH) return inside;
+  const id = createHash("sha256").update(workDir).digest("hex").slice(0, 16);
+  return join(SHORT_SOCKET_ROOT, `bw-clamd-${id}`, "clamd.sock");
+}
+
+/** Makes the socket's folder, refusing one that another user made or that is a link elsewhere. */
+async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const stat = await lstat(dir);
+  const uid = process.getuid?.();
+  if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o077) !== 0)
+    throw new EngineError(`clamd's socket folder ${dir} is not a private folder of this user`);
+}
 const OUTPUT_LINES_KEPT = 40;
 
 export class Clamd {
@@ -55,11 +79,9 @@ export class Clamd {
   private readonly log: Log;
 
   constructor(private readonly options: ClamdOptions) {
-    this.socketPath = join(options.workDir, "clamd.sock");
+    this.socketPath = clamdSocketPath(options.workDir);
     this.confPath = join(options.workDir, "clamd.conf");
     this.log = options.log ?? silentLog;
-    if (Buffer.byteLength(this.socketPath) > MAX_SOCKET_PATH)
-      throw new EngineError(`clamd's socket path is too long for a unix socket: ${this.socketPath}`);
   }
 
   /** The process id while clamd runs. */
@@ -82,6 +104,7 @@ export class Clamd {
     const { workDir, databaseDir, maxObjectBytes, startTimeoutMs, tools } = this.options;
     const tempDir = join(workDir, "clamd-tmp");
     await mkdir(tempDir, { recursive: true });
+    if (dirname(this.socketPath) !== workDir) await ensurePrivateDir(dirname(this.socketPath));
     await rm(this.socketPath, { force: true });
     await writeFile(
       this.confPath,
@@ -90,7 +113,7 @@ export class Clamd {
     const cmd = tools("clamd", [`--config-file=${this.confPath}`, "--foreground"]);
     const started = performance.now();
     const child = spawn(cmd.command, cmd.args, {
-      env: { ...process.env, ...cmd.env },
+      env: childEnvironment(cmd.env),
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;

@@ -38,6 +38,35 @@ export function hostTools(): ToolResolver {
   return (tool, args) => ({ command: HOST_PATHS[tool], args: [...args], env: {} });
 }
 
+/**
+ * The variables a child process may inherit from this one. Nothing else crosses: above all not the
+ * function's credentials (`AWS_*`), which a parser bug in the engine would otherwise hand over.
+ */
+const INHERITED_VARIABLES = [
+  "PATH",
+  "TZ",
+  "TMPDIR",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+] as const;
+
+/** The minimal environment a ClamAV tool runs with: a few inherited variables plus the command's own. */
+export function childEnvironment(
+  extra: Readonly<Record<string, string>>,
+  parent: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED_VARIABLES) {
+    const value = parent[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
 /** What a finished tool run left. */
 export interface ToolRun {
   exitCode: number | null;
@@ -56,7 +85,7 @@ export function runTool(cmd: ToolCommand, timeoutMs: number, cwd?: string): Prom
   return new Promise((resolve, reject) => {
     const child = spawn(cmd.command, cmd.args, {
       cwd,
-      env: { ...process.env, ...cmd.env },
+      env: childEnvironment(cmd.env),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

@@ -26,6 +26,24 @@ function currentUser(): string | undefined {
   }
 }
 
+/**
+ * `freshclam --version`. The configuration file is passed even here: without it freshclam reads
+ * Debian's `/etc/clamav/freshclam.conf`, which neither Lambda nor a fresh machine has, and prints an
+ * error instead of its version.
+ */
+export async function freshclamVersion(tools: ToolResolver, confPath: string): Promise<string> {
+  const run = await runTool(tools("freshclam", [`--config-file=${confPath}`, "--version"]), 30_000);
+  const engine = run.output.trim();
+  if (run.exitCode !== 0 || !ENGINE_VERSION.test(engine))
+    throw new UpdateError(
+      `freshclam --version did not print a version (exit ${run.exitCode}): ${lastLines(engine)}`,
+    );
+  return engine;
+}
+
+/** What `freshclam --version` prints, e.g. `ClamAV 1.4.6/27470/Tue Nov 25 09:25:10 2026`. */
+const ENGINE_VERSION = /^ClamAV \d+\.\d+/;
+
 /** Runs freshclam on `dbDir`; throws {@link UpdateError} when it fails (other than a cool-down). */
 export async function runFreshclam(
   tools: ToolResolver,
@@ -38,7 +56,7 @@ export async function runFreshclam(
     confPath,
     renderFreshclamConf({ ...config, databaseDir: dirs.db, databaseOwner: currentUser() }),
   );
-  const engine = (await runTool(tools("freshclam", ["--version"]), 30_000)).output.trim();
+  const engine = await freshclamVersion(tools, confPath);
   const run = await runTool(tools("freshclam", freshclamArgs(confPath, config)), timeoutMs);
   if (isCoolDown(run.output)) return { engine, coolDown: true, output: run.output };
   if (run.exitCode !== 0)

@@ -8,6 +8,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LAYER_BUILD_DIR, layerZipName, toolCommand } from "../../core/layer-layout";
+import type { ToolResolver } from "../../handlers/shared/tools";
+import { freshclamVersion } from "../../handlers/updater/freshclam";
 import { BUILD_TIMEOUT_MS, layersBuilt } from "./support/build";
 import { EmptyRoot, type RunResult } from "./support/empty-root";
 import { writeSignatures } from "./support/samples";
@@ -73,6 +75,17 @@ describe("x86_64 freshclam layer runs with nothing from the host", () => {
     ]);
     return root.runAsync([command.command, ...command.args], { env: command.env, uid: NOBODY });
   }
+
+  it("gives the updater its engine version with nothing of the host's ClamAV configuration", async () => {
+    writeFileSync(join(root.tmp, "freshclam.conf"), "DatabaseDirectory /tmp/db\n");
+    // The updater's own code path, with every tool it starts run inside the root (no /etc at all).
+    const insideRoot: ToolResolver = (tool, args) => {
+      const inner = toolCommand("/opt", "x86_64", tool, args);
+      const [command, hostArgs] = root.command([inner.command, ...inner.args], { uid: NOBODY });
+      return { command, args: hostArgs, env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", ...inner.env } };
+    };
+    assert.match(await freshclamVersion(insideRoot, "/tmp/freshclam.conf"), /^ClamAV 1\.4\.\d+/);
+  });
 
   it("runs freshclam --version with the layer's own freshclam.conf", () => {
     const result = root.run([

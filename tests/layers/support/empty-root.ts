@@ -109,7 +109,8 @@ export class EmptyRoot {
     rmSync(this.root, { recursive: true, force: true });
   }
 
-  private command(argv: readonly string[], options: RunOptions): [string, string[]] {
+  /** The host command line that runs `argv` inside the root, for code that spawns it itself. */
+  command(argv: readonly string[], options: RunOptions = {}): [string, string[]] {
     const inside = this.emulator ? [this.emulator, ...argv] : [...argv];
     // --kill-child: when the test stops unshare, the namespace's first process (and so all) goes too.
     return [
