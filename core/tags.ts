@@ -100,6 +100,16 @@ export function scannerTagKeys(schema: TagSchema): string[] {
   return [schema.key, schema.resultKey, schema.stampKey];
 }
 
+/**
+ * True when `key` is one of the scanner's keys in any letter case. S3 tag keys are case-sensitive, so
+ * a user's `infected=false` beside the scanner's `Infected=true` would make the tag set ambiguous to
+ * anyone who reads it loosely: such keys are reserved for the scanner as well.
+ */
+export function isScannerTagKey(key: string, schema: TagSchema): boolean {
+  const folded = key.toLowerCase();
+  return scannerTagKeys(schema).some((k) => k.toLowerCase() === folded);
+}
+
 /** True when `tags` carry the clean verdict: the one state in which an object may be read. */
 export function isClean(tags: readonly Tag[], schema: TagSchema): boolean {
   return tags.some((t) => t.Key === schema.key && t.Value === schema.cleanValue);

@@ -3,6 +3,7 @@ import { ConfigError } from "../../core/errors";
 import {
   DEFAULT_TAG_SCHEMA,
   isClean,
+  isScannerTagKey,
   scannerTagKeys,
   type TagSchema,
   tagKeyProblem,
@@ -95,4 +96,21 @@ describe("core/tags: isClean and scannerTagKeys", () => {
   it("lists every key the scanner owns", () => {
     assert.deepEqual(scannerTagKeys(DEFAULT_TAG_SCHEMA), ["Infected", "ScanResult", "ScanStamp"]);
   });
+});
+
+describe("core/tags: isScannerTagKey", () => {
+  const table: Array<[string, boolean]> = [
+    ["Infected", true],
+    ["infected", true],
+    ["INFECTED", true],
+    ["scanresult", true],
+    ["SCANSTAMP", true],
+    ["Infected ", false],
+    ["Infected2", false],
+    ["project", false],
+    ["", false],
+  ];
+  for (const [key, reserved] of table)
+    it(`${reserved ? "reserves" : "leaves to the user"} the key "${key}"`, () =>
+      assert.equal(isScannerTagKey(key, DEFAULT_TAG_SCHEMA), reserved));
 });
