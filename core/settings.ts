@@ -32,6 +32,9 @@ export const SETTINGS = {
   forceDestroyUploadBuckets: { type: "boolean", default: false },
   architecture: { type: "string", default: "arm64" },
   failClosed: { type: "boolean", default: true },
+  breakGlassRoleArns: { type: "array", default: [] },
+  replicationRoleArns: { type: "array", default: [] },
+  allowServerSideCopies: { type: "boolean", default: false },
   trigger: { type: "string", default: "queue" },
   tagKey: { type: "string", default: DEFAULT_TAG_SCHEMA.key },
   tagInfectedValue: { type: "string", default: DEFAULT_TAG_SCHEMA.infectedValue },
@@ -74,6 +77,12 @@ export interface StackSettings {
   forceDestroyUploadBuckets: boolean;
   architecture: LambdaArchitecture;
   failClosed: boolean;
+  /** Roles exempt from the read and verdict-tag denies, to release false positives. */
+  breakGlassRoleArns: string[];
+  /** Roles S3 replication runs as. */
+  replicationRoleArns: string[];
+  /** Let users copy objects server-side within each upload bucket. */
+  allowServerSideCopies: boolean;
   trigger: TriggerKind;
   tags: TagSchema;
   maxObjectBytes: number;
@@ -131,6 +140,9 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
     forceDestroyUploadBuckets: read.boolean("forceDestroyUploadBuckets", d.forceDestroyUploadBuckets.default),
     architecture: read.oneOf("architecture", LambdaArchitectures, d.architecture.default),
     failClosed,
+    breakGlassRoleArns: readRoleArns(read, "breakGlassRoleArns"),
+    replicationRoleArns: readRoleArns(read, "replicationRoleArns"),
+    allowServerSideCopies: read.boolean("allowServerSideCopies", d.allowServerSideCopies.default),
     trigger: read.oneOf("trigger", TriggerKinds, d.trigger.default),
     tags,
     maxObjectBytes,
@@ -322,6 +334,13 @@ function readPolicyStatements(
     result[bucket] = statements;
   }
   return result;
+}
+
+function readRoleArns(read: SettingReader, key: "breakGlassRoleArns" | "replicationRoleArns"): string[] {
+  const arns = read.list(key, SETTINGS[key].default);
+  const bad = arns.find((a) => !/^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(a));
+  if (bad !== undefined) read.fail(key, `"${bad}" is not an IAM role ARN`);
+  return arns;
 }
 
 function readTopicArns(read: SettingReader): string[] {
