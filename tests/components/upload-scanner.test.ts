@@ -480,3 +480,34 @@ describe("components/UploadScanner names", () => {
     });
   }
 });
+
+describe("components/UploadScanner: the scanner role's name, global to the account", () => {
+  async function roleIn(region: string, stack = "dev"): Promise<RecordedResource> {
+    const rec = installPulumiMocks({
+      stack,
+      invokes: { "aws:index/getRegion:getRegion": () => ({ name: region, region, id: region }) },
+    });
+    const { UploadScanner } = load();
+    new UploadScanner("photos", { newBucket: true, definitions: DEFINITIONS, projectRoot: ROOT });
+    await rec.settle();
+    return onlyWithin(componentTree(rec, ComponentTypes.UploadScanner, "photos"), T.role);
+  }
+
+  it("differs between two regions of one account, so the second region's deploy does not collide", async () => {
+    const [west, east] = [await roleIn("eu-west-1"), await roleIn("us-east-1")];
+    assert.match(west.inputs.name, /^photos-scanner-role-[0-9a-f]{8}$/);
+    assert.notEqual(west.inputs.name, east.inputs.name);
+  });
+
+  it("differs between two stacks of one region", async () => {
+    assert.notEqual(
+      (await roleIn("eu-west-1", "dev")).inputs.name,
+      (await roleIn("eu-west-1", "prod")).inputs.name,
+    );
+  });
+
+  it("is the name the function runs as and the bucket policy exempts", async () => {
+    const role = await roleIn("eu-west-1");
+    assert.equal(role.state.arn, `arn:aws:iam::${MOCK_ACCOUNT}:role/${role.inputs.name}`);
+  });
+});

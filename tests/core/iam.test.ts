@@ -36,12 +36,13 @@ describe("core/iam: updaterPolicy", () => {
       true,
     ],
     [
-      "keeps the updater from deleting anything",
+      "lets the updater delete definition files no recent manifest lists",
       "s3:DeleteObject",
       `${DEFS}/clamav/files/x/daily.cld`,
       {},
-      false,
+      true,
     ],
+    ["keeps the updater from deleting outside its prefix", "s3:DeleteObject", `${DEFS}/other/x`, {}, false],
     ["lets the updater list its prefix", "s3:ListBucket", DEFS, { "s3:prefix": "clamav/files/" }, true],
     ["keeps the updater out of the rest of the bucket", "s3:PutObject", `${DEFS}/other/x`, {}, false],
     [
