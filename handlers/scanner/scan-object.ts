@@ -13,6 +13,7 @@ import {
 import type { ObjectRef } from "../../core/events";
 import type { ScannerConfig } from "../../core/handler-config";
 import { isScannerTagKey, type Tag } from "../../core/tags";
+import { unscannableReason } from "../../core/unscannable";
 import {
   inspectArrivingTags,
   isCleanStatus,
@@ -139,6 +140,9 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
         ...where,
         dropped: merged.droppedUserTags,
       });
+    const reason = outcome.signature ? unscannableReason(outcome.signature) : undefined;
+    if (reason)
+      log.warn("object not fully scanned", { ...where, versionId, signature: outcome.signature, reason });
     log.info("verdict", {
       ...where,
       versionId,
@@ -147,6 +151,7 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
       verdict,
       status: outcome.status,
       signature: outcome.signature,
+      ...(reason ? { reason } : {}),
       definitionsVersion,
       durations,
     });
