@@ -101,7 +101,9 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
 
       const stamped = { bucket: ref.bucket, key: ref.key, versionId, eTag };
       const arriving = inspectArrivingTags(existing, config.tags, ctx.stampKey, stamped, definitionsVersion);
-      if (arriving.prior === PriorScan.Current) throw new Skip(SkipReason.AlreadyScanned);
+      // A reserved key beside a current verdict still needs the tags rewritten without it.
+      if (arriving.prior === PriorScan.Current && arriving.reserved.length === 0)
+        throw new Skip(SkipReason.AlreadyScanned);
       if (arriving.prior === PriorScan.Forged) {
         // Verdict tags the scanner did not write: someone tried to make the object look scanned. It is
         // scanned like any other; the tags it came with are replaced.
