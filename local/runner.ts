@@ -15,6 +15,8 @@ import type { PipelineBuckets } from "./buckets";
 import { Dispatcher } from "./dispatcher";
 import { PipelineStartError } from "./errors";
 import { type FunctionContext, FunctionNames, scannerFunction, updaterFunction } from "./functions";
+import { type Gatekeeper, startGatekeeper } from "./gatekeeper";
+import { type GatewaySupervisor, superviseGateway } from "./gateway-supervisor";
 import { FunctionPool } from "./lambda/pool";
 import { type Logger, lineWriter } from "./log";
 import { startMirror } from "./mirror";
@@ -28,7 +30,7 @@ import { unscannedObjects } from "./reconcile";
 import type { LocalSettings } from "./settings";
 import { testDatabase } from "./signatures";
 import { s3RecordFor } from "./sqs-event";
-import { type StoreInfo, s3Client, snsClient } from "./store/index";
+import { reviveGateway, type StoreInfo, s3Client, snsClient } from "./store/index";
 
 export interface RunnerOptions {
   paths: LocalPaths;
@@ -54,7 +56,14 @@ export interface RunnerStatus {
   deadLettered: number;
   scanner: ReturnType<FunctionPool["status"]>;
   updater: { lastRunAt?: string; lastStatus?: string; lastError?: string };
+  /** The endpoint users reach (the gatekeeper) and what it refused, by reason. */
+  gatekeeper: { url: string; refused: Record<string, number> };
+  /** Times the store's gateway died and was started again. */
+  gatewayRestarts: number;
 }
+
+// How often the runner looks whether the store's gateway still runs.
+const GATEWAY_POLL_MS = 500;
 
 // How long a fresh topic may take to deliver its first notification (the store polls every 30 s).
 const PROBE_TIMEOUT_MS = 90_000;
@@ -72,6 +81,8 @@ export class Runner {
   private updating?: Promise<void>;
   private topicArn = "";
   private url = "";
+  private gatekeeper?: Gatekeeper;
+  private supervisor?: GatewaySupervisor;
   private closers: Array<() => Promise<void> | void> = [];
 
   private constructor(
@@ -154,6 +165,31 @@ export class Runner {
       this.timings[name] = Math.round(performance.now() - t0);
       return r;
     };
+
+    const gatekeeper = await step("gatekeeper", () =>
+      startGatekeeper({
+        upstream: store.endpoint,
+        pipelineKeys: new Set([store.users.owner.accessKeyId, store.users.scanner.accessKeyId]),
+        tags: DEFAULT_TAG_SCHEMA,
+        log,
+      }),
+    );
+    this.gatekeeper = gatekeeper;
+    this.closers.push(() => gatekeeper.close());
+    const supervisor = superviseGateway({
+      store,
+      pollMs: GATEWAY_POLL_MS,
+      revive: reviveGateway,
+      revived: (s, downMs) => {
+        log.warn("the store's gateway had died; started a new one", { pid: s.pids.rgw, downMs });
+        // Objects stored before the crash whose notification the dead gateway never sent.
+        if (this.readyAt)
+          void this.reconcile().catch((e) => log.warn("reconcile failed", { error: String(e) }));
+      },
+      failed: (e) => log.error("could not restart the store's gateway", { error: String(e) }),
+    });
+    this.supervisor = supervisor;
+    this.closers.push(() => supervisor.stop());
 
     const mirror = await step("mirror", () => startMirror(testDatabase()));
     this.closers.push(() => mirror.close());
@@ -370,6 +406,8 @@ export class Runner {
       deadLettered: this.outcomes.deadLettered,
       scanner: this.scanner.status(),
       updater: this.updaterState,
+      gatekeeper: { url: this.gatekeeper?.url ?? "", refused: this.gatekeeper?.refused() ?? {} },
+      gatewayRestarts: this.supervisor?.restarts() ?? 0,
     };
   }
 
