@@ -91,6 +91,8 @@ export function uploadBucketPolicy(b: PipelineBuckets): PolicyDocument {
       "s3:GetObjectVersionTagging",
       "s3:DeleteObject",
       "s3:DeleteObjectVersion",
+      "s3:AbortMultipartUpload",
+      "s3:ListMultipartUploadParts",
     ],
     Resource: `arn:aws:s3:::${b.uploadBucket}/*`,
   };

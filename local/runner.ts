@@ -64,6 +64,11 @@ export interface RunnerStatus {
 
 // How often the runner looks whether the store's gateway still runs.
 const GATEWAY_POLL_MS = 500;
+// A new gateway takes over the dead one's notification queue only when the dead one's lock on it
+// expires: measured here, events of uploads made after a revival arrived ~90 s late. Until then the
+// runner lists the bucket every few seconds instead, so no upload waits for that.
+const CATCH_UP_MS = 150_000;
+const CATCH_UP_EVERY_MS = 2_000;
 
 // How long a fresh topic may take to deliver its first notification (the store polls every 30 s).
 const PROBE_TIMEOUT_MS = 90_000;
@@ -83,6 +88,7 @@ export class Runner {
   private url = "";
   private gatekeeper?: Gatekeeper;
   private supervisor?: GatewaySupervisor;
+  private catchUp?: { timer: NodeJS.Timeout; until: number };
   private closers: Array<() => Promise<void> | void> = [];
 
   private constructor(
@@ -182,14 +188,15 @@ export class Runner {
       revive: reviveGateway,
       revived: (s, downMs) => {
         log.warn("the store's gateway had died; started a new one", { pid: s.pids.rgw, downMs });
-        // Objects stored before the crash whose notification the dead gateway never sent.
-        if (this.readyAt)
-          void this.reconcile().catch((e) => log.warn("reconcile failed", { error: String(e) }));
+        if (this.readyAt) this.catchUpAfterRevival();
       },
       failed: (e) => log.error("could not restart the store's gateway", { error: String(e) }),
     });
     this.supervisor = supervisor;
-    this.closers.push(() => supervisor.stop());
+    this.closers.push(
+      () => supervisor.stop(),
+      () => clearInterval(this.catchUp?.timer),
+    );
 
     const mirror = await step("mirror", () => startMirror(testDatabase()));
     this.closers.push(() => mirror.close());
@@ -367,6 +374,31 @@ export class Runner {
       this.updating = undefined;
     });
     return this.updating;
+  }
+
+  /**
+   * After a gateway revival: lists the bucket now (objects stored before the crash whose event the
+   * dead gateway never sent) and every few seconds until the new gateway delivers events again.
+   */
+  private catchUpAfterRevival(): void {
+    const { log } = this.o;
+    const round = () =>
+      void this.reconcile().catch((e) => log.warn("reconcile failed", { error: String(e) }));
+    round();
+    const until = Date.now() + CATCH_UP_MS;
+    if (this.catchUp) {
+      this.catchUp.until = until;
+      return;
+    }
+    const timer = setInterval(() => {
+      if (this.catchUp && Date.now() > this.catchUp.until) {
+        clearInterval(timer);
+        this.catchUp = undefined;
+        return;
+      }
+      round();
+    }, CATCH_UP_EVERY_MS);
+    this.catchUp = { timer, until };
   }
 
   /** Queues every object version that has no verdict yet; resolves to how many were new to the queue. */
