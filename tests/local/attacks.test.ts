@@ -272,6 +272,14 @@ describe("local mode refuses an uploader every path to a forged verdict", functi
           403,
           JSON.stringify(extra),
         );
+      // The gateway refuses a CopyObject on its own too (the bucket policy's copy-source deny).
+      const direct = s3Client(store, "uploader");
+      const copy = new CopyObjectCommand({
+        Bucket: info.uploadBucket,
+        Key: key("copied"),
+        CopySource: `${source}/planted`,
+      });
+      assert.equal(await statusOf(direct.send(copy)), 403, "straight at the gateway");
       assert.equal(await versionsOf(key("copied")), 0, "no copy landed in the upload bucket");
     } finally {
       await owner.send(new DeleteObjectCommand({ Bucket: source, Key: "planted" }));
