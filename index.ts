@@ -60,6 +60,15 @@ const scanning = new MalwareScanning(name, {
 
 export const definitionsBucketName = scanning.definitions.bucketName;
 export const updaterFunctionName = scanning.definitions.updater.name;
+/**
+ * How the first definitions update went, and the alarms that watch the definitions: a deploy succeeds
+ * even when ClamAV's mirror refuses the account (403/429), and this says so.
+ */
+export const definitions = {
+  initialUpdateStatus: scanning.definitions.initialUpdateStatus,
+  missingAlarm: scanning.definitions.definitionsMissingAlarm.name,
+  staleAlarm: scanning.definitions.definitionsStaleAlarm.name,
+};
 export const uploadBucketNames = scanning.uploadBucketNames();
 export const scannerFunctionNames = scanning.scannerNames();
 export const uploadBucketPolicies = scanning.policies();

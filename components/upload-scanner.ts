@@ -171,10 +171,17 @@ export class UploadScanner extends pulumi.ComponentResource {
     const defs = args.definitions;
     // Named explicitly, so its ARN is built from the invokes' answers and the bucket policy (which names
     // the scanner) is known during a first preview instead of waiting for the role to be created.
-    const scannerRoleName = roleName(childName(name, "scanner", "role"));
+    const region = aws.getRegionOutput({}, child).region;
+    const scannerRoleName = region.apply((r) =>
+      roleName(childName(name, "scanner", "role"), {
+        project: pulumi.getProject(),
+        stack: pulumi.getStack(),
+        region: r,
+      }),
+    );
     const scannerRoleArn = pulumi
-      .all([partition, accountId])
-      .apply(([p, account]) => roleArn(p, account, scannerRoleName));
+      .all([partition, accountId, scannerRoleName])
+      .apply(([p, account, role]) => roleArn(p, account, role));
     const scanner = clamavFunction(
       childName(name, "scanner"),
       {

@@ -63,7 +63,8 @@ export interface UpdaterPolicyArgs {
 
 /**
  * The updater's role: read the previous database (and freshclam's state), write the new one and its
- * manifest, all under the prefix of its own bucket. Nothing else: it never deletes.
+ * manifest, and delete definition files no recent manifest lists, all under the prefix of its own
+ * bucket. Nothing else.
  */
 export function updaterPolicy(args: UpdaterPolicyArgs): PolicyDocument {
   const { definitionsBucketArn: bucket, definitionsPrefix: prefix } = args;
@@ -72,7 +73,7 @@ export function updaterPolicy(args: UpdaterPolicyArgs): PolicyDocument {
     {
       Sid: "ReadWriteDefinitions",
       Effect: "Allow",
-      Action: ["s3:GetObject", "s3:PutObject"],
+      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
       Resource: `${bucket}/${prefix}*`,
     },
     logWriteStatement(args.logGroupArn),

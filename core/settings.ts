@@ -22,13 +22,21 @@ export type TriggerKind = (typeof TriggerKinds)[number];
 /** The config namespace: the project's name. */
 export const SETTINGS_NAMESPACE = "bucketwarden";
 
+/** `scannerEphemeralStorageMb`'s default: computed from the object size and the scans that run at once. */
+export const DERIVED_STORAGE = 0;
+
 const HANDLER_UPDATER_DEFAULTS = parseUpdaterConfig({ [EnvVars.definitionsBucket]: "-" });
 
-/** Every setting with its Pulumi config type and default (`undefined`: derived from other settings). */
+/**
+ * Every setting with its Pulumi config type and default. Every one has a default: Pulumi treats a
+ * declared key without one as required and stops before the program runs. Two defaults mean "none"
+ * or "derived": an empty `bucketPolicyStatements` (no statements of the caller's) and a
+ * `scannerEphemeralStorageMb` of 0 (computed from the other settings).
+ */
 export const SETTINGS = {
   uploadBuckets: { type: "array", default: [] },
   existingUploadBuckets: { type: "array", default: [] },
-  bucketPolicyStatements: { type: "string", default: undefined },
+  bucketPolicyStatements: { type: "string", default: "" },
   forceDestroyUploadBuckets: { type: "boolean", default: false },
   architecture: { type: "string", default: "arm64" },
   failClosed: { type: "boolean", default: true },
@@ -41,7 +49,7 @@ export const SETTINGS = {
   maxObjectBytes: { type: "integer", default: ENGINE_MAX_OBJECT_BYTES },
   scannerMemoryMb: { type: "integer", default: size.DEFAULT_SCANNER_MEMORY_MB },
   scannerTimeoutSeconds: { type: "integer", default: size.DEFAULT_SCANNER_TIMEOUT_SECONDS },
-  scannerEphemeralStorageMb: { type: "integer", default: undefined },
+  scannerEphemeralStorageMb: { type: "integer", default: DERIVED_STORAGE },
   scannerMaxConcurrency: { type: "integer", default: 5 },
   queueBatchSize: { type: "integer", default: 1 },
   oldestMessageAlarmSeconds: { type: "integer", default: 1800 },
@@ -180,13 +188,22 @@ function readScanner(
       "maxObjectBytes",
       `needs ${needed} MB of /tmp, more than Lambda's ${size.LAMBDA_EPHEMERAL_MB.max}`,
     );
+  const givenStorage = read.integer(
+    "scannerEphemeralStorageMb",
+    DERIVED_STORAGE,
+    0,
+    size.LAMBDA_EPHEMERAL_MB.max,
+  );
   const ephemeralStorageMb =
-    read.optionalInteger(
-      "scannerEphemeralStorageMb",
-      needed,
-      size.LAMBDA_EPHEMERAL_MB.max,
-      ` (clamd spools each object to /tmp: the largest object, ${read.name("maxObjectBytes")}, plus the database twice plus scratch)`,
-    ) ?? needed;
+    givenStorage === DERIVED_STORAGE
+      ? needed
+      : read.inRange(
+          "scannerEphemeralStorageMb",
+          givenStorage,
+          needed,
+          size.LAMBDA_EPHEMERAL_MB.max,
+          ` (clamd spools each object to /tmp: the largest object, ${read.name("maxObjectBytes")}, plus the database twice plus scratch; 0 computes it)`,
+        );
   return {
     memoryMb,
     timeoutSeconds: read.integer(

@@ -35,11 +35,19 @@ describe("core/settings: defaults", () => {
   ];
   for (const [title, actual, expected] of table) it(title, () => assert.deepEqual(actual, expected));
 
-  it("declares a default for every setting except the two derived from others", () => {
-    const derived = Object.entries(SETTINGS)
-      .filter(([, spec]) => spec.default === undefined)
+  it("declares a default for every setting, since Pulumi requires a declared key without one", () => {
+    const withoutDefault = Object.entries(SETTINGS)
+      .filter(([, spec]) => (spec.default as unknown) === undefined)
       .map(([k]) => k);
-    assert.deepEqual(derived.sort(), ["bucketPolicyStatements", "scannerEphemeralStorageMb"]);
+    assert.deepEqual(withoutDefault, []);
+  });
+
+  it("computes the scanner's /tmp when scannerEphemeralStorageMb is its default 0", () => {
+    const zero = parseStackSettings({
+      "bucketwarden:uploadBuckets": '["photos"]',
+      "bucketwarden:scannerEphemeralStorageMb": "0",
+    });
+    assert.equal(zero.scanner.ephemeralStorageMb, s.scanner.ephemeralStorageMb);
   });
 });
 
