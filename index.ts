@@ -45,13 +45,10 @@ const scanning = new MalwareScanning(name, {
     memoryMb: settings.scanner.memoryMb,
     timeoutSeconds: settings.scanner.timeoutSeconds,
     ephemeralStorageMb: settings.scanner.ephemeralStorageMb,
+    maxConcurrency: settings.scanner.maxConcurrency,
     // Queue-only settings stay unset with the direct trigger, which rejects them.
     ...(settings.trigger === "queue"
-      ? {
-          batchSize: settings.queueBatchSize,
-          maxConcurrency: settings.scanner.maxConcurrency,
-          oldestMessageAlarmSeconds: settings.oldestMessageAlarmSeconds,
-        }
+      ? { batchSize: settings.queueBatchSize, oldestMessageAlarmSeconds: settings.oldestMessageAlarmSeconds }
       : {}),
     alarmTopicArns: settings.alarmTopicArns,
     logRetentionDays: settings.logRetentionDays,

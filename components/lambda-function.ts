@@ -13,6 +13,8 @@ export interface ClamavFunctionArgs {
   memoryMb: number;
   timeoutSeconds: number;
   ephemeralStorageMb: number;
+  /** Reserved concurrency: the most instances at once. @default unreserved */
+  reservedConcurrency?: number;
   /** Written by core's `scannerEnvironment`/`updaterEnvironment`, read by the handler's parser. */
   environment: pulumi.Input<Record<string, string>>;
   logRetentionDays: number;
@@ -81,6 +83,9 @@ export function clamavFunction(
       memorySize: args.memoryMb,
       timeout: args.timeoutSeconds,
       ephemeralStorage: { size: args.ephemeralStorageMb },
+      ...(args.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: args.reservedConcurrency }),
       environment: { variables: args.environment },
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
     },

@@ -61,9 +61,10 @@ export interface UploadScannerArgs {
   /** `"queue"`: S3 → SQS (with a dead-letter queue) → Lambda. `"direct"`: S3 invokes Lambda, as in the seed. @default "queue" */
   trigger?: TriggerKind;
   /**
-   * Scanner memory. clamd holds the official database in ~1.5 GB and briefly twice that while it
-   * reloads new definitions, plus the runtime; Lambda also scales CPU with memory, and loading the
-   * database is CPU-bound. @default 3328
+   * Scanner memory. clamd holds the official database in ~1.5 GB, plus the runtime; Lambda also scales
+   * CPU with memory, and loading the database is CPU-bound. With 3328 or more, clamd loads new
+   * definitions beside the old ones and scans continue; below, it reloads in place and scans wait
+   * during the reload. @default 3008, the most an account with the default quota may use
    */
   memoryMb?: number;
   /** Scanner timeout: a cold start loads the database (minutes) before the first scan. @default 900 */
@@ -71,14 +72,20 @@ export interface UploadScannerArgs {
   /** Objects larger than this get the limits-exceeded verdict, which is never clean. @default 2000000000 */
   maxObjectBytes?: number;
   /**
-   * Scanner `/tmp`: clamd spools each object there before scanning, so it must hold the largest object,
-   * the database twice (in use, and the next one downloading) and clamd's scratch space.
-   * @default maxObjectBytes in MB + 2 × 400 + 512
+   * Scanner `/tmp`: clamd spools each object there before scanning, so it must hold the largest object
+   * once for each scan that runs at once (two when `batchSize` is over 1), the database twice (in use,
+   * and the next one downloading) and clamd's scratch space.
+   * @default objects at once × maxObjectBytes in MB + 2 × 400 + 512
    */
   ephemeralStorageMb?: number;
   /** Events per invocation (trigger "queue"); one keeps a slow scan from timing out a batch. @default 1 */
   batchSize?: number;
-  /** Most scanners at once (trigger "queue"); each loads the whole database. @default 5 */
+  /**
+   * Most scanners at once; each loads the whole database. Trigger "queue": the event source's maximum
+   * concurrency (events wait in the queue). Trigger "direct": the function's reserved concurrency
+   * (Lambda holds back throttled S3 events and retries them for up to six hours); reserving takes
+   * that many from the account's unreserved concurrency. @default 5
+   */
   maxConcurrency?: number;
   /** Alarm when the oldest queued event is this old (trigger "queue"). @default 1800 */
   oldestMessageAlarmSeconds?: number;
@@ -127,14 +134,15 @@ export class UploadScanner extends pulumi.ComponentResource {
     const memoryMb = args.memoryMb ?? size.DEFAULT_SCANNER_MEMORY_MB;
     const timeoutSeconds = args.timeoutSeconds ?? size.DEFAULT_SCANNER_TIMEOUT_SECONDS;
     const maxObjectBytes = args.maxObjectBytes ?? ENGINE_MAX_OBJECT_BYTES;
-    const ephemeralStorageMb = args.ephemeralStorageMb ?? size.requiredScannerStorageMb(maxObjectBytes);
     const batchSize = args.batchSize ?? 1;
+    const ephemeralStorageMb =
+      args.ephemeralStorageMb ?? size.requiredScannerStorageMb(maxObjectBytes, batchSize);
     const maxConcurrency = args.maxConcurrency ?? 5;
     const oldestMessageAlarmSeconds = args.oldestMessageAlarmSeconds ?? 1800;
     const alarmTopicArns = args.alarmTopicArns ?? [];
     const namePrefix = args.namePrefix ?? name;
     const projectRoot = args.projectRoot ?? DEFAULT_PROJECT_ROOT;
-    checkArgs(args, trigger, ephemeralStorageMb, maxObjectBytes);
+    checkArgs(args, trigger, ephemeralStorageMb, maxObjectBytes, batchSize);
     const child = { parent: this };
 
     const partition = aws.getPartitionOutput({}, child).partition;
@@ -192,10 +200,19 @@ export class UploadScanner extends pulumi.ComponentResource {
         memoryMb,
         timeoutSeconds,
         ephemeralStorageMb,
+        // S3 would otherwise start one environment per new object in a burst, each loading the database.
+        reservedConcurrency: trigger === "direct" ? maxConcurrency : undefined,
         environment: pulumi
           .all([defs.bucketName, defs.prefix])
           .apply(([definitionsBucket, definitionsPrefix]) =>
-            scannerEnvironment({ definitionsBucket, definitionsPrefix, tags, maxObjectBytes }),
+            scannerEnvironment({
+              definitionsBucket,
+              definitionsPrefix,
+              tags,
+              maxObjectBytes,
+              // Without memory for two engines, clamd reloads in place and scans wait meanwhile.
+              concurrentReload: size.concurrentReloadFits(memoryMb),
+            }),
           ),
         logRetentionDays: args.logRetentionDays ?? 30,
         projectRoot,
@@ -334,6 +351,7 @@ function checkArgs(
   trigger: TriggerKind,
   ephemeralStorageMb: number,
   maxObjectBytes: number,
+  batchSize: number,
 ): void {
   if (args.existingBucketName !== undefined && args.newBucket !== undefined)
     throw new ConfigError(
@@ -346,17 +364,17 @@ function checkArgs(
       "One of [existingBucketName] and [newBucket] must be specified",
     );
   if (trigger === "direct") {
-    for (const queueOnly of ["batchSize", "maxConcurrency", "oldestMessageAlarmSeconds"] as const)
+    for (const queueOnly of ["batchSize", "oldestMessageAlarmSeconds"] as const)
       if (args[queueOnly] !== undefined)
         throw new ConfigError(
           queueOnly,
           `[${queueOnly}] applies only to trigger "queue", and [trigger] is "direct"`,
         );
   }
-  const needed = size.requiredScannerStorageMb(maxObjectBytes);
+  const needed = size.requiredScannerStorageMb(maxObjectBytes, batchSize);
   if (ephemeralStorageMb < needed)
     throw new ConfigError(
       "ephemeralStorageMb",
-      `must be at least ${needed} to hold an object of [maxObjectBytes] ${maxObjectBytes} and the database twice, got ${ephemeralStorageMb}`,
+      `must be at least ${needed} to hold ${size.scansAtOnce(batchSize)} object(s) of [maxObjectBytes] ${maxObjectBytes} at once and the database twice, got ${ephemeralStorageMb}`,
     );
 }

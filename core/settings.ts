@@ -134,16 +134,24 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
   const scheduleIssue = scheduleProblem(updateSchedule);
   if (scheduleIssue) read.fail("updateSchedule", `"${updateSchedule}" ${scheduleIssue}`);
   const maxObjectBytes = read.integer("maxObjectBytes", d.maxObjectBytes.default, 1, ENGINE_MAX_OBJECT_BYTES);
+  const trigger = read.oneOf("trigger", TriggerKinds, d.trigger.default);
+  // S3 invokes a direct scanner with one event at a time; only the queue batches.
+  const queueBatchSize = read.integer("queueBatchSize", d.queueBatchSize.default, 1, 10);
   return {
     uploadBuckets: readUploadBuckets(read, tags, failClosed),
     forceDestroyUploadBuckets: read.boolean("forceDestroyUploadBuckets", d.forceDestroyUploadBuckets.default),
     architecture: read.oneOf("architecture", LambdaArchitectures, d.architecture.default),
     failClosed,
-    trigger: read.oneOf("trigger", TriggerKinds, d.trigger.default),
+    trigger,
     tags,
     maxObjectBytes,
-    scanner: readScanner(read, maxObjectBytes, updater.officialDatabases),
-    queueBatchSize: read.integer("queueBatchSize", d.queueBatchSize.default, 1, 10),
+    scanner: readScanner(
+      read,
+      maxObjectBytes,
+      updater.officialDatabases,
+      trigger === "queue" ? queueBatchSize : 1,
+    ),
+    queueBatchSize,
     oldestMessageAlarmSeconds: read.integer(
       "oldestMessageAlarmSeconds",
       d.oldestMessageAlarmSeconds.default,
@@ -170,6 +178,7 @@ function readScanner(
   read: SettingReader,
   maxObjectBytes: number,
   official: boolean,
+  batchSize: number,
 ): StackSettings["scanner"] {
   const minMemory = size.minimumScannerMemoryMb(official);
   const memoryMb = read.integer(
@@ -179,10 +188,10 @@ function readScanner(
     size.LAMBDA_MEMORY_MB.max,
     official
       ? ` (ClamAV's official database takes ~${size.ENGINE_MEMORY_MB} MB to load; ` +
-          `${size.DEFAULT_SCANNER_MEMORY_MB} lets clamd reload it without stopping scans)`
+          `${size.CONCURRENT_RELOAD_MEMORY_MB} lets clamd reload it without stopping scans)`
       : "",
   );
-  const needed = size.requiredScannerStorageMb(maxObjectBytes);
+  const needed = size.requiredScannerStorageMb(maxObjectBytes, batchSize);
   if (needed > size.LAMBDA_EPHEMERAL_MB.max)
     read.fail(
       "maxObjectBytes",

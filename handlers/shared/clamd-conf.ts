@@ -9,6 +9,8 @@ export interface ClamdConfOptions {
   tempDir: string;
   /** The scanner's `maxObjectBytes`: the engine must look at every byte up to it. */
   maxObjectBytes: number;
+  /** `ConcurrentDatabaseReload`: off when memory cannot hold two engines (core/sizing). @default true */
+  concurrentReload?: boolean;
 }
 
 /**
@@ -34,7 +36,7 @@ export function renderClamdConf(o: ClamdConfOptions): string {
     // The scanner reloads when the manifest changes; clamd must not reload on its own in between.
     ["SelfCheck", "0"],
     // Scans continue on the old database while the new one loads; the scanner waits for the switch.
-    ["ConcurrentDatabaseReload", "yes"],
+    ["ConcurrentDatabaseReload", o.concurrentReload === false ? "no" : "yes"],
     ["CommandReadTimeout", "5"],
     ["LogTime", "no"],
     ["LogClean", "no"],

@@ -8,6 +8,7 @@ import { wildcardGrants } from "../../core/iam";
 import { LAYER_BUILD_DIR } from "../../core/layer-layout";
 import * as size from "../../core/sizing";
 import { DEFAULT_TAG_SCHEMA } from "../../core/tags";
+import { renderClamdConf } from "../../handlers/shared/clamd-conf";
 import { denyingStatements } from "../support/policy-eval";
 import {
   installPulumiMocks,
@@ -168,14 +169,21 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       assert.ok(dependsOn(onlyWithin(tree, T.eventSourceMapping), onlyWithin(tree, T.rolePolicy)));
     });
 
-    it("hides a message for six scanner timeouts while it is being scanned", () => {
-      assert.equal(queue.inputs.visibilityTimeoutSeconds, 6 * fn.inputs.timeout);
+    it("hides a message while it is being scanned, and no longer than a minute past the scanner's timeout", () => {
+      // Lambda refuses a mapping whose queue hides messages for less than the function's timeout.
+      assert.ok(queue.inputs.visibilityTimeoutSeconds >= fn.inputs.timeout);
+      assert.ok(queue.inputs.visibilityTimeoutSeconds <= fn.inputs.timeout + 60);
     });
 
-    it("moves an event that keeps failing to the dead-letter queue", () => {
+    it("moves an event to the dead-letter queue after one try per retry delay, within the hour", () => {
       const redrive = JSON.parse(queue.inputs.redrivePolicy);
       assert.equal(redrive.deadLetterTargetArn, deadLetters.state.arn);
-      assert.ok(redrive.maxReceiveCount >= 3);
+      assert.equal(redrive.maxReceiveCount, size.SCAN_RETRY_DELAYS_SECONDS.length + 1);
+      const waited = size.SCAN_RETRY_DELAYS_SECONDS.slice(0, redrive.maxReceiveCount - 1).reduce(
+        (a, b) => a + b,
+        0,
+      );
+      assert.ok(waited <= 3600, `${waited}`);
     });
 
     it("alarms on the age of the oldest waiting upload and on any dead letter", () => {
@@ -214,6 +222,17 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       assert.equal(fn.inputs.memorySize, size.DEFAULT_SCANNER_MEMORY_MB);
       assert.equal(fn.inputs.timeout, size.DEFAULT_SCANNER_TIMEOUT_SECONDS);
       assert.equal(fn.inputs.ephemeralStorage.size, size.requiredScannerStorageMb(2_000_000_000));
+    });
+
+    it("deploys on an account capped at 3,008 MB", () => {
+      assert.ok(fn.inputs.memorySize <= 3008, `${fn.inputs.memorySize}`);
+    });
+
+    it("turns clamd's concurrent reload off at the default memory, which cannot hold two engines", () => {
+      const config = parseScannerConfig(fn.inputs.environment.variables);
+      assert.equal(config.concurrentReload, false);
+      const conf = renderClamdConf({ socketPath: "s", databaseDir: "d", tempDir: "t", ...config });
+      assert.match(conf, /^ConcurrentDatabaseReload no$/m);
     });
 
     it("hands the handler an environment its own parser reads back as these definitions and tags", () => {
@@ -301,6 +320,10 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
     ]);
     assert.deepEqual(notification.inputs.queues, []);
     assert.ok(dependsOn(notification, onlyWithin(tree, T.permission)));
+  });
+
+  it("caps the scanners S3 can start at once with reserved concurrency (5 by default)", () => {
+    assert.equal(fn.inputs.reservedConcurrentExecutions, 5);
   });
 
   it("sends events Lambda gives up on to the dead-letter queue, which the role may write", () => {
