@@ -16,7 +16,10 @@ function uploadBuckets(s: StackSettings) {
       b.key,
       b.existingBucketName !== undefined
         ? { existingBucketName: b.existingBucketName, policyStatements: b.policyStatements }
-        : { newBucket: { forceDestroy: s.forceDestroyUploadBuckets }, policyStatements: b.policyStatements },
+        : {
+            newBucket: { forceDestroy: s.forceDestroyUploadBuckets, ...s.uploadLifecycle },
+            policyStatements: b.policyStatements,
+          },
     ]),
   );
 }

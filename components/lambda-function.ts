@@ -73,7 +73,10 @@ export function clamavFunction(
   const fn = new aws.lambda.Function(
     autonamed(name, "function"),
     {
-      description: args.description,
+      // The role's id, new whenever the role is replaced (even under the same name), changes the
+      // function's configuration: Lambda renews its KMS grant for the environment only on an update,
+      // and a function left on a replaced role's grant fails with KMSAccessDeniedException.
+      description: pulumi.interpolate`${args.description} (role ${role.uniqueId})`,
       code: new pulumi.asset.FileArchive(handlerBundleDir(args.projectRoot, args.handler)),
       runtime: LAMBDA_RUNTIME,
       handler: LAMBDA_HANDLER,

@@ -11,7 +11,8 @@ export interface PrivateBucket {
   bucket: aws.s3.Bucket;
   /**
    * The settings every later change to the bucket must wait for: S3 answers "conflicting conditional
-   * operation" when a policy or notification arrives while these are still being applied.
+   * operation" when a policy or notification arrives while these are still being applied. They are
+   * written one after the other, each waiting for the one before.
    */
   settings: pulumi.Resource[];
 }
@@ -39,10 +40,12 @@ export function privateBucket(name: string, args: PrivateBucketArgs, parent: pul
     },
     opts,
   );
+  // One write to the bucket's configuration at a time (see `settings`).
+  const after = (previous: pulumi.Resource) => ({ parent, dependsOn: [previous] });
   const ownership = new aws.s3.BucketOwnershipControls(
     childName(name, "ownership"),
     { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-    opts,
+    after(publicAccess),
   );
   const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
     childName(name, "encryption"),
@@ -50,12 +53,12 @@ export function privateBucket(name: string, args: PrivateBucketArgs, parent: pul
       bucket: bucket.id,
       rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
     },
-    opts,
+    after(ownership),
   );
   const versioning = new aws.s3.BucketVersioning(
     childName(name, "versioning"),
     { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-    opts,
+    after(encryption),
   );
   return { bucket, settings: [publicAccess, ownership, encryption, versioning] };
 }

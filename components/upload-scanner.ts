@@ -23,7 +23,18 @@ import { ComponentTypes } from "./types";
 export interface NewUploadBucketArgs {
   /** Delete the bucket on destroy even when it holds uploads. @default false */
   forceDestroy?: boolean;
+  /**
+   * Days an overwritten or deleted upload's old version is kept before S3 deletes it. Versioning keeps
+   * every version (each scanned on its own), so without this the bucket grows with every overwrite.
+   * 0 keeps old versions forever. @default 30
+   */
+  noncurrentVersionDays?: number;
+  /** Days before S3 deletes the parts of a multipart upload never completed. 0 keeps them. @default 7 */
+  abortIncompleteUploadDays?: number;
 }
+
+/** Lifecycle defaults of a created upload bucket. */
+export const UPLOAD_LIFECYCLE_DEFAULTS = { noncurrentVersionDays: 30, abortIncompleteUploadDays: 7 } as const;
 
 /**
  * Notification entries of the caller's own, written beside the scanner's. A bucket has exactly one
@@ -33,6 +44,12 @@ export interface NewUploadBucketArgs {
  * set `eventbridge: true` and route them with an EventBridge rule.
  */
 export interface ExtraNotifications {
+  /**
+   * Resources the notification must wait for, typically your destinations' permissions (a queue
+   * policy, an SNS topic policy, a `lambda.Permission`): S3 tests every destination when the
+   * configuration is written and refuses it if one cannot be reached. @default []
+   */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
   /** More SQS destinations. @default [] */
   queues?: pulumi.Input<pulumi.Input<aws.types.input.s3.BucketNotificationQueue>[]>;
   /** SNS destinations. @default [] */
@@ -248,10 +265,15 @@ export class UploadScanner extends pulumi.ComponentResource {
         });
         return JSON.stringify(mergePolicy(rule, callerStatements(callers as CallerStatements)));
       });
-    new aws.s3.BucketPolicy(
+    // One write to the bucket's configuration at a time: its settings, lifecycle, policy, then
+    // notification. S3 answers "conflicting conditional operation" to concurrent ones.
+    const lifecycle = created
+      ? this.lifecycle(name, created, args.newBucket as NewUploadBucketArgs | true)
+      : undefined;
+    const bucketPolicy = new aws.s3.BucketPolicy(
       childName(name, "policy"),
       { bucket: this.bucketName, policy: this.policy },
-      { parent: this, dependsOn: created?.settings ?? [] },
+      { parent: this, dependsOn: lifecycle ? [lifecycle] : (created?.settings ?? []) },
     );
 
     const triggerArgs = {
@@ -272,7 +294,7 @@ export class UploadScanner extends pulumi.ComponentResource {
           { ...triggerArgs, deadLetterQueue: queues.deadLetterQueue },
           this,
         );
-    this.notifications(name, wiring, args.extraNotifications ?? {}, created?.settings ?? []);
+    this.notifications(name, wiring, args.extraNotifications ?? {}, [bucketPolicy]);
 
     if (queues.queue) {
       queueAgeAlarm(
@@ -310,7 +332,7 @@ export class UploadScanner extends pulumi.ComponentResource {
     name: string,
     wiring: ScanTrigger,
     extra: ExtraNotifications,
-    settings: pulumi.Resource[],
+    after: pulumi.Resource[],
   ): void {
     // The scanner's entries stay a plain array (their fields may be unknown one by one), so the pack
     // sees them during a first preview; the caller's entries, when given, are checked once known.
@@ -341,7 +363,48 @@ export class UploadScanner extends pulumi.ComponentResource {
         topics: merge<aws.types.input.s3.BucketNotificationTopic>("topics", [], extra.topics),
         eventbridge: extra.eventbridge,
       },
-      { parent: this, dependsOn: [...wiring.dependsOn, ...settings] },
+      { parent: this, dependsOn: [...wiring.dependsOn, ...after, ...(extra.dependsOn ?? [])] },
+    );
+  }
+
+  /** Expiry of old versions and abandoned multipart uploads in a created bucket. */
+  private lifecycle(
+    name: string,
+    created: { bucket: aws.s3.Bucket; settings: pulumi.Resource[] },
+    args: NewUploadBucketArgs | true,
+  ): aws.s3.BucketLifecycleConfiguration | undefined {
+    const given = args === true ? {} : args;
+    const noncurrentDays = given.noncurrentVersionDays ?? UPLOAD_LIFECYCLE_DEFAULTS.noncurrentVersionDays;
+    const abortDays = given.abortIncompleteUploadDays ?? UPLOAD_LIFECYCLE_DEFAULTS.abortIncompleteUploadDays;
+    for (const [key, days] of [
+      ["noncurrentVersionDays", noncurrentDays],
+      ["abortIncompleteUploadDays", abortDays],
+    ] as const)
+      if (!Number.isInteger(days) || days < 0)
+        throw new ConfigError(
+          `newBucket.${key}`,
+          `must be a whole number of days, 0 to keep forever, got ${days}`,
+        );
+    const rules: aws.types.input.s3.BucketLifecycleConfigurationRule[] = [];
+    if (noncurrentDays > 0)
+      rules.push({
+        id: "expire-old-versions",
+        status: "Enabled",
+        filter: {},
+        noncurrentVersionExpiration: { noncurrentDays },
+      });
+    if (abortDays > 0)
+      rules.push({
+        id: "abort-incomplete-uploads",
+        status: "Enabled",
+        filter: {},
+        abortIncompleteMultipartUpload: { daysAfterInitiation: abortDays },
+      });
+    if (rules.length === 0) return undefined;
+    return new aws.s3.BucketLifecycleConfiguration(
+      childName(name, "uploads-lifecycle"),
+      { bucket: created.bucket.id, rules },
+      { parent: this, dependsOn: created.settings },
     );
   }
 }

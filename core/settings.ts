@@ -38,6 +38,8 @@ export const SETTINGS = {
   existingUploadBuckets: { type: "array", default: [] },
   bucketPolicyStatements: { type: "string", default: "" },
   forceDestroyUploadBuckets: { type: "boolean", default: false },
+  noncurrentVersionDays: { type: "integer", default: 30 },
+  abortIncompleteUploadDays: { type: "integer", default: 7 },
   architecture: { type: "string", default: "arm64" },
   failClosed: { type: "boolean", default: true },
   trigger: { type: "string", default: "queue" },
@@ -80,6 +82,8 @@ export interface UploadBucketSettings {
 export interface StackSettings {
   uploadBuckets: UploadBucketSettings[];
   forceDestroyUploadBuckets: boolean;
+  /** Lifecycle of the buckets the stack creates, in days; 0 keeps forever. */
+  uploadLifecycle: { noncurrentVersionDays: number; abortIncompleteUploadDays: number };
   architecture: LambdaArchitecture;
   failClosed: boolean;
   trigger: TriggerKind;
@@ -140,6 +144,20 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
   return {
     uploadBuckets: readUploadBuckets(read, tags, failClosed),
     forceDestroyUploadBuckets: read.boolean("forceDestroyUploadBuckets", d.forceDestroyUploadBuckets.default),
+    uploadLifecycle: {
+      noncurrentVersionDays: read.integer(
+        "noncurrentVersionDays",
+        d.noncurrentVersionDays.default,
+        0,
+        36_500,
+      ),
+      abortIncompleteUploadDays: read.integer(
+        "abortIncompleteUploadDays",
+        d.abortIncompleteUploadDays.default,
+        0,
+        36_500,
+      ),
+    },
     architecture: read.oneOf("architecture", LambdaArchitectures, d.architecture.default),
     failClosed,
     trigger,

@@ -23,6 +23,7 @@ import {
   onlyWithin,
   policyOf,
   rolePolicyOfFunction,
+  waitsFor,
   within,
 } from "./graph";
 
@@ -79,7 +80,8 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
     it("is written on the upload bucket, after its public access block and ownership", () => {
       const r = onlyWithin(tree, T.bucketPolicy);
       assert.equal(r.inputs.bucket, bucket.state.bucket);
-      assert.ok(dependsOn(r, onlyWithin(tree, T.publicAccessBlock)));
+      assert.ok(waitsFor(tree, r, onlyWithin(tree, T.publicAccessBlock)));
+      assert.ok(waitsFor(tree, r, onlyWithin(tree, T.ownershipControls)));
     });
 
     it("keeps the caller's own statement, unchanged", () => {
@@ -224,6 +226,12 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       assert.equal(fn.inputs.ephemeralStorage.size, size.requiredScannerStorageMb(2_000_000_000));
     });
 
+    it("is updated whenever its role is replaced, so Lambda renews its KMS grant for the new role", () => {
+      const role = onlyWithin(tree, T.role);
+      assert.ok(role.state.uniqueId);
+      assert.ok(fn.inputs.description.includes(role.state.uniqueId), fn.inputs.description);
+    });
+
     it("deploys on an account capped at 3,008 MB", () => {
       assert.ok(fn.inputs.memorySize <= 3008, `${fn.inputs.memorySize}`);
     });
@@ -253,6 +261,85 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       assert.equal(bySid.WriteOwnLogs.Resource, `${onlyWithin(tree, T.logGroup).state.arn}:*`);
       assert.equal(bySid.DeadLetterFailedEvents, undefined);
     });
+  });
+});
+
+describe("components/UploadScanner: one write to a bucket's configuration at a time", () => {
+  let tree: RecordedResource[];
+  let topicPolicy: RecordedResource;
+
+  before(async () => {
+    const rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    const aws = require("@pulumi/aws");
+    const policy = new aws.sns.TopicPolicy("removed-topic-policy", {
+      arn: "arn:aws:sns:us-east-1:123456789012:removed",
+      policy: "{}",
+    });
+    new UploadScanner("ordered", {
+      newBucket: { noncurrentVersionDays: 10, abortIncompleteUploadDays: 2 },
+      definitions: DEFINITIONS,
+      extraNotifications: {
+        topics: [{ topicArn: "arn:aws:sns:us-east-1:123456789012:removed", events: ["s3:ObjectRemoved:*"] }],
+        dependsOn: [policy],
+      },
+      projectRoot: ROOT,
+    });
+    await rec.settle();
+    tree = componentTree(rec, ComponentTypes.UploadScanner, "ordered");
+    topicPolicy = rec.one("aws:sns/topicPolicy:TopicPolicy", "removed-topic-policy");
+  });
+
+  it("chains settings, lifecycle, policy and notification, each waiting for the one before", () => {
+    const chain = [
+      T.publicAccessBlock,
+      T.ownershipControls,
+      T.encryption,
+      T.versioning,
+      T.lifecycle,
+      T.bucketPolicy,
+      T.bucketNotification,
+    ].map((type) => onlyWithin(tree, type));
+    for (let i = 1; i < chain.length; i++)
+      assert.ok(dependsOn(chain[i], chain[i - 1]), `${chain[i].type} does not wait for ${chain[i - 1].type}`);
+  });
+
+  it("lets the caller's destinations' permissions be in place before S3 checks them", () => {
+    assert.ok(dependsOn(onlyWithin(tree, T.bucketNotification), topicPolicy));
+  });
+
+  it("expires old versions and abandoned multipart uploads after the days asked for", () => {
+    const rules = onlyWithin(tree, T.lifecycle).inputs.rules;
+    assert.deepEqual(
+      rules.map((r: Record<string, unknown>) => [
+        r.status,
+        r.noncurrentVersionExpiration,
+        r.abortIncompleteMultipartUpload,
+      ]),
+      [
+        ["Enabled", { noncurrentDays: 10 }, undefined],
+        ["Enabled", undefined, { daysAfterInitiation: 2 }],
+      ],
+    );
+  });
+});
+
+describe("components/UploadScanner: a created bucket's lifecycle by default and turned off", () => {
+  it("keeps old versions 30 days and abandoned uploads 7 by default, and nothing when both are 0", async () => {
+    const rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    new UploadScanner("lc-default", { newBucket: true, definitions: DEFINITIONS, projectRoot: ROOT });
+    new UploadScanner("lc-off", {
+      newBucket: { noncurrentVersionDays: 0, abortIncompleteUploadDays: 0 },
+      definitions: DEFINITIONS,
+      projectRoot: ROOT,
+    });
+    await rec.settle();
+    const rules = onlyWithin(componentTree(rec, ComponentTypes.UploadScanner, "lc-default"), T.lifecycle)
+      .inputs.rules;
+    assert.deepEqual(rules[0].noncurrentVersionExpiration, { noncurrentDays: 30 });
+    assert.deepEqual(rules[1].abortIncompleteMultipartUpload, { daysAfterInitiation: 7 });
+    assert.equal(within(componentTree(rec, ComponentTypes.UploadScanner, "lc-off"), T.lifecycle).length, 0);
   });
 });
 
