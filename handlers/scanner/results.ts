@@ -4,9 +4,13 @@ import type { ScanStatus } from "../../core/verdict";
 
 /** Milliseconds spent in each step of one object. */
 export interface Durations {
-  /** HeadObject and GetObjectTagging. */
+  /**
+   * Metadata: the wait for GetObjectTagging once the GET has answered (near 0 when the event names
+   * the version, since both run at once). The name stays for the log line's readers; there is no
+   * HeadObject before the GET any more.
+   */
   headMs: number;
-  /** GetObject until the body starts. */
+  /** GetObject until its answer (version, ETag, size) and the body start. */
   getMs: number;
   /** Streaming the body through the engine until its verdict. */
   scanMs: number;

@@ -1,6 +1,6 @@
 /**
- * One object, from its event to its verdict tag: HeadObject and its tags, the idempotence check, the
- * body streamed into the engine (never to disk), and the merged tags written on exactly the version
+ * One object, from its event to its verdict tag: GetObject and the object's tags, the idempotence
+ * check, the body streamed into the engine (never to disk), and the merged tags written on exactly the version
  * (or, unversioned, the content) that was scanned.
  */
 import {
@@ -12,13 +12,15 @@ import {
 } from "@aws-sdk/client-s3";
 import type { ObjectRef } from "../../core/events";
 import type { ScannerConfig } from "../../core/handler-config";
-import type { Tag } from "../../core/tags";
+import { isScannerTagKey, type Tag } from "../../core/tags";
 import {
-  alreadyScanned,
+  inspectArrivingTags,
   isCleanStatus,
   mergeVerdictTags,
+  PriorScan,
   type ScanOutcome,
   ScanStatus,
+  verdictSigner,
 } from "../../core/verdict";
 import { ObjectReadError } from "../shared/errors";
 import { errorAttributes, type Log, type MetricsSink } from "../shared/logger";
@@ -35,6 +37,8 @@ export interface ObjectScanContext {
   engine: ScanEngine;
   config: Pick<ScannerConfig, "tags" | "maxObjectBytes" | "scanTimeoutMs">;
   definitionsVersion: string;
+  /** The scan stamp key (core/stamp): only verdicts stamped under it are the scanner's own. */
+  stampKey: Buffer;
   log: Log;
   metrics: MetricsSink;
 }
@@ -64,51 +68,80 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
   const lap = stopwatch();
   try {
     const named = { Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId };
-    // When the event names a real version, its head and tags cannot change under us: fetch both at
-    // once, saving a round trip on every warm scan. Otherwise the head decides which version to read.
+    // No HeadObject: the GET's answer carries everything a HEAD would (version, ETag, size), and its
+    // body is one consistent read of that version or content. When the event names a real version,
+    // its tags cannot change under us: fetch them beside the GET, saving a round trip.
     const pinned = ref.versionId !== undefined && ref.versionId !== "null";
     const earlyTags = pinned ? call(() => s3.send(new GetObjectTaggingCommand(named))) : undefined;
     // An early failure is awaited below; keep it from surfacing as unhandled meanwhile.
     earlyTags?.catch(() => undefined);
-    const head = await call(() => s3.send(new HeadObjectCommand(named)));
-    const eTag = bareETag(head.ETag) ?? "";
-    const size = head.ContentLength ?? 0;
-    const headVersion = ref.versionId ?? head.VersionId;
-    // Versioned: every call names the version. Unversioned (or the "null" version, which an upload
-    // replaces in place): the ETag pins the content instead.
-    const versionId = headVersion && headVersion !== "null" ? headVersion : undefined;
-    const object = { Bucket: ref.bucket, Key: ref.key, VersionId: versionId };
-    const tagging = await (earlyTags ?? call(() => s3.send(new GetObjectTaggingCommand(object))));
-    const existing = (tagging.TagSet ?? []).map((t) => ({ Key: t.Key ?? "", Value: t.Value ?? "" }) as Tag);
-    durations.headMs = lap();
-
-    if (alreadyScanned(existing, config.tags, definitionsVersion, eTag))
-      throw new Skip(SkipReason.AlreadyScanned);
-
+    const got = await call(() => s3.send(new GetObjectCommand(named)));
+    durations.getMs = lap();
+    const body = got.Body as { destroy?: () => void } | undefined;
     let outcome: ScanOutcome;
     let bytes = 0;
-    if (size > config.maxObjectBytes) {
-      outcome = { status: ScanStatus.LimitsExceeded, signature: TOO_LARGE_SIGNATURE };
-    } else {
-      const got = await call(() => s3.send(new GetObjectCommand({ ...object, IfMatch: `"${eTag}"` })));
-      durations.getMs = lap();
-      const body = got.Body as { destroy?: () => void } | undefined;
-      try {
-        ({ outcome, bytes } = await ctx.engine.scan(bodyChunks(got.Body), config.scanTimeoutMs));
-      } finally {
-        body?.destroy?.();
+    let eTag: string;
+    let size: number;
+    let versionId: string | undefined;
+    let existing: Tag[];
+    try {
+      eTag = bareETag(got.ETag) ?? "";
+      size = got.ContentLength ?? 0;
+      const gotVersion = ref.versionId ?? got.VersionId;
+      // Versioned: every later call names the version read. Unversioned (or the "null" version, which
+      // an upload replaces in place): the ETag pins the content, re-checked before tagging.
+      versionId = gotVersion && gotVersion !== "null" ? gotVersion : undefined;
+      const object = { Bucket: ref.bucket, Key: ref.key, VersionId: versionId };
+      // Unpinned, the tags are read after the GET so that they belong to the content read, or to a
+      // newer one that the re-check before tagging then finds.
+      const tagging = await (earlyTags ?? call(() => s3.send(new GetObjectTaggingCommand(object))));
+      existing = (tagging.TagSet ?? []).map((t) => ({ Key: t.Key ?? "", Value: t.Value ?? "" }) as Tag);
+      durations.headMs = lap();
+
+      const stamped = { bucket: ref.bucket, key: ref.key, versionId, eTag };
+      const arriving = inspectArrivingTags(existing, config.tags, ctx.stampKey, stamped, definitionsVersion);
+      if (arriving.prior === PriorScan.Current) throw new Skip(SkipReason.AlreadyScanned);
+      if (arriving.prior === PriorScan.Forged) {
+        // Verdict tags the scanner did not write: someone tried to make the object look scanned. It is
+        // scanned like any other; the tags it came with are replaced.
+        log.warn("verdict forgery attempt", {
+          ...where,
+          versionId,
+          eTag,
+          tags: existing.filter((t) => isScannerTagKey(t.Key, config.tags)),
+        });
+        metrics.count("VerdictForgeryAttempts");
       }
-      // Clean means every byte was looked at: a short body is a failed read, never a clean verdict.
-      if (isCleanStatus(outcome.status) && bytes !== size)
-        throw new ObjectReadError(`read ${bytes} of ${size} bytes of the object, then the body ended`);
-      durations.scanMs = lap();
+      if (arriving.reserved.length > 0) {
+        log.warn("reserved tag keys dropped", { ...where, versionId, dropped: arriving.reserved });
+        metrics.count("ReservedTagKeysDropped", arriving.reserved.length);
+      }
+
+      if (size > config.maxObjectBytes) {
+        outcome = { status: ScanStatus.LimitsExceeded, signature: TOO_LARGE_SIGNATURE };
+      } else {
+        ({ outcome, bytes } = await ctx.engine.scan(bodyChunks(got.Body), config.scanTimeoutMs));
+        // Clean means every byte was looked at: a short body is a failed read, never a clean verdict.
+        if (isCleanStatus(outcome.status) && bytes !== size)
+          throw new ObjectReadError(`read ${bytes} of ${size} bytes of the object, then the body ended`);
+        durations.scanMs = lap();
+      }
+    } finally {
+      // A skipped or too-large object's body is never read: close the connection rather than drain it.
+      body?.destroy?.();
     }
+    const object = { Bucket: ref.bucket, Key: ref.key, VersionId: versionId };
 
     if (!versionId) {
       const now = await call(() => s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key })));
       if (bareETag(now.ETag) !== eTag) throw new Skip(SkipReason.Overwritten);
     }
-    const merged = mergeVerdictTags(existing, outcome, config.tags, definitionsVersion, eTag);
+    const sign = verdictSigner(
+      ctx.stampKey,
+      { bucket: ref.bucket, key: ref.key, versionId, eTag },
+      definitionsVersion,
+    );
+    const merged = mergeVerdictTags(existing, outcome, config.tags, sign);
     await call(() => s3.send(new PutObjectTaggingCommand({ ...object, Tagging: { TagSet: merged.tags } })));
     durations.tagMs = lap();
 

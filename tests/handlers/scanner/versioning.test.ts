@@ -5,7 +5,7 @@ import type { Scanner } from "../../../handlers/scanner/scanner";
 import { createUploadBucket, statusOf, tagsOf, upload } from "../support/buckets";
 import { s3Event } from "../support/events";
 import { scannerConfig, testDefinitions, testScanner } from "../support/handlers";
-import { onceAfter } from "../support/hooks";
+import { commandsTo, onceAfter } from "../support/hooks";
 import { EICAR } from "../support/signatures";
 import { clientAs } from "../support/store";
 
@@ -67,11 +67,29 @@ describe("versions and overwrites", () => {
     assert.deepEqual(await tagsOf(bucket, "doc", v2), {}, "the new version waits for its own event");
   });
 
-  it("pins the version from HeadObject when the event names none", async () => {
+  it("reads a version with one GET and no HeadObject, and tags that version", async () => {
+    const bucket = await createUploadBucket({ versioned: true });
+    const v1 = await upload(bucket, "doc", EICAR);
+    const s3 = await clientAs("scanner");
+    const sent = commandsTo(s3, bucket);
+    const scanner = await testScanner(await scannerConfig(definitionsBucket), { s3 });
+    scanners.push(scanner);
+    const [result] = results(await scanner.handle(s3Event({ bucket, key: "doc", versionId: v1.VersionId })));
+
+    assert.equal(result.outcome, "tagged");
+    assert.deepEqual([...sent].sort(), [
+      "GetObjectCommand",
+      "GetObjectTaggingCommand",
+      "PutObjectTaggingCommand",
+    ]);
+    assert.equal((await tagsOf(bucket, "doc", v1.VersionId)).Infected, "true");
+  });
+
+  it("pins the version the GET read when the event names none", async () => {
     const bucket = await createUploadBucket({ versioned: true });
     const v1 = await upload(bucket, "doc", EICAR);
     let v2: string | undefined;
-    const scanner = await scannerWith(bucket, "HeadObjectCommand", async () => {
+    const scanner = await scannerWith(bucket, "GetObjectCommand", async () => {
       v2 = (await upload(bucket, "doc", "clean replacement")).VersionId;
     });
     await scanner.handle(s3Event({ bucket, key: "doc" }));
@@ -95,10 +113,10 @@ describe("versions and overwrites", () => {
     assert.equal((await tagsOf(bucket, "doc")).Infected, "true");
   });
 
-  it("skips an unversioned object overwritten between HeadObject and GetObject (If-Match)", async () => {
+  it("skips an unversioned object overwritten between its GET and the read of its tags", async () => {
     const bucket = await createUploadBucket();
     await upload(bucket, "doc", "first");
-    const scanner = await scannerWith(bucket, "HeadObjectCommand", () => upload(bucket, "doc", EICAR));
+    const scanner = await scannerWith(bucket, "GetObjectTaggingCommand", () => upload(bucket, "doc", EICAR));
     const [result] = results(await scanner.handle(s3Event({ bucket, key: "doc" })));
     assert.deepEqual(
       [result.outcome, result.outcome === "skipped" && result.reason],

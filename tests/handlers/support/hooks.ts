@@ -28,3 +28,16 @@ export function onceAfter(
     { step: "initialize", name: `after-${commandName}-${Math.random()}` },
   );
 }
+
+/** Records the name of every command `client` sends to `bucket`, in order. */
+export function commandsTo(client: S3Client, bucket: string): string[] {
+  const names: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if ((args.input as { Bucket?: string }).Bucket === bucket) names.push(context.commandName ?? "");
+      return next(args);
+    },
+    { step: "initialize", name: `record-${Math.random()}` },
+  );
+  return names;
+}
