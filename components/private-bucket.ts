@@ -5,6 +5,8 @@ import { bucketPrefix, childName } from "../core/naming";
 export interface PrivateBucketArgs {
   /** Delete the bucket on destroy even when it holds objects. */
   forceDestroy: boolean;
+  /** The bucket's physical name, when it must be known before the bucket exists. @default autonamed from a prefix */
+  bucketName?: pulumi.Input<string>;
 }
 
 export interface PrivateBucket {
@@ -26,7 +28,10 @@ export function privateBucket(name: string, args: PrivateBucketArgs, parent: pul
   const opts = { parent };
   const bucket = new aws.s3.Bucket(
     name,
-    { bucketPrefix: bucketPrefix(name), forceDestroy: args.forceDestroy },
+    {
+      ...(args.bucketName === undefined ? { bucketPrefix: bucketPrefix(name) } : { bucket: args.bucketName }),
+      forceDestroy: args.forceDestroy,
+    },
     opts,
   );
   const publicAccess = new aws.s3.BucketPublicAccessBlock(

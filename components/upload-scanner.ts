@@ -5,7 +5,7 @@ import { BucketwardenError, ConfigError } from "../core/errors";
 import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
 import { type CallerStatements, callerStatements, scannerPolicy } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
-import { childName, roleArn, roleName } from "../core/naming";
+import { childName, roleArn, roleName, uploadBucketName } from "../core/naming";
 import { type NotificationEntry, scanEventConflicts } from "../core/notifications";
 import type { TriggerKind } from "../core/settings";
 import * as size from "../core/sizing";
@@ -164,20 +164,34 @@ export class UploadScanner extends pulumi.ComponentResource {
 
     const partition = aws.getPartitionOutput({}, child).partition;
     const accountId = aws.getCallerIdentityOutput({}, child).accountId;
+    const region = aws.getRegionOutput({}, child).region;
+    const bucketKey = childName(name, "uploads");
+    // A created bucket's name comes from invokes, not from S3's autonaming, so the policy naming it
+    // (and the pack's rules reading that policy) are known during a first preview.
+    const plannedName = pulumi.all([accountId, region]).apply(([account, r]) =>
+      uploadBucketName(bucketKey, {
+        accountId: account,
+        region: r,
+        project: pulumi.getProject(),
+        stack: pulumi.getStack(),
+      }),
+    );
     const created = args.newBucket
       ? privateBucket(
-          childName(name, "uploads"),
-          { forceDestroy: args.newBucket === true ? false : (args.newBucket.forceDestroy ?? false) },
+          bucketKey,
+          {
+            forceDestroy: args.newBucket === true ? false : (args.newBucket.forceDestroy ?? false),
+            bucketName: plannedName,
+          },
           this,
         )
       : undefined;
     this.bucket = created?.bucket;
-    this.bucketName = created
-      ? created.bucket.bucket
-      : pulumi.output(args.existingBucketName as pulumi.Input<string>);
-    this.bucketArn = created
-      ? created.bucket.arn
-      : pulumi.interpolate`arn:${partition}:s3:::${this.bucketName}`;
+    this.bucketName = created ? plannedName : pulumi.output(args.existingBucketName as pulumi.Input<string>);
+    this.bucketArn = pulumi.interpolate`arn:${partition}:s3:::${this.bucketName}`;
+    // What the bucket's policy and notification name: the created bucket's own output, so they depend
+    // on it (and the pack links them to it through that dependency), or the existing bucket's name.
+    const target = created ? created.bucket.bucket : this.bucketName;
 
     const queues = scanQueues(
       childName(name, "scanner"),
@@ -196,7 +210,6 @@ export class UploadScanner extends pulumi.ComponentResource {
     const defs = args.definitions;
     // Named explicitly, so its ARN is built from the invokes' answers and the bucket policy (which names
     // the scanner) is known during a first preview instead of waiting for the role to be created.
-    const region = aws.getRegionOutput({}, child).region;
     const scannerRoleName = region.apply((r) =>
       roleName(childName(name, "scanner", "role"), {
         project: pulumi.getProject(),
@@ -272,7 +285,7 @@ export class UploadScanner extends pulumi.ComponentResource {
       : undefined;
     const bucketPolicy = new aws.s3.BucketPolicy(
       childName(name, "policy"),
-      { bucket: this.bucketName, policy: this.policy },
+      { bucket: target, policy: this.policy },
       { parent: this, dependsOn: lifecycle ? [lifecycle] : (created?.settings ?? []) },
     );
 
@@ -294,7 +307,7 @@ export class UploadScanner extends pulumi.ComponentResource {
           { ...triggerArgs, deadLetterQueue: queues.deadLetterQueue },
           this,
         );
-    this.notifications(name, wiring, args.extraNotifications ?? {}, [bucketPolicy]);
+    this.notifications(name, target, wiring, args.extraNotifications ?? {}, [bucketPolicy]);
 
     if (queues.queue) {
       queueAgeAlarm(
@@ -330,6 +343,7 @@ export class UploadScanner extends pulumi.ComponentResource {
   /** The bucket's one notification configuration: the scanner's entry and the caller's. */
   private notifications(
     name: string,
+    bucket: pulumi.Input<string>,
     wiring: ScanTrigger,
     extra: ExtraNotifications,
     after: pulumi.Resource[],
@@ -357,7 +371,7 @@ export class UploadScanner extends pulumi.ComponentResource {
     new aws.s3.BucketNotification(
       childName(name, "notifications"),
       {
-        bucket: this.bucketName,
+        bucket,
         queues: merge("queues", wiring.queues, extra.queues),
         lambdaFunctions: merge("lambdaFunctions", wiring.lambdaFunctions, extra.lambdaFunctions),
         topics: merge<aws.types.input.s3.BucketNotificationTopic>("topics", [], extra.topics),

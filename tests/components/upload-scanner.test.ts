@@ -77,6 +77,11 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       scannerRoleArn = onlyWithin(tree, T.role).state.arn;
     });
 
+    it("names the created bucket from invokes (account, region, project, stack), not by S3's autonaming", () => {
+      assert.match(bucket.inputs.bucket, /^photos-uploads-[0-9a-f]{12}$/);
+      assert.equal(bucket.inputs.bucketPrefix, undefined);
+    });
+
     it("is written on the upload bucket, after its public access block and ownership", () => {
       const r = onlyWithin(tree, T.bucketPolicy);
       assert.equal(r.inputs.bucket, bucket.state.bucket);
