@@ -56,12 +56,51 @@ export interface AccessRuleArgs {
   tlsOnly?: boolean;
   /** ARN partition. @default "aws" */
   partition?: string;
+  /**
+   * Break-glass principals, as values of the scanner's condition key (role ARNs on AWS): exempt, like
+   * the scanner, from the read denies and the verdict-tag denies, so an operator can read an object the
+   * engine flagged and release a false positive by tagging it clean. Every such request is an S3 data
+   * event in CloudTrail under that role's session. @default [] (no one but the scanner)
+   */
+  breakGlass?: readonly string[];
+  /**
+   * Principals that S3 replication runs as (values of the scanner's condition key, role ARNs on AWS).
+   * S3 offers no object-tag condition for `s3:GetObjectVersionForReplication`, so replication reads
+   * are allowed to these principals for every object, scanned or not, and denied to everyone else: the
+   * destination bucket must carry the same rule. @default [] (replication reads denied to everyone)
+   */
+  replicationRoles?: readonly string[];
+  /**
+   * Buckets from which principals other than the scanner may server-side copy into this one
+   * (CopyObject, UploadPartCopy). A copy keeps the source's tags (tagging directive COPY, the default)
+   * and S3 has no condition key on the tagging directive, so name only buckets under this same rule:
+   * there an unscanned or infected source cannot be read, hence not copied, and a clean source's
+   * verdict describes the very bytes copied. The scanner still rescans each copy on its
+   * `ObjectCreated:Copy` event. @default [] (copies denied to everyone but the scanner)
+   */
+  copySources?: readonly string[];
+  /**
+   * Let principals other than the scanner write tag sets without verdict keys (a tagged upload is also
+   * authorized as `s3:PutObjectTagging` on AWS). When false, every tag write by anyone but the scanner
+   * is denied, which is what a store that does not evaluate request-tag conditions on tag writes needs.
+   * @default true when the scanner is identified by `aws:PrincipalArn` (AWS); false otherwise (Ceph RGW)
+   */
+  userTagEdits?: boolean;
 }
 
-/** The read actions the rule guards. Both, or a versioned bucket leaks infected versions by id. */
+/** The read actions the rule guards by the object's verdict. Both, or a versioned bucket leaks infected versions by id. */
 export const READ_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"] as const;
 
-/** The tag-writing actions only the scanner may use. */
+/**
+ * Reads of an object's bytes for which S3 evaluates no object-tag condition (the Service Authorization
+ * Reference lists no `s3:ExistingObjectTag` key for them), so the rule denies them outright.
+ */
+export const TORRENT_ACTIONS = ["s3:GetObjectTorrent", "s3:GetObjectVersionTorrent"] as const;
+
+/** The replication read; like the torrent reads, it has no object-tag condition key. */
+export const REPLICATION_READ_ACTION = "s3:GetObjectVersionForReplication";
+
+/** The actions that change an object's tag set. */
 export const TAG_WRITE_ACTIONS = [
   "s3:PutObjectTagging",
   "s3:PutObjectVersionTagging",
@@ -69,11 +108,29 @@ export const TAG_WRITE_ACTIONS = [
   "s3:DeleteObjectVersionTagging",
 ] as const;
 
+/** The actions whose request carries a tag set: uploads (PutObject, POST, CreateMultipartUpload, copies) and tag writes. */
+export const TAGGED_REQUEST_ACTIONS = [
+  "s3:PutObject",
+  "s3:PutObjectTagging",
+  "s3:PutObjectVersionTagging",
+] as const;
+
+/** The condition key present on CopyObject and UploadPartCopy (both authorized as `s3:PutObject`). */
+export const COPY_SOURCE_KEY = "s3:x-amz-copy-source";
+
+/** The condition key listing the tag keys of a request. */
+export const REQUEST_TAG_KEYS_KEY = "s3:RequestObjectTagKeys";
+
 /** Statement ids of the rule, so the policy pack and tests can find each part. */
 export const AccessRuleSids = {
   denyInfected: "BucketwardenDenyInfectedReads",
   denyUnscanned: "BucketwardenDenyUnscannedReads",
   denyUntagged: "BucketwardenDenyUntaggedReads",
+  denyTorrent: "BucketwardenDenyTorrentReads",
+  denyReplication: "BucketwardenDenyReplicationReads",
+  denyCopies: "BucketwardenDenyServerSideCopies",
+  denyVerdictKeys: "BucketwardenDenyVerdictKeysInRequests",
+  denyInfectedTagChanges: "BucketwardenDenyInfectedVerdictChanges",
   denyTagWrites: "BucketwardenDenyVerdictTagWrites",
   denyTaggedUploadPrefix: "BucketwardenDenyUploadsTagged",
   tlsOnly: "BucketwardenDenyInsecureTransport",
@@ -95,12 +152,28 @@ export function taggedUploadSid(tagKey: string): string {
 }
 
 /**
- * The upload bucket's policy statements:
- * - deny reads of objects tagged infected to all but the scanner (the seed's rule);
- * - fail-closed: deny reads of objects whose verdict is missing or not clean. Two statements,
- *   because a negated operator does not match a missing tag on every store;
- * - tamper-proof verdicts: deny tag writes to all but the scanner, and deny uploads that carry any
- *   scanner-owned tag key (one statement per key: keys inside one condition are ANDed);
+ * The `s3:x-amz-copy-source` patterns of a bucket's objects. The header is `bucket/key` or
+ * `/bucket/key` (URL-encoded, perhaps with `?versionId=`); a source named through an access point
+ * ARN matches neither and stays denied.
+ */
+export function copySourcePatterns(bucket: string): string[] {
+  return [`${bucket}/*`, `/${bucket}/*`];
+}
+
+/**
+ * The upload bucket's policy statements, all `Deny` to `*` (a `Deny` beats every `Allow`, an ACL, a
+ * presigned URL, the account root):
+ * - reads: objects tagged infected are unreadable to all but the scanner (and break-glass); with
+ *   fail-closed, so is every object whose verdict is missing or not clean (two statements, because a
+ *   negated operator does not match a missing tag on every store); torrent reads are denied outright
+ *   and replication reads to all but the named replication roles, since S3 gives those no tag condition;
+ * - server-side copies into the bucket: denied to all but the scanner, except from `copySources`;
+ * - verdict tags: a request whose tag set carries a scanner key in any letter case is denied (uploads
+ *   and tag writes; one `StringLike` statement per key as well, for stores without
+ *   `s3:RequestObjectTagKeys`); the tags of an object tagged infected cannot be changed or deleted, so
+ *   an infected verdict is never stripped; a user's tag edit on a clean object drops the clean verdict
+ *   (its tag set has no verdict key), which leaves the object unreadable under fail-closed until
+ *   rescanned. Where `userTagEdits` is off, every tag write by anyone else is denied instead;
  * - TLS only.
  */
 export function accessRuleStatements(args: AccessRuleArgs): PolicyStatement[] {
@@ -108,60 +181,71 @@ export function accessRuleStatements(args: AccessRuleArgs): PolicyStatement[] {
   const failClosed = args.failClosed ?? true;
   const tlsOnly = args.tlsOnly ?? true;
   const partition = args.partition ?? "aws";
+  const userTagEdits = args.userTagEdits ?? scanner.conditionKey === scannerRole("").conditionKey;
   const bucketArn = `arn:${partition}:s3:::${bucket}`;
   const objects = `${bucketArn}/*`;
-  const notScanner = { StringNotEquals: { [scanner.conditionKey]: [...scanner.values] } };
-
-  const statements: PolicyStatement[] = [
-    {
-      Sid: AccessRuleSids.denyInfected,
+  const unless = (values: readonly string[]) => ({
+    StringNotEquals: { [scanner.conditionKey]: [...new Set(values)] },
+  });
+  const notScanner = unless(scanner.values);
+  const notTrusted = unless([...scanner.values, ...(args.breakGlass ?? [])]);
+  const deny = (Sid: string, Action: string | string[], Condition?: PolicyStatement["Condition"]) =>
+    ({
+      Sid,
       Effect: "Deny",
       Principal: "*",
-      Action: [...READ_ACTIONS],
+      Action,
       Resource: objects,
-      Condition: { StringEquals: { [existingTagKey(tags.key)]: tags.infectedValue }, ...notScanner },
-    },
+      ...(Condition && { Condition }),
+    }) as PolicyStatement;
+  const verdict = existingTagKey(tags.key);
+
+  const statements: PolicyStatement[] = [
+    deny(AccessRuleSids.denyInfected, [...READ_ACTIONS], {
+      StringEquals: { [verdict]: tags.infectedValue },
+      ...notTrusted,
+    }),
   ];
   if (failClosed) {
     statements.push(
-      {
-        Sid: AccessRuleSids.denyUnscanned,
-        Effect: "Deny",
-        Principal: "*",
-        Action: [...READ_ACTIONS],
-        Resource: objects,
-        Condition: {
-          StringNotEquals: { [existingTagKey(tags.key)]: tags.cleanValue, ...notScanner.StringNotEquals },
-        },
-      },
-      {
-        Sid: AccessRuleSids.denyUntagged,
-        Effect: "Deny",
-        Principal: "*",
-        Action: [...READ_ACTIONS],
-        Resource: objects,
-        Condition: { Null: { [existingTagKey(tags.key)]: "true" }, ...notScanner },
-      },
+      deny(AccessRuleSids.denyUnscanned, [...READ_ACTIONS], {
+        StringNotEquals: { [verdict]: tags.cleanValue, ...notTrusted.StringNotEquals },
+      }),
+      deny(AccessRuleSids.denyUntagged, [...READ_ACTIONS], { Null: { [verdict]: "true" }, ...notTrusted }),
     );
   }
-  statements.push({
-    Sid: AccessRuleSids.denyTagWrites,
-    Effect: "Deny",
-    Principal: "*",
-    Action: [...TAG_WRITE_ACTIONS],
-    Resource: objects,
-    Condition: notScanner,
-  });
+  const replicationRoles = args.replicationRoles ?? [];
+  statements.push(
+    deny(AccessRuleSids.denyTorrent, [...TORRENT_ACTIONS]),
+    deny(
+      AccessRuleSids.denyReplication,
+      REPLICATION_READ_ACTION,
+      replicationRoles.length > 0 ? unless(replicationRoles) : undefined,
+    ),
+    deny(AccessRuleSids.denyCopies, "s3:PutObject", {
+      StringLike: { [COPY_SOURCE_KEY]: "*" },
+      ...((args.copySources ?? []).length > 0 && {
+        StringNotLike: { [COPY_SOURCE_KEY]: (args.copySources ?? []).flatMap(copySourcePatterns) },
+      }),
+      ...notScanner,
+    }),
+    deny(AccessRuleSids.denyVerdictKeys, [...TAGGED_REQUEST_ACTIONS], {
+      "ForAnyValue:StringEqualsIgnoreCase": { [REQUEST_TAG_KEYS_KEY]: scannerTagKeys(tags) },
+      ...notTrusted,
+    }),
+  );
   for (const key of scannerTagKeys(tags)) {
-    statements.push({
-      Sid: taggedUploadSid(key),
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:PutObject",
-      Resource: objects,
-      Condition: { StringLike: { [requestTagKey(key)]: "*" } },
-    });
+    statements.push(
+      deny(taggedUploadSid(key), "s3:PutObject", { StringLike: { [requestTagKey(key)]: "*" } }),
+    );
   }
+  statements.push(
+    deny(AccessRuleSids.denyInfectedTagChanges, [...TAG_WRITE_ACTIONS], {
+      StringEquals: { [verdict]: tags.infectedValue },
+      ...notTrusted,
+    }),
+  );
+  if (!userTagEdits) statements.push(deny(AccessRuleSids.denyTagWrites, [...TAG_WRITE_ACTIONS], notTrusted));
   if (tlsOnly) statements.push(tlsOnlyStatement(bucketArn));
   return statements;
 }

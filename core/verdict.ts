@@ -4,7 +4,8 @@
  * never a clean verdict.
  */
 import { EngineError, TagLimitError } from "./errors";
-import { MAX_OBJECT_TAGS, type Tag, type TagSchema } from "./tags";
+import { type StampSubject, stampValue, verifyStamp } from "./stamp";
+import { isScannerTagKey, MAX_OBJECT_TAGS, scannerTagKeys, type Tag, type TagSchema } from "./tags";
 
 /** What a scan found. */
 export const ScanStatus = {
@@ -74,38 +75,93 @@ export function resultTagValue(outcome: ScanOutcome): string {
   return tagSafe(outcome.signature ? `${outcome.status}:${outcome.signature}` : outcome.status);
 }
 
-/**
- * The `ScanStamp` tag's value: which definitions scanned which content. Binding the ETag stops a
- * stamp copied from another object from passing as a scan of this one.
- */
-export function stampTagValue(definitionsVersion: string, eTag: string): string {
-  return tagSafe(`${definitionsVersion}/${eTag.replace(/"/g, "")}`);
+/** What the tags an object arrives with say about an earlier scan. */
+export const PriorScan = {
+  /** No verdict tags: a first scan. */
+  None: "none",
+  /** The scanner's own verdict, stamped with the current definitions: nothing to do. */
+  Current: "current",
+  /** The scanner's own verdict, stamped with older definitions: scan again. */
+  Older: "older",
+  /** A verdict without a stamp where the stamp had no room (many user tags): scan again. */
+  Unstamped: "unstamped",
+  /** Verdict tags the scanner did not write: scan again, and report a forgery attempt. */
+  Forged: "forged",
+} as const;
+export type PriorScan = (typeof PriorScan)[keyof typeof PriorScan];
+
+/** The object the tags belong to, as the stamp binds it. */
+export type StampedObject = Pick<StampSubject, "bucket" | "key" | "versionId" | "eTag">;
+
+export interface ArrivingTags {
+  prior: PriorScan;
+  /** The definitions version of a valid stamp. */
+  stampedWith?: string;
+  /** User tags whose keys equal a scanner key in another letter case: reserved, dropped on tagging. */
+  reserved: Tag[];
 }
 
-/** True when `tags` show that this content was already scanned with these definitions. */
-export function alreadyScanned(
+/**
+ * Classifies the tags an object arrives with. Only a stamp that verifies under `secret` for exactly
+ * this object, content and verdict makes a verdict the scanner's own; anything else carrying the
+ * scanner's keys is a forgery, except a bare verdict on an object whose own tags left the stamp no
+ * room (see {@link mergeVerdictTags}), which is rescanned without an alarm.
+ */
+export function inspectArrivingTags(
   tags: readonly Tag[],
   schema: TagSchema,
+  secret: Buffer,
+  object: StampedObject,
   definitionsVersion: string,
-  eTag: string,
-) {
-  const hasVerdict = tags.some(
-    (t) => t.Key === schema.key && (t.Value === schema.cleanValue || t.Value === schema.infectedValue),
-  );
-  const stamp = tags.find((t) => t.Key === schema.stampKey)?.Value;
-  return hasVerdict && stamp === stampTagValue(definitionsVersion, eTag);
+): ArrivingTags {
+  const ours = new Set(scannerTagKeys(schema));
+  const reserved = tags.filter((t) => !ours.has(t.Key) && isScannerTagKey(t.Key, schema));
+  const value = (k: string) => tags.find((t) => t.Key === k)?.Value;
+  if (!tags.some((t) => ours.has(t.Key))) return { prior: PriorScan.None, reserved };
+  const verdict = value(schema.key);
+  const result = value(schema.resultKey);
+  const stamp = value(schema.stampKey);
+  const known = verdict === schema.cleanValue || verdict === schema.infectedValue;
+  if (known && verdict !== undefined && result !== undefined && stamp !== undefined) {
+    const stampedWith = verifyStamp(secret, stamp, { ...object, verdict, result });
+    if (stampedWith !== undefined)
+      return {
+        prior: stampedWith === definitionsVersion ? PriorScan.Current : PriorScan.Older,
+        stampedWith,
+        reserved,
+      };
+  }
+  const userTags = tags.filter((t) => !isScannerTagKey(t.Key, schema)).length;
+  const stampHadNoRoom = userTags > MAX_OBJECT_TAGS - 3;
+  if (known && stamp === undefined && stampHadNoRoom) return { prior: PriorScan.Unstamped, reserved };
+  return { prior: PriorScan.Forged, reserved };
+}
+
+/** Signs a verdict: the stamp tag's value for a verdict and a result tag value. */
+export type VerdictSigner = (verdict: string, result: string) => string;
+
+/** A {@link VerdictSigner} for one object scanned with one definitions version. */
+export function verdictSigner(
+  secret: Buffer,
+  object: StampedObject,
+  definitionsVersion: string,
+): VerdictSigner {
+  return (verdict, result) => stampValue(secret, { ...object, definitionsVersion, verdict, result });
 }
 
 export interface MergedTags {
   tags: Tag[];
   /** The user's tags that had to go to make room for an infected verdict. */
   droppedUserTags: Tag[];
+  /** User tags dropped because their keys equal a scanner key in another letter case. */
+  droppedReservedTags: Tag[];
   /** Scanner detail tags left out for lack of room. */
   omittedDetailKeys: string[];
 }
 
 /**
- * The object's new tag set: the user's own tags kept, the scanner's replaced. S3 allows ten tags.
+ * The object's new tag set: the user's own tags kept, the scanner's replaced, and user tags whose keys
+ * equal a scanner key in another letter case dropped (they are reserved). S3 allows ten tags.
  * When there is no room, the detail tags (stamp, then result) go first. The verdict itself always
  * gets a place when it blocks reads (an infected object must never stay readable for lack of room,
  * so the last user tags make way); a clean verdict that does not fit is a {@link TagLimitError}, and
@@ -115,18 +171,19 @@ export function mergeVerdictTags(
   existing: readonly Tag[],
   outcome: ScanOutcome,
   schema: TagSchema,
-  definitionsVersion: string,
-  eTag: string,
+  sign: VerdictSigner,
 ): MergedTags {
-  const ours = new Set([schema.key, schema.resultKey, schema.stampKey]);
-  const user = existing.filter((t) => !ours.has(t.Key));
+  const ours = new Set(scannerTagKeys(schema));
+  const user = existing.filter((t) => !isScannerTagKey(t.Key, schema));
+  const droppedReservedTags = existing.filter((t) => !ours.has(t.Key) && isScannerTagKey(t.Key, schema));
   const verdict: Tag = {
     Key: schema.key,
     Value: isCleanStatus(outcome.status) ? schema.cleanValue : schema.infectedValue,
   };
+  const result = resultTagValue(outcome);
   const details: Tag[] = [
-    { Key: schema.resultKey, Value: resultTagValue(outcome) },
-    { Key: schema.stampKey, Value: stampTagValue(definitionsVersion, eTag) },
+    { Key: schema.resultKey, Value: result },
+    { Key: schema.stampKey, Value: sign(verdict.Value, result) },
   ];
   const room = MAX_OBJECT_TAGS - user.length;
   if (room >= 1) {
@@ -134,6 +191,7 @@ export function mergeVerdictTags(
     return {
       tags: [...user, verdict, ...kept],
       droppedUserTags: [],
+      droppedReservedTags,
       omittedDetailKeys: details.slice(kept.length).map((t) => t.Key),
     };
   }
@@ -147,6 +205,7 @@ export function mergeVerdictTags(
   return {
     tags: [...keep, verdict],
     droppedUserTags: user.slice(keep.length),
+    droppedReservedTags,
     omittedDetailKeys: details.map((t) => t.Key),
   };
 }

@@ -5,6 +5,7 @@
  * Kept as plain as theirs: files fetched one after another, no cache, no resident engine.
  */
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -18,7 +19,7 @@ import {
 import { ENGINE_MAX_OBJECT_BYTES } from "../../core/handler-config";
 import { definitionsFileKey } from "../../core/manifest";
 import { DEFAULT_TAG_SCHEMA, type Tag } from "../../core/tags";
-import { mergeVerdictTags, parseClamscanResult, type ScanOutcome } from "../../core/verdict";
+import { mergeVerdictTags, parseClamscanResult, type ScanOutcome, verdictSigner } from "../../core/verdict";
 import { type DefinitionsLocation, readManifest } from "../../handlers/shared/definitions";
 import { bodyChunks } from "../../handlers/shared/s3";
 import type { ToolResolver } from "../../handlers/shared/tools";
@@ -118,8 +119,12 @@ export async function seedStyleScan(
       (existing.TagSet ?? []) as Tag[],
       outcome,
       DEFAULT_TAG_SCHEMA,
-      read.manifest.version,
-      "",
+      // The seed had no stamp key; a throwaway one keeps the tag set the same size as the scanner's.
+      verdictSigner(
+        randomBytes(32),
+        { bucket: object.bucket, key: object.key, eTag: "" },
+        read.manifest.version,
+      ),
     ).tags;
     await deps.s3.send(new PutObjectTaggingCommand({ ...at, Tagging: { TagSet: tags } }));
     const ms = performance.now() - started;

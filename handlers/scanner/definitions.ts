@@ -15,6 +15,7 @@ import {
 } from "../shared/definitions";
 import { DefinitionsError } from "../shared/errors";
 import { errorAttributes, type Log } from "../shared/logger";
+import { readStampKey } from "../shared/stamp-key";
 import { CANARY_FILE, canaryDatabase } from "./canary";
 
 /** A definitions version ready on local disk. */
@@ -37,8 +38,18 @@ export interface DefinitionsCacheOptions {
 export class DefinitionsCache {
   private current?: LocalDefinitions & { eTag: string };
   private checkedAt = Number.NEGATIVE_INFINITY;
+  private secret?: Buffer;
 
   constructor(private readonly o: DefinitionsCacheOptions) {}
+
+  /**
+   * The scan stamp key (core/stamp), read with the first definitions and kept: it never changes.
+   * Until it is read, {@link latest} fails, so no verdict is ever written without a stamp key.
+   */
+  get stampKey(): Buffer {
+    if (!this.secret) throw new DefinitionsError("the scan stamp key is not loaded yet");
+    return this.secret;
+  }
 
   /**
    * The newest published definitions on local disk, and whether they changed since the last call.
@@ -47,6 +58,7 @@ export class DefinitionsCache {
    */
   async latest(): Promise<{ defs: LocalDefinitions; changed: boolean }> {
     const { s3, at, log } = this.o;
+    this.secret ??= await readStampKey(s3, at);
     const now = this.o.now();
     const current = this.current;
     if (current && now - this.checkedAt < this.o.intervalMs) return { defs: current, changed: false };

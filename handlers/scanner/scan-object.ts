@@ -12,13 +12,15 @@ import {
 } from "@aws-sdk/client-s3";
 import type { ObjectRef } from "../../core/events";
 import type { ScannerConfig } from "../../core/handler-config";
-import type { Tag } from "../../core/tags";
+import { isScannerTagKey, type Tag } from "../../core/tags";
 import {
-  alreadyScanned,
+  inspectArrivingTags,
   isCleanStatus,
   mergeVerdictTags,
+  PriorScan,
   type ScanOutcome,
   ScanStatus,
+  verdictSigner,
 } from "../../core/verdict";
 import { ObjectReadError } from "../shared/errors";
 import { errorAttributes, type Log, type MetricsSink } from "../shared/logger";
@@ -35,6 +37,8 @@ export interface ObjectScanContext {
   engine: ScanEngine;
   config: Pick<ScannerConfig, "tags" | "maxObjectBytes" | "scanTimeoutMs">;
   definitionsVersion: string;
+  /** The scan stamp key (core/stamp): only verdicts stamped under it are the scanner's own. */
+  stampKey: Buffer;
   log: Log;
   metrics: MetricsSink;
 }
@@ -94,8 +98,24 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
       existing = (tagging.TagSet ?? []).map((t) => ({ Key: t.Key ?? "", Value: t.Value ?? "" }) as Tag);
       durations.headMs = lap();
 
-      if (alreadyScanned(existing, config.tags, definitionsVersion, eTag))
-        throw new Skip(SkipReason.AlreadyScanned);
+      const stamped = { bucket: ref.bucket, key: ref.key, versionId, eTag };
+      const arriving = inspectArrivingTags(existing, config.tags, ctx.stampKey, stamped, definitionsVersion);
+      if (arriving.prior === PriorScan.Current) throw new Skip(SkipReason.AlreadyScanned);
+      if (arriving.prior === PriorScan.Forged) {
+        // Verdict tags the scanner did not write: someone tried to make the object look scanned. It is
+        // scanned like any other; the tags it came with are replaced.
+        log.warn("verdict forgery attempt", {
+          ...where,
+          versionId,
+          eTag,
+          tags: existing.filter((t) => isScannerTagKey(t.Key, config.tags)),
+        });
+        metrics.count("VerdictForgeryAttempts");
+      }
+      if (arriving.reserved.length > 0) {
+        log.warn("reserved tag keys dropped", { ...where, versionId, dropped: arriving.reserved });
+        metrics.count("ReservedTagKeysDropped", arriving.reserved.length);
+      }
 
       if (size > config.maxObjectBytes) {
         outcome = { status: ScanStatus.LimitsExceeded, signature: TOO_LARGE_SIGNATURE };
@@ -116,7 +136,12 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
       const now = await call(() => s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key })));
       if (bareETag(now.ETag) !== eTag) throw new Skip(SkipReason.Overwritten);
     }
-    const merged = mergeVerdictTags(existing, outcome, config.tags, definitionsVersion, eTag);
+    const sign = verdictSigner(
+      ctx.stampKey,
+      { bucket: ref.bucket, key: ref.key, versionId, eTag },
+      definitionsVersion,
+    );
+    const merged = mergeVerdictTags(existing, outcome, config.tags, sign);
     await call(() => s3.send(new PutObjectTaggingCommand({ ...object, Tagging: { TagSet: merged.tags } })));
     durations.tagMs = lap();
 

@@ -100,7 +100,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
       const e = error instanceof Error ? error : new Error(String(error));
       return refs.map((object) => ({ outcome: "failed", object, error: e }));
     }
-    const ctx = { s3, engine, config, definitionsVersion, log, metrics };
+    const ctx = { s3, engine, config, definitionsVersion, stampKey: cache.stampKey, log, metrics };
     return mapLimit(refs, concurrency, (ref) => scanObject(ctx, ref));
   }
 

@@ -6,8 +6,10 @@ import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { UpdaterConfig } from "../../core/handler-config";
 import type { DefinitionsFile } from "../../core/manifest";
+import { stampKeyKey } from "../../core/stamp";
 import type { DefinitionsLocation } from "../shared/definitions";
 import { type Log, type MetricsSink, noMetrics, silentLog } from "../shared/logger";
+import { ensureStampKey } from "../shared/stamp-key";
 import { stopwatch } from "../shared/stopwatch";
 import { layerTools, type ToolResolver } from "../shared/tools";
 import { describeDatabase } from "./database-files";
@@ -73,6 +75,10 @@ export function createUpdater(deps: UpdaterDeps): Updater {
     const durations = { restoreMs: 0, freshclamMs: 0, verifyMs: 0, publishMs: 0 };
     const published = await readPublished(s3, at, log);
     const { previous } = published;
+    // The scanner's stamp key comes first, before any manifest the scanner could act on; created
+    // once, never replaced (handlers/shared/stamp-key).
+    if (!published.existing.has(stampKeyKey(at.prefix)) && (await ensureStampKey(s3, at)))
+      log.info("scan stamp key created", { key: stampKeyKey(at.prefix) });
     const unchanged = (status: UpdateStatus): UpdateResult => ({
       status,
       version: previous?.version,

@@ -8,7 +8,7 @@ import { wildcardGrants } from "../../core/iam";
 import { LAYER_BUILD_DIR } from "../../core/layer-layout";
 import * as size from "../../core/sizing";
 import { DEFAULT_TAG_SCHEMA } from "../../core/tags";
-import { denyingStatements } from "../support/policy-eval";
+import { authorize, s3, sessionOf } from "../support/policy-eval";
 import {
   installPulumiMocks,
   MOCK_ACCOUNT,
@@ -91,7 +91,10 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
         AccessRuleSids.denyInfected,
         AccessRuleSids.denyUnscanned,
         AccessRuleSids.denyUntagged,
-        AccessRuleSids.denyTagWrites,
+        AccessRuleSids.denyVerdictKeys,
+        AccessRuleSids.denyInfectedTagChanges,
+        AccessRuleSids.denyCopies,
+        AccessRuleSids.denyTorrent,
         AccessRuleSids.tlsOnly,
       ])
         assert.ok(sids.includes(sid), sid);
@@ -105,23 +108,71 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       });
     });
 
-    const requests: Array<[string, string, string, Record<string, string>, boolean]> = [
-      ["denies a reader an infected object", "reader", "s3:GetObject", { Infected: "true" }, true],
-      ["denies a reader an unscanned object", "reader", "s3:GetObject", {}, true],
-      ["lets a reader have a clean object", "reader", "s3:GetObject", { Infected: "false" }, false],
-      ["lets the scanner read an unscanned object", "scanner", "s3:GetObjectVersion", {}, false],
-      ["lets the scanner tag an object", "scanner", "s3:PutObjectVersionTagging", {}, false],
-      ["denies a reader tagging an object", "reader", "s3:PutObjectTagging", {}, true],
+    const object = (tags: Record<string, string>) => ({
+      bucket: String(bucket.state.bucket),
+      key: "a.jpg",
+      tags,
+    });
+    const requests: Array<
+      [
+        string,
+        "reader" | "scanner",
+        (tags: Record<string, string>) => ReturnType<typeof s3.getObject>,
+        Record<string, string>,
+        boolean,
+      ]
+    > = [
+      [
+        "denies a reader an infected object",
+        "reader",
+        (t) => s3.getObject(object(t)),
+        { Infected: "true" },
+        true,
+      ],
+      ["denies a reader an unscanned object", "reader", (t) => s3.getObject(object(t)), {}, true],
+      [
+        "lets a reader have a clean object",
+        "reader",
+        (t) => s3.getObject(object(t)),
+        { Infected: "false" },
+        false,
+      ],
+      [
+        "lets the scanner read an unscanned object",
+        "scanner",
+        (t) => s3.getObjectVersion(object(t)),
+        {},
+        false,
+      ],
+      [
+        "lets the scanner tag an object",
+        "scanner",
+        (t) => s3.putObjectVersionTagging(object(t), { Infected: "false" }),
+        {},
+        false,
+      ],
+      [
+        "denies a reader forging a verdict",
+        "reader",
+        (t) => s3.putObjectTagging(object(t), { Infected: "false" }),
+        {},
+        true,
+      ],
+      [
+        "lets a reader upload with tags of its own",
+        "reader",
+        () => s3.putObject(object({}), { project: "x" }),
+        {},
+        false,
+      ],
     ];
-    for (const [title, who, action, tags, denied] of requests) {
-      it(title, () => {
-        const context: Record<string, string> = {
-          "aws:PrincipalArn": who === "scanner" ? scannerRoleArn : `arn:aws:iam::${MOCK_ACCOUNT}:role/reader`,
-          "aws:SecureTransport": "true",
-        };
-        for (const [k, v] of Object.entries(tags)) context[`s3:ExistingObjectTag/${k}`] = v;
-        const resource = `${bucket.state.arn}/a.jpg`;
-        assert.equal(denyingStatements(policy, { action, resource, context }).length > 0, denied);
+    for (const [title, who, call, tags, denied] of requests) {
+      it(title, async () => {
+        const caller = sessionOf(
+          who === "scanner" ? scannerRoleArn : `arn:aws:iam::${MOCK_ACCOUNT}:role/reader`,
+        );
+        const decision = await authorize({ [String(bucket.state.bucket)]: policy }, caller, call(tags));
+        assert.equal(!decision.allowed, denied);
       });
     }
   });

@@ -10,25 +10,13 @@ import {
   updaterPolicy,
   wildcardGrants,
 } from "../../core/iam";
-import { denyingStatements, statementMatches } from "../support/policy-eval";
+import { identityAllows, resourcePolicyDecision, servicePrincipal } from "../support/policy-eval";
 
 const DEFS = "arn:aws:s3:::defs";
 const UPLOADS = "arn:aws:s3:::uploads";
 const LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:scanner-logs";
 const QUEUE = "arn:aws:sqs:us-east-1:123456789012:events";
 const DLQ = "arn:aws:sqs:us-east-1:123456789012:dead-letters";
-
-/** True when some Allow statement of `doc` grants `action` on `resource` given `context`. */
-function allows(
-  doc: PolicyDocument,
-  action: string,
-  resource: string,
-  context: Record<string, string> = {},
-): boolean {
-  return doc.Statement.some(
-    (s) => s.Effect === "Allow" && statementMatches(s, { action, resource, context }, "aws"),
-  );
-}
 
 describe("core/iam: updaterPolicy", () => {
   const doc = updaterPolicy({ definitionsBucketArn: DEFS, definitionsPrefix: "clamav/", logGroupArn: LOGS });
@@ -74,7 +62,7 @@ describe("core/iam: updaterPolicy", () => {
     ],
   ];
   for (const [title, action, resource, context, allowed] of table)
-    it(title, () => assert.equal(allows(doc, action, resource, context), allowed));
+    it(title, async () => assert.equal(await identityAllows(doc, action, resource, context), allowed));
 });
 
 describe("core/iam: scannerPolicy", () => {
@@ -124,7 +112,7 @@ describe("core/iam: scannerPolicy", () => {
     ["gives a directly invoked scanner no queue to consume", direct, "sqs:ReceiveMessage", QUEUE, false],
   ];
   for (const [title, doc, action, resource, allowed] of table)
-    it(title, () => assert.equal(allows(doc, action, resource), allowed));
+    it(title, async () => assert.equal(await identityAllows(doc, action, resource), allowed));
 });
 
 describe("core/iam: wildcardGrants", () => {
@@ -196,16 +184,21 @@ describe("core/iam: trust, logs and the event queue", () => {
       false,
     ],
   ];
+  const s3Service = servicePrincipal("s3.amazonaws.com", UPLOADS);
   for (const [title, context, allowed] of events)
-    it(title, () => assert.equal(allows(queuePolicy, "sqs:SendMessage", QUEUE, context), allowed));
+    it(title, async () => {
+      const decision = await resourcePolicyDecision(queuePolicy, s3Service, "sqs:SendMessage", QUEUE, {
+        ...context,
+        "aws:SecureTransport": "true",
+      });
+      assert.equal(decision.result === "Allowed", allowed);
+    });
 
-  it("denies the queue to requests without TLS", () => {
-    const request = {
-      action: "sqs:SendMessage",
-      resource: QUEUE,
-      context: { "aws:SecureTransport": "false" },
-    };
-    assert.deepEqual(denyingStatements(queuePolicy, request), ["DenyInsecureTransport"]);
+  it("denies the queue to requests without TLS", async () => {
+    const decision = await resourcePolicyDecision(queuePolicy, s3Service, "sqs:SendMessage", QUEUE, {
+      "aws:SecureTransport": "false",
+    });
+    assert.deepEqual(decision.deniedBy, ["DenyInsecureTransport"]);
   });
 });
 

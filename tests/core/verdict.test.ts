@@ -1,21 +1,26 @@
 import assert from "node:assert/strict";
 import { EngineError, TagLimitError } from "../../core/errors";
+import { stampValue } from "../../core/stamp";
 import { DEFAULT_TAG_SCHEMA, MAX_OBJECT_TAGS, type Tag } from "../../core/tags";
 import {
-  alreadyScanned,
+  inspectArrivingTags,
   isCleanStatus,
   mergeVerdictTags,
+  PriorScan,
   parseClamdReply,
   parseClamscanResult,
   resultTagValue,
   type ScanOutcome,
   ScanStatus,
-  stampTagValue,
   statusOfSignature,
   tagSafe,
+  verdictSigner,
 } from "../../core/verdict";
 
 const T = DEFAULT_TAG_SCHEMA;
+const SECRET = Buffer.alloc(32, 7);
+const OBJECT = { bucket: "b", key: "k", versionId: "v1", eTag: "e1" };
+const sign = verdictSigner(SECRET, OBJECT, "d1");
 
 describe("core/verdict: parsing the engine's answer", () => {
   const clamd: Array<[string, string, ScanOutcome]> = [
@@ -99,32 +104,91 @@ describe("core/verdict: statuses and tag values", () => {
     ],
     ["replaces characters S3 refuses in tag values", () => tagSafe("a;b|c"), "a_b_c"],
     ["cuts tag values to S3's 256 characters", () => String(tagSafe("x".repeat(300)).length), "256"],
-    [
-      "binds the stamp to the definitions and the ETag without quotes",
-      () => stampTagValue("d1", '"e1"'),
-      "d1/e1",
-    ],
   ];
   for (const [title, run, expected] of table) it(title, () => assert.equal(run(), expected));
 });
 
-describe("core/verdict: alreadyScanned", () => {
-  const stamp = { Key: T.stampKey, Value: stampTagValue("d1", "e1") };
-  const table: Array<[string, Tag[], string, string, boolean]> = [
-    [
-      "skips content already scanned with the same definitions",
-      [{ Key: T.key, Value: T.cleanValue }, stamp],
-      "d1",
-      "e1",
-      true,
-    ],
-    ["rescans when the definitions changed", [{ Key: T.key, Value: T.cleanValue }, stamp], "d2", "e1", false],
-    ["rescans when the content changed", [{ Key: T.key, Value: T.cleanValue }, stamp], "d1", "e2", false],
-    ["rescans when the verdict is missing", [stamp], "d1", "e1", false],
-    ["rescans when the verdict value is unknown", [{ Key: T.key, Value: "maybe" }, stamp], "d1", "e1", false],
+describe("core/verdict: inspectArrivingTags", () => {
+  const verdict = (v: string): Tag => ({ Key: T.key, Value: v });
+  const result = (v: string): Tag => ({ Key: T.resultKey, Value: v });
+  const stamp = (v: string): Tag => ({ Key: T.stampKey, Value: v });
+  const ours = (defs: string, object = OBJECT, v = T.cleanValue, r = "clean") => [
+    verdict(v),
+    result(r),
+    stamp(stampValue(SECRET, { ...object, definitionsVersion: defs, verdict: v, result: r })),
   ];
-  for (const [title, tags, defs, eTag, skip] of table)
-    it(title, () => assert.equal(alreadyScanned(tags, T, defs, eTag), skip));
+  const user = (n: number): Tag[] => Array.from({ length: n }, (_, i) => ({ Key: `u${i}`, Value: "x" }));
+  const table: Array<[string, Tag[], PriorScan]> = [
+    ["sees a first scan in an object without verdict tags", user(2), PriorScan.None],
+    ["skips the scanner's own verdict with the current definitions", ours("d1"), PriorScan.Current],
+    ["rescans the scanner's own verdict made with older definitions", ours("d0"), PriorScan.Older],
+    [
+      "accepts its own infected verdict as current",
+      ours("d1", OBJECT, T.infectedValue, "infected:Eicar"),
+      PriorScan.Current,
+    ],
+    [
+      "calls a stamp computed from the definitions version and the ETag a forgery",
+      [verdict(T.cleanValue), result("clean"), stamp("d1/e1")],
+      PriorScan.Forged,
+    ],
+    [
+      "calls a stamp copied from another object a forgery",
+      ours("d1", { ...OBJECT, key: "other" }),
+      PriorScan.Forged,
+    ],
+    [
+      "calls a stamp copied from another version a forgery",
+      ours("d1", { ...OBJECT, versionId: "v0" }),
+      PriorScan.Forged,
+    ],
+    ["calls a stamp of other content a forgery", ours("d1", { ...OBJECT, eTag: "e0" }), PriorScan.Forged],
+    [
+      "calls a stamped infected verdict turned clean a forgery",
+      [verdict(T.cleanValue), ...ours("d1", OBJECT, T.infectedValue, "infected:Eicar").slice(1)],
+      PriorScan.Forged,
+    ],
+    [
+      "calls a stamp under another key a forgery",
+      [
+        verdict(T.cleanValue),
+        result("clean"),
+        stamp(
+          stampValue(Buffer.alloc(32, 8), {
+            ...OBJECT,
+            definitionsVersion: "d1",
+            verdict: "false",
+            result: "clean",
+          }),
+        ),
+      ],
+      PriorScan.Forged,
+    ],
+    ["calls a bare clean verdict a forgery", [verdict(T.cleanValue)], PriorScan.Forged],
+    ["calls a lone stamp tag a forgery", [stamp("d1/xyz")], PriorScan.Forged],
+    [
+      "rescans without an alarm a bare verdict whose own tags left the stamp no room",
+      [...user(8), verdict(T.cleanValue), result("clean")],
+      PriorScan.Unstamped,
+    ],
+    [
+      "still calls a bare verdict a forgery when the stamp had room",
+      [...user(7), verdict(T.cleanValue), result("clean")],
+      PriorScan.Forged,
+    ],
+  ];
+  for (const [title, tags, prior] of table)
+    it(title, () => assert.equal(inspectArrivingTags(tags, T, SECRET, OBJECT, "d1").prior, prior));
+
+  it("reports user tags whose keys equal a scanner key in another letter case", () => {
+    const tags = [{ Key: "infected", Value: "false" }, { Key: "SCANSTAMP", Value: "x" }, ...user(1)];
+    const seen = inspectArrivingTags(tags, T, SECRET, OBJECT, "d1");
+    assert.equal(seen.prior, PriorScan.None);
+    assert.deepEqual(
+      seen.reserved.map((t) => t.Key),
+      ["infected", "SCANSTAMP"],
+    );
+  });
 });
 
 describe("core/verdict: mergeVerdictTags", () => {
@@ -163,7 +227,7 @@ describe("core/verdict: mergeVerdictTags", () => {
   ];
   for (const [title, existing, outcome, expected] of table) {
     it(title, () => {
-      const merged = mergeVerdictTags(existing, outcome, T, "d1", "e1");
+      const merged = mergeVerdictTags(existing, outcome, T, sign);
       assert.ok(merged.tags.length <= MAX_OBJECT_TAGS);
       assert.equal(merged.tags.find((t) => t.Key === T.key)?.Value, expected.verdict);
       assert.equal(merged.tags.filter((t) => t.Key.startsWith("u")).length, expected.userKept);
@@ -178,14 +242,32 @@ describe("core/verdict: mergeVerdictTags", () => {
       { Key: T.resultKey, Value: "infected:X" },
       ...user(1),
     ];
-    const merged = mergeVerdictTags(old, clean, T, "d2", "e1");
+    const merged = mergeVerdictTags(old, clean, T, sign);
     assert.equal(merged.tags.filter((t) => t.Key === T.key).length, 1);
     assert.equal(merged.tags.find((t) => t.Key === T.key)?.Value, T.cleanValue);
   });
 
+  it("stamps the verdict so that the stamp verifies for this object and definitions", () => {
+    const merged = mergeVerdictTags(user(1), infected, T, sign);
+    assert.equal(inspectArrivingTags(merged.tags, T, SECRET, OBJECT, "d1").prior, PriorScan.Current);
+  });
+
+  it("drops user tags whose keys equal a scanner key in another letter case", () => {
+    const existing = [{ Key: "infected", Value: "false" }, { Key: "Scanresult", Value: "clean" }, ...user(1)];
+    const merged = mergeVerdictTags(existing, infected, T, sign);
+    assert.deepEqual(
+      merged.tags.map((t) => t.Key),
+      ["u0", T.key, T.resultKey, T.stampKey],
+    );
+    assert.deepEqual(
+      merged.droppedReservedTags.map((t) => t.Key),
+      ["infected", "Scanresult"],
+    );
+  });
+
   it("refuses a clean verdict that does not fit rather than dropping the user's tags", () => {
     assert.throws(
-      () => mergeVerdictTags(user(10), clean, T, "d1", "e1"),
+      () => mergeVerdictTags(user(10), clean, T, sign),
       (e: unknown) => e instanceof TagLimitError && e.userTagCount === 10,
     );
   });
