@@ -29,6 +29,7 @@ import { bareETag, bodyChunks, classifyS3Error, S3Failure } from "../shared/s3";
 import { stopwatch } from "../shared/stopwatch";
 import type { ScanEngine } from "./engine";
 import { type Durations, type ObjectResult, SkipReason } from "./results";
+import { isPermanentFailure } from "./retry";
 
 /** The signature recorded for objects too large to scan. */
 export const TOO_LARGE_SIGNATURE = "Bucketwarden.Limits.Exceeded.MaxObjectBytes";
@@ -191,8 +192,16 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
       return { outcome: "skipped", object: ref, reason: error.reason };
     }
     const e = error instanceof Error ? error : new Error(String(error));
-    log.error("scan failed", { ...where, definitionsVersion, ...errorAttributes(e) });
-    metrics.count("ScanFailures");
-    return { outcome: "failed", object: ref, error: e };
+    const permanent = isPermanentFailure(e);
+    log.error(
+      permanent ? "scan failed permanently; not retried, the object stays unreadable" : "scan failed",
+      {
+        ...where,
+        definitionsVersion,
+        ...errorAttributes(e),
+      },
+    );
+    metrics.count(permanent ? "PermanentScanFailures" : "ScanFailures");
+    return { outcome: "failed", object: ref, error: e, permanent };
   }
 }
