@@ -38,8 +38,13 @@ export const SETTINGS = {
   existingUploadBuckets: { type: "array", default: [] },
   bucketPolicyStatements: { type: "string", default: "" },
   forceDestroyUploadBuckets: { type: "boolean", default: false },
+  noncurrentVersionDays: { type: "integer", default: 30 },
+  abortIncompleteUploadDays: { type: "integer", default: 7 },
   architecture: { type: "string", default: "arm64" },
   failClosed: { type: "boolean", default: true },
+  breakGlassRoleArns: { type: "array", default: [] },
+  replicationRoleArns: { type: "array", default: [] },
+  allowServerSideCopies: { type: "boolean", default: false },
   trigger: { type: "string", default: "queue" },
   tagKey: { type: "string", default: DEFAULT_TAG_SCHEMA.key },
   tagInfectedValue: { type: "string", default: DEFAULT_TAG_SCHEMA.infectedValue },
@@ -80,8 +85,16 @@ export interface UploadBucketSettings {
 export interface StackSettings {
   uploadBuckets: UploadBucketSettings[];
   forceDestroyUploadBuckets: boolean;
+  /** Lifecycle of the buckets the stack creates, in days; 0 keeps forever. */
+  uploadLifecycle: { noncurrentVersionDays: number; abortIncompleteUploadDays: number };
   architecture: LambdaArchitecture;
   failClosed: boolean;
+  /** Roles exempt from the read and verdict-tag denies, to release false positives. */
+  breakGlassRoleArns: string[];
+  /** Roles S3 replication runs as. */
+  replicationRoleArns: string[];
+  /** Let users copy objects server-side within each upload bucket. */
+  allowServerSideCopies: boolean;
   trigger: TriggerKind;
   tags: TagSchema;
   maxObjectBytes: number;
@@ -134,16 +147,41 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
   const scheduleIssue = scheduleProblem(updateSchedule);
   if (scheduleIssue) read.fail("updateSchedule", `"${updateSchedule}" ${scheduleIssue}`);
   const maxObjectBytes = read.integer("maxObjectBytes", d.maxObjectBytes.default, 1, ENGINE_MAX_OBJECT_BYTES);
+  const trigger = read.oneOf("trigger", TriggerKinds, d.trigger.default);
+  // S3 invokes a direct scanner with one event at a time; only the queue batches.
+  const queueBatchSize = read.integer("queueBatchSize", d.queueBatchSize.default, 1, 10);
   return {
     uploadBuckets: readUploadBuckets(read, tags, failClosed),
     forceDestroyUploadBuckets: read.boolean("forceDestroyUploadBuckets", d.forceDestroyUploadBuckets.default),
+    uploadLifecycle: {
+      noncurrentVersionDays: read.integer(
+        "noncurrentVersionDays",
+        d.noncurrentVersionDays.default,
+        0,
+        36_500,
+      ),
+      abortIncompleteUploadDays: read.integer(
+        "abortIncompleteUploadDays",
+        d.abortIncompleteUploadDays.default,
+        0,
+        36_500,
+      ),
+    },
     architecture: read.oneOf("architecture", LambdaArchitectures, d.architecture.default),
     failClosed,
-    trigger: read.oneOf("trigger", TriggerKinds, d.trigger.default),
+    breakGlassRoleArns: readRoleArns(read, "breakGlassRoleArns"),
+    replicationRoleArns: readRoleArns(read, "replicationRoleArns"),
+    allowServerSideCopies: read.boolean("allowServerSideCopies", d.allowServerSideCopies.default),
+    trigger,
     tags,
     maxObjectBytes,
-    scanner: readScanner(read, maxObjectBytes, updater.officialDatabases),
-    queueBatchSize: read.integer("queueBatchSize", d.queueBatchSize.default, 1, 10),
+    scanner: readScanner(
+      read,
+      maxObjectBytes,
+      updater.officialDatabases,
+      trigger === "queue" ? queueBatchSize : 1,
+    ),
+    queueBatchSize,
     oldestMessageAlarmSeconds: read.integer(
       "oldestMessageAlarmSeconds",
       d.oldestMessageAlarmSeconds.default,
@@ -170,6 +208,7 @@ function readScanner(
   read: SettingReader,
   maxObjectBytes: number,
   official: boolean,
+  batchSize: number,
 ): StackSettings["scanner"] {
   const minMemory = size.minimumScannerMemoryMb(official);
   const memoryMb = read.integer(
@@ -179,10 +218,10 @@ function readScanner(
     size.LAMBDA_MEMORY_MB.max,
     official
       ? ` (ClamAV's official database takes ~${size.ENGINE_MEMORY_MB} MB to load; ` +
-          `${size.DEFAULT_SCANNER_MEMORY_MB} lets clamd reload it without stopping scans)`
+          `${size.CONCURRENT_RELOAD_MEMORY_MB} lets clamd reload it without stopping scans)`
       : "",
   );
-  const needed = size.requiredScannerStorageMb(maxObjectBytes);
+  const needed = size.requiredScannerStorageMb(maxObjectBytes, batchSize);
   if (needed > size.LAMBDA_EPHEMERAL_MB.max)
     read.fail(
       "maxObjectBytes",
@@ -339,6 +378,13 @@ function readPolicyStatements(
     result[bucket] = statements;
   }
   return result;
+}
+
+function readRoleArns(read: SettingReader, key: "breakGlassRoleArns" | "replicationRoleArns"): string[] {
+  const arns = read.list(key, SETTINGS[key].default);
+  const bad = arns.find((a) => !/^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(a));
+  if (bad !== undefined) read.fail(key, `"${bad}" is not an IAM role ARN`);
+  return arns;
 }
 
 function readTopicArns(read: SettingReader): string[] {
