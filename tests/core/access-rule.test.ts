@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { validateResourcePolicy } from "@cloud-copilot/iam-policy";
+import { lintResourcePolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
 import {
   type AccessRuleArgs,
   AccessRuleSids,
@@ -123,8 +123,9 @@ describe("core/access-rule: the generated policy", () => {
     ["the store variant", { scanner: scannerUser("scanner") }],
   ];
   for (const [name, overrides] of variants) {
-    it(`is a valid resource policy for IAM (${name})`, () => {
+    it(`is a valid resource policy for IAM, without lint warnings (${name})`, () => {
       assert.deepEqual(validateResourcePolicy(policy(overrides)), []);
+      assert.deepEqual(lintResourcePolicy(policy(overrides)), [], "and raises no lint warning");
     });
   }
 
