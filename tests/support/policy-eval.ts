@@ -189,6 +189,15 @@ export const s3 = {
     name: "replication read",
     checks: [{ action: "s3:GetObjectVersionForReplication", object: o }],
   }),
+  /** What S3 replication does in a destination bucket: write an object with its tags, or later tags. */
+  replicateObject: (o: S3Object): ApiCall => ({
+    name: "replication write",
+    checks: [{ action: "s3:ReplicateObject", object: o }],
+  }),
+  replicateTags: (o: S3Object): ApiCall => ({
+    name: "replication of tags",
+    checks: [{ action: "s3:ReplicateTags", object: o }],
+  }),
   putObjectTagging: (o: S3Object, tags: Record<string, string>): ApiCall => ({
     name: "PutObjectTagging",
     checks: [{ action: "s3:PutObjectTagging", object: o, request: requestTags(tags) }],
