@@ -151,11 +151,8 @@ export const s3 = {
    * sees them; with REPLACE the new tags are request tags.
    */
   copyObject: (source: S3Object, target: S3Object, replaceTags?: Record<string, string>): ApiCall => {
-    const read: Check[] = [{ action: "s3:GetObject", object: source }];
-    if (replaceTags === undefined && Object.keys(source.tags ?? {}).length > 0)
-      read.push({ action: "s3:GetObjectTagging", object: source });
     const write = upload("CopyObject", target, replaceTags, copySource(source));
-    return { name: write.name, checks: [...read, ...write.checks] };
+    return { name: write.name, checks: [{ action: "s3:GetObject", object: source }, ...write.checks] };
   },
   uploadPartCopy: (source: S3Object, target: S3Object): ApiCall => ({
     name: "UploadPartCopy",
