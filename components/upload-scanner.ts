@@ -82,9 +82,9 @@ export interface UploadScannerArgs {
    */
   breakGlassRoleArns?: string[];
   /**
-   * Roles S3 replication runs as. S3 gives replication reads no object-tag condition, so these roles
-   * replicate every object, scanned or not: give the destination bucket the same rule. @default []
-   * (replication reads denied)
+   * Roles S3 replication runs as, out of this bucket or into it. S3 gives replication no object-tag
+   * condition, so these roles replicate every object, scanned or not, with its tags: give the
+   * destination bucket the same rule, naming the source's role. @default [] (replication denied)
    */
   replicationRoleArns?: string[];
   /**
