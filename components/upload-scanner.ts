@@ -115,6 +115,13 @@ export interface UploadScannerArgs {
    * @default []
    */
   policyStatements?: pulumi.Input<CallerStatements>;
+  /**
+   * Customer-managed KMS keys the bucket's objects are encrypted with (SSE-KMS): the scanner may use
+   * them for kms:Decrypt, only through S3 in the stack's region (`kms:ViaService`). The key's policy
+   * must let the account's IAM policies grant its use (the default key policy does). Not needed for
+   * SSE-S3 or the AWS-managed `aws/s3` key. @default []
+   */
+  kmsKeyArns?: pulumi.Input<pulumi.Input<string>[]>;
   /** The caller's own notification entries. @default none */
   extraNotifications?: ExtraNotifications;
   /** Retention of the scanner's logs, in days. @default 30 */
@@ -251,6 +258,8 @@ export class UploadScanner extends pulumi.ComponentResource {
         policy: (logGroupArn) =>
           pulumi
             .output({
+              kmsKeyArns: args.kmsKeyArns ?? [],
+              region,
               definitionsBucketArn: defs.bucketArn,
               definitionsPrefix: defs.prefix,
               uploadBucketArn: this.bucketArn,

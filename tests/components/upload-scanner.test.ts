@@ -599,3 +599,25 @@ describe("components/UploadScanner: the scanner role's name, global to the accou
     assert.equal(role.state.arn, `arn:aws:iam::${MOCK_ACCOUNT}:role/${role.inputs.name}`);
   });
 });
+
+describe("components/UploadScanner: a bucket encrypted with a customer-managed KMS key", () => {
+  const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+  it("lets the scanner decrypt through S3 in the stack's region only", async () => {
+    const rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    new UploadScanner("sealed", {
+      existingBucketName: "acme-sealed",
+      kmsKeyArns: [KEY],
+      definitions: DEFINITIONS,
+      projectRoot: ROOT,
+    });
+    await rec.settle();
+    const tree = componentTree(rec, ComponentTypes.UploadScanner, "sealed");
+    const grant = rolePolicyOfFunction(tree, onlyWithin(tree, T.function)).Statement.find(
+      (s) => s.Sid === "DecryptUploadsThroughS3",
+    );
+    assert.deepEqual(grant?.Resource, [KEY]);
+    assert.deepEqual(grant?.Condition, { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });
+  });
+});
