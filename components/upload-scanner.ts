@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { accessRuleStatements, mergePolicy, scannerRole } from "../core/access-rule";
 import { BucketwardenError, ConfigError } from "../core/errors";
 import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
-import { type CallerStatements, callerStatements, scannerPolicy } from "../core/iam";
+import { type CallerStatements, callerStatements, kmsDecryptPolicy, scannerPolicy } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
-import { childName, roleArn, roleName, uploadBucketName } from "../core/naming";
+import { autonamed, childName, roleArn, roleName, uploadBucketName } from "../core/naming";
 import { type NotificationEntry, scanEventConflicts } from "../core/notifications";
 import type { TriggerKind } from "../core/settings";
 import * as size from "../core/sizing";
@@ -258,8 +258,6 @@ export class UploadScanner extends pulumi.ComponentResource {
         policy: (logGroupArn) =>
           pulumi
             .output({
-              kmsKeyArns: args.kmsKeyArns ?? [],
-              region,
               definitionsBucketArn: defs.bucketArn,
               definitionsPrefix: defs.prefix,
               uploadBucketArn: this.bucketArn,
@@ -274,6 +272,18 @@ export class UploadScanner extends pulumi.ComponentResource {
     );
     this.scanner = scanner.fn;
     this.scannerRole = scanner.role;
+    const kmsKeyArns = args.kmsKeyArns;
+    if (kmsKeyArns !== undefined)
+      new aws.iam.RolePolicy(
+        autonamed(childName(name, "scanner", "kms"), "rolePolicy"),
+        {
+          role: scanner.role.name,
+          policy: pulumi
+            .all([pulumi.output(kmsKeyArns), region])
+            .apply(([keys, r]) => JSON.stringify(kmsDecryptPolicy(keys, r))),
+        },
+        { parent: this },
+      );
 
     this.policy = pulumi
       .all([this.bucketName, scannerRoleArn, partition, args.policyStatements])

@@ -89,10 +89,6 @@ export interface ScannerPolicyArgs {
   queueArn?: string;
   /** Where Lambda puts events it gave up on, when S3 invokes the scanner directly. */
   deadLetterQueueArn?: string;
-  /** Customer-managed KMS keys the upload bucket's objects are encrypted with. @default [] */
-  kmsKeyArns?: readonly string[];
-  /** The region of the upload bucket: KMS use is allowed only through S3 there. Required with `kmsKeyArns`. */
-  region?: string;
 }
 
 /**
@@ -117,19 +113,6 @@ export function scannerPolicy(args: ScannerPolicyArgs): PolicyDocument {
       Resource: `${args.uploadBucketArn}/*`,
     },
   ];
-  if (args.kmsKeyArns !== undefined && args.kmsKeyArns.length > 0) {
-    if (args.region === undefined)
-      throw new BucketwardenError("the scanner's KMS grant needs the region its bucket is in");
-    // GetObject of an SSE-KMS object makes S3 call kms:Decrypt as the scanner. Only through S3 in the
-    // bucket's region: the role cannot use the key directly, or through any other service.
-    statements.push({
-      Sid: "DecryptUploadsThroughS3",
-      Effect: "Allow",
-      Action: "kms:Decrypt",
-      Resource: [...args.kmsKeyArns],
-      Condition: { StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` } },
-    });
-  }
   if (args.queueArn !== undefined) {
     statements.push({
       Sid: "ConsumeUploadEvents",
@@ -153,6 +136,25 @@ export function scannerPolicy(args: ScannerPolicyArgs): PolicyDocument {
   }
   statements.push(logWriteStatement(args.logGroupArn));
   return document(statements);
+}
+
+/**
+ * The scanner's use of the customer-managed KMS keys its upload bucket encrypts with: GetObject of an
+ * SSE-KMS object makes S3 call kms:Decrypt as the scanner. Only through S3 in the bucket's region
+ * (`kms:ViaService`): the role cannot use the keys directly or through any other service. A document
+ * of its own, built from values known before anything is created, so the policy pack reads it during
+ * a first preview.
+ */
+export function kmsDecryptPolicy(kmsKeyArns: readonly string[], region: string): PolicyDocument {
+  return document([
+    {
+      Sid: "DecryptUploadsThroughS3",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: [...kmsKeyArns],
+      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+    },
+  ]);
 }
 
 export interface EventQueuePolicyArgs {

@@ -43,7 +43,11 @@ var AwsTypes = {
   function: "aws:lambda/function:Function",
   layerVersion: "aws:lambda/layerVersion:LayerVersion",
   eventSourceMapping: "aws:lambda/eventSourceMapping:EventSourceMapping",
-  functionEventInvokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
+  functionEventInvokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  kmsKey: "aws:kms/key:Key"
 };
 var BUCKET_TYPES = [AwsTypes.bucket, AwsTypes.bucketV2];
 var BUCKET_ENCRYPTION_TYPES = [
@@ -1231,6 +1235,132 @@ function required2(tags) {
   ]);
 }
 
+// policies/rules/upload-bucket-kms-readable.ts
+var uploadBucketKmsReadable = {
+  name: "upload-bucket-kms-readable",
+  description: "Checks whether the scanner of every upload bucket encrypted with a customer-managed KMS key may decrypt its objects.",
+  enforcementLevel: "mandatory",
+  configSchema: { properties: { ...exemptionProperties, ...scannerProperties } },
+  validateStack: (stack, reportViolation) => forUploadBuckets(
+    stack,
+    reportViolation,
+    ({ args, graph, uploads, findings }) => {
+      for (const bucket of uploads) {
+        const keys = customerKeys(
+          graph,
+          bucket.node,
+          (what, unknown) => findings.undecidable(what, unknown)
+        );
+        if (keys.length === 0 || bucket.node.notifications.length !== 1) continue;
+        const scanners = unique(
+          traceNotification(graph, bucket.node.notifications[0], args).flatMap((e) => e.routes).filter((r) => r.verdict.kind === "scanner").map((r) => r.fn)
+        );
+        for (const fn of scanners)
+          for (const key of keys) {
+            const grant = decryptGrant(graph, fn, key);
+            const must = `${uploadLabel(bucket.node)} must let its scanner decrypt its objects`;
+            if (grant.ok === "unknown")
+              findings.undecidable(`${must}: ${grant.what} is unknown`, grant.unknown);
+            else if (!grant.ok)
+              reportBucket(
+                findings,
+                bucket,
+                `${must}: it is encrypted with KMS key ${key.label}, and the role of ${describe(fn)} has no kms:Decrypt on it`
+              );
+          }
+      }
+    }
+  )
+};
+var AWS_MANAGED = /^(alias\/aws\/s3|arn:aws[a-z-]*:kms:[^:]+:\d+:alias\/aws\/s3)$/;
+function customerKeys(graph, node, undecided) {
+  const keys = [];
+  for (const config of node.encryptions) {
+    const rules2 = read(() => {
+      const list3 = config.props.rules;
+      return (Array.isArray(list3) ? list3 : []).map((r) => r?.applyServerSideEncryptionByDefault);
+    });
+    if (!rules2.known) {
+      undecided(`the rules of ${describe(config)}`, rules2.unknown);
+      continue;
+    }
+    for (let i = 0; i < rules2.value.length; i++) {
+      const algorithm = read(() => rules2.value[i]?.sseAlgorithm);
+      if (algorithm.known && !(typeof algorithm.value === "string" && algorithm.value.startsWith("aws:kms")))
+        continue;
+      const id = read(() => rules2.value[i]?.kmsMasterKeyId);
+      if (id.known) {
+        if (typeof id.value === "string" && id.value !== "" && !AWS_MANAGED.test(id.value))
+          keys.push({ label: `"${id.value}"`, id: id.value });
+        continue;
+      }
+      const inStack = graph.targets(config, "rules", [AwsTypes.kmsKey]);
+      if (inStack.length > 0) keys.push(...inStack.map((k) => ({ label: describe(k), resource: k })));
+      else undecided(`the KMS key of ${describe(config)}`, id.unknown);
+    }
+  }
+  return keys;
+}
+function rolesOf(graph, fn) {
+  const byDependency = graph.targets(fn, "role", [AwsTypes.role]);
+  const arn = read(() => fn.props.role);
+  if (!arn.known || typeof arn.value !== "string") return { roles: byDependency };
+  const name = arn.value.split("/").pop();
+  const byValue = graph.ofType([AwsTypes.role]).filter((r) => read(() => r.props.arn).known && r.props.arn === arn.value);
+  const byName = graph.ofType([AwsTypes.role]).filter((r) => {
+    const n = read(() => r.props.name);
+    return n.known && n.value === name;
+  });
+  return { roles: unique([...byDependency, ...byValue, ...byName]), arn: arn.value };
+}
+function decryptGrant(graph, fn, key) {
+  const { roles } = rolesOf(graph, fn);
+  if (roles.length === 0) {
+    const arn = read(() => fn.props.role);
+    if (!arn.known) return { ok: "unknown", what: `the role of ${describe(fn)}`, unknown: arn.unknown };
+    return { ok: true };
+  }
+  const attached = roles.flatMap(
+    (role) => graph.pointingAt(role, [AwsTypes.rolePolicyAttachment], "role", "name")
+  );
+  if (attached.length > 0) return { ok: true };
+  const policies = unique(
+    roles.flatMap((role) => graph.pointingAt(role, [AwsTypes.rolePolicy], "role", "name"))
+  );
+  let open;
+  for (const policy2 of policies) {
+    const doc = read(() => policy2.props.policy);
+    if (!doc.known) {
+      if (key.resource !== void 0 && graph.targets(policy2, "policy", [AwsTypes.kmsKey]).includes(key.resource))
+        return { ok: true };
+      open ??= { ok: "unknown", what: `the policy of ${describe(policy2)}`, unknown: doc.unknown };
+    } else if (typeof doc.value === "string" && grantsDecrypt(doc.value, key)) return { ok: true };
+  }
+  return open ?? { ok: false };
+}
+function asList(v) {
+  return typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
+}
+function grantsDecrypt(json, key) {
+  let statements;
+  try {
+    statements = JSON.parse(json).Statement;
+  } catch {
+    return false;
+  }
+  const list3 = Array.isArray(statements) ? statements : [statements];
+  return list3.some((s) => {
+    if (s?.Effect !== "Allow") return false;
+    if (!asList(s.Action).some((a) => globMatch(a, "kms:Decrypt", { ignoreCase: true }))) return false;
+    return asList(s.Resource).some((pattern) => {
+      if (pattern === "*") return true;
+      if (key.id === void 0) return false;
+      if (key.id.startsWith("arn:")) return globMatch(pattern, key.id);
+      return globMatch(pattern, `arn:aws:kms:region:000000000000:key/${key.id}`) || pattern.endsWith(`:key/${key.id}`);
+    });
+  });
+}
+
 // policies/rules/upload-bucket-scanner-trigger.ts
 var NAME3 = "upload-bucket-scanner-trigger";
 var uploadBucketScannerTrigger = {
@@ -1390,6 +1520,7 @@ var rules = [
   uploadBucketDeniesInfectedReads,
   verdictTagsScannerOnly,
   uploadBucketFailClosed,
+  uploadBucketKmsReadable,
   scanningInfrastructureHardened
 ];
 

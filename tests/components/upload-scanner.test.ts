@@ -614,9 +614,11 @@ describe("components/UploadScanner: a bucket encrypted with a customer-managed K
     });
     await rec.settle();
     const tree = componentTree(rec, ComponentTypes.UploadScanner, "sealed");
-    const grant = rolePolicyOfFunction(tree, onlyWithin(tree, T.function)).Statement.find(
-      (s) => s.Sid === "DecryptUploadsThroughS3",
-    );
+    const role = onlyWithin(tree, T.role);
+    const grant = within(tree, T.rolePolicy)
+      .filter((p) => p.inputs.role === role.state.name)
+      .flatMap((p) => policyOf(p).Statement)
+      .find((s) => s.Sid === "DecryptUploadsThroughS3");
     assert.deepEqual(grant?.Resource, [KEY]);
     assert.deepEqual(grant?.Condition, { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });
   });

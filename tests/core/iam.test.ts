@@ -5,6 +5,7 @@ import { BucketwardenError } from "../../core/errors";
 import {
   callerStatements,
   eventQueuePolicy,
+  kmsDecryptPolicy,
   lambdaTrustPolicy,
   logWriteStatement,
   scannerPolicy,
@@ -239,15 +240,7 @@ describe("core/iam: callerStatements", () => {
 describe("core/iam: the scanner's grant on a customer-managed KMS key", () => {
   const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
   const OTHER_KEY = "arn:aws:kms:eu-west-1:123456789012:key/9999abcd-12ab-34cd-56ef-1234567890ab";
-  const doc = scannerPolicy({
-    definitionsBucketArn: DEFS,
-    definitionsPrefix: "clamav/",
-    uploadBucketArn: UPLOADS,
-    logGroupArn: LOGS,
-    queueArn: QUEUE,
-    kmsKeyArns: [KEY],
-    region: "eu-west-1",
-  });
+  const doc = kmsDecryptPolicy([KEY], "eu-west-1");
   const table: Array<[string, string, string, Record<string, string>, boolean]> = [
     [
       "lets S3 decrypt an upload with the bucket's key for the scanner",
