@@ -43,6 +43,9 @@ export const SETTINGS = {
   abortIncompleteUploadDays: { type: "integer", default: 7 },
   architecture: { type: "string", default: "arm64" },
   failClosed: { type: "boolean", default: true },
+  breakGlassRoleArns: { type: "array", default: [] },
+  replicationRoleArns: { type: "array", default: [] },
+  allowServerSideCopies: { type: "boolean", default: false },
   trigger: { type: "string", default: "queue" },
   tagKey: { type: "string", default: DEFAULT_TAG_SCHEMA.key },
   tagInfectedValue: { type: "string", default: DEFAULT_TAG_SCHEMA.infectedValue },
@@ -89,6 +92,12 @@ export interface StackSettings {
   uploadLifecycle: { noncurrentVersionDays: number; abortIncompleteUploadDays: number };
   architecture: LambdaArchitecture;
   failClosed: boolean;
+  /** Roles exempt from the read and verdict-tag denies, to release false positives. */
+  breakGlassRoleArns: string[];
+  /** Roles S3 replication runs as. */
+  replicationRoleArns: string[];
+  /** Let users copy objects server-side within each upload bucket. */
+  allowServerSideCopies: boolean;
   trigger: TriggerKind;
   tags: TagSchema;
   maxObjectBytes: number;
@@ -163,6 +172,9 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
     },
     architecture: read.oneOf("architecture", LambdaArchitectures, d.architecture.default),
     failClosed,
+    breakGlassRoleArns: readRoleArns(read, "breakGlassRoleArns"),
+    replicationRoleArns: readRoleArns(read, "replicationRoleArns"),
+    allowServerSideCopies: read.boolean("allowServerSideCopies", d.allowServerSideCopies.default),
     trigger,
     tags,
     maxObjectBytes,
@@ -399,6 +411,13 @@ function readKmsKeys(read: SettingReader, buckets: readonly string[]): Record<st
     result[bucket] = arns as string[];
   }
   return result;
+}
+
+function readRoleArns(read: SettingReader, key: "breakGlassRoleArns" | "replicationRoleArns"): string[] {
+  const arns = read.list(key, SETTINGS[key].default);
+  const bad = arns.find((a) => !/^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(a));
+  if (bad !== undefined) read.fail(key, `"${bad}" is not an IAM role ARN`);
+  return arns;
 }
 
 function readTopicArns(read: SettingReader): string[] {

@@ -338,6 +338,14 @@ var scannerProperties = {
     description: "Wildcard patterns of Lambda layer names that carry the scanning engine."
   }
 };
+var trustedPrincipalProperties = {
+  trustedPrincipalArns: {
+    type: "array",
+    items: { type: "string", minLength: 1, pattern: "^[^*?]+$" },
+    default: [],
+    description: "Exact ARNs of principals besides the scanner roles that a deny may exempt: a break-glass role, a replication role."
+  }
+};
 
 // policies/lib/stack.ts
 var StackGraph = class {
@@ -926,12 +934,16 @@ function scannerRole(roleArn) {
   return { conditionKey: "aws:PrincipalArn", values: [roleArn] };
 }
 var READ_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"];
+var TORRENT_ACTIONS = ["s3:GetObjectTorrent", "s3:GetObjectVersionTorrent"];
+var REPLICATION_READ_ACTION = "s3:GetObjectVersionForReplication";
 var TAG_WRITE_ACTIONS = [
   "s3:PutObjectTagging",
   "s3:PutObjectVersionTagging",
   "s3:DeleteObjectTagging",
   "s3:DeleteObjectVersionTagging"
 ];
+var COPY_SOURCE_KEY = "s3:x-amz-copy-source";
+var REQUEST_TAG_KEYS_KEY = "s3:RequestObjectTagKeys";
 function existingTagKey(key) {
   return `s3:ExistingObjectTag/${key}`;
 }
@@ -1016,7 +1028,11 @@ function baseOperator(operator) {
 }
 var EXISTING_TAG = existingTagKey("").toLowerCase();
 var REQUEST_TAG = requestTagKey("").toLowerCase();
-var REQUEST_TAG_KEYS = "s3:requestobjecttagkeys";
+var REQUEST_TAG_KEYS = REQUEST_TAG_KEYS_KEY.toLowerCase();
+var COPY_SOURCE = COPY_SOURCE_KEY.toLowerCase();
+var NO_EXISTING_TAGS = new Set(
+  ["s3:PutObject", ...TORRENT_ACTIONS, REPLICATION_READ_ACTION].map((a) => a.toLowerCase())
+);
 function conditionHolds(operator, key, values, request) {
   const lower = key.toLowerCase();
   const { op, ifExists, set } = baseOperator(operator);
@@ -1026,7 +1042,10 @@ function conditionHolds(operator, key, values, request) {
     return keys.some((k) => compare(op, k, values) === true);
   }
   let actual;
-  if (lower.startsWith(EXISTING_TAG)) actual = request.existingTags?.[key.slice(EXISTING_TAG.length)];
+  if (lower.startsWith(EXISTING_TAG)) {
+    if (!NO_EXISTING_TAGS.has(request.action.toLowerCase()))
+      actual = request.existingTags?.[key.slice(EXISTING_TAG.length)];
+  } else if (lower === COPY_SOURCE) actual = request.copySource;
   else if (lower.startsWith(REQUEST_TAG)) actual = request.requestTags?.[key.slice(REQUEST_TAG.length)];
   else return false;
   if (set !== void 0) return false;
@@ -1162,7 +1181,8 @@ function validateDenyRule(rule) {
 function check(rule, run) {
   const tags = tagSchemaOf(run.args, rule.name);
   const required4 = rule.required(tags);
-  const scanners = findScanners(run.graph, run.args);
+  const found = findScanners(run.graph, run.args);
+  const scanners = { ...found, roles: /* @__PURE__ */ new Set([...found.roles, ...run.args.trustedPrincipalArns ?? []]) };
   for (const bucket of run.uploads) {
     const must = `${uploadLabel(bucket.node)} ${rule.must(tags)}`;
     const policy2 = policyOf(bucket.node);
@@ -1188,7 +1208,7 @@ function describeGaps(gaps) {
   if (gaps.missing.length > 0) problems.push(`does not deny ${gaps.missing.join(", ")}`);
   if (gaps.overExempt.length > 0) {
     problems.push(
-      `also exempts ${gaps.overExempt.join(", ")}, which ${gaps.overExempt.length === 1 ? "is" : "are"} not the role of a scanner function in this stack`
+      `also exempts ${gaps.overExempt.join(", ")}, which ${gaps.overExempt.length === 1 ? "is" : "are"} not the role of a scanner function in this stack nor one of trustedPrincipalArns`
     );
   }
   return problems;
@@ -1196,15 +1216,23 @@ function describeGaps(gaps) {
 
 // policies/rules/upload-bucket-denies-infected-reads.ts
 var NAME = "upload-bucket-denies-infected-reads";
+var ALL_READS = [...READ_ACTIONS, ...TORRENT_ACTIONS, REPLICATION_READ_ACTION];
 var uploadBucketDeniesInfectedReads = {
   name: NAME,
-  description: "Checks whether every upload bucket has a bucket policy that denies s3:GetObject and s3:GetObjectVersion of objects tagged infected to all principals but the scanner.",
+  description: "Checks whether every upload bucket has a bucket policy that denies every read of objects tagged infected (s3:GetObject, s3:GetObjectVersion, torrents, replication) to all principals but the scanner.",
   enforcementLevel: "mandatory",
-  configSchema: { properties: { ...exemptionProperties, ...scannerProperties, ...tagProperties } },
+  configSchema: {
+    properties: {
+      ...exemptionProperties,
+      ...scannerProperties,
+      ...tagProperties,
+      ...trustedPrincipalProperties
+    }
+  },
   validateStack: validateDenyRule({
     name: NAME,
-    must: (tags) => `must deny ${READ_ACTIONS.join(" and ")} of objects tagged ${tags.key}=${tags.infectedValue} to all principals but the scanner`,
-    required: (tags) => READ_ACTIONS.map((action) => ({
+    must: (tags) => `must deny reads (${READ_ACTIONS.join(", ")}, torrents, replication) of objects tagged ${tags.key}=${tags.infectedValue} to all principals but the scanner`,
+    required: (tags) => ALL_READS.map((action) => ({
       request: { action, existingTags: { [tags.key]: tags.infectedValue } },
       label: action
     }))
@@ -1217,7 +1245,14 @@ var uploadBucketFailClosed = {
   name: NAME2,
   description: "Checks whether every upload bucket's policy denies reads of objects not yet tagged clean by the scanner (fail-closed).",
   enforcementLevel: "advisory",
-  configSchema: { properties: { ...exemptionProperties, ...scannerProperties, ...tagProperties } },
+  configSchema: {
+    properties: {
+      ...exemptionProperties,
+      ...scannerProperties,
+      ...tagProperties,
+      ...trustedPrincipalProperties
+    }
+  },
   validateStack: validateDenyRule({
     name: NAME2,
     must: (tags) => `must keep objects unreadable until the scanner tags them ${tags.key}=${tags.cleanValue} (fail-closed)`,
@@ -1486,11 +1521,19 @@ function checkTags(run, bucket, entry, tags) {
 
 // policies/rules/verdict-tags-scanner-only.ts
 var NAME4 = "verdict-tags-scanner-only";
+var FOREIGN_COPY_SOURCE = "another-account-bucket-bucketwarden-probe/planted.bin";
 var verdictTagsScannerOnly = {
   name: NAME4,
-  description: "Checks whether every upload bucket's policy lets no principal but the scanner write, delete or upload the verdict tags.",
+  description: "Checks whether every upload bucket's policy lets no principal but the scanner set, change or strip the verdict tags, by upload, tag write or server-side copy.",
   enforcementLevel: "mandatory",
-  configSchema: { properties: { ...exemptionProperties, ...scannerProperties, ...tagProperties } },
+  configSchema: {
+    properties: {
+      ...exemptionProperties,
+      ...scannerProperties,
+      ...tagProperties,
+      ...trustedPrincipalProperties
+    }
+  },
   validateStack: validateDenyRule({
     name: NAME4,
     must: (tags) => `must let only the scanner write the verdict tags (${scannerTagKeys(tags).join(", ")})`,
@@ -1499,19 +1542,38 @@ var verdictTagsScannerOnly = {
 };
 function required3(tags) {
   const existing = [{}, { [tags.key]: tags.infectedValue }, { [tags.key]: tags.cleanValue }];
-  const requested = [{}, { [tags.key]: tags.cleanValue }];
-  const tagWrites = TAG_WRITE_ACTIONS.flatMap(
+  const forged = scannerTagKeys(tags).flatMap((key) => [
+    { key, tags: { [key]: tags.cleanValue } },
+    { key, tags: { [key]: "forged" } },
+    { key: `${key} in any letter case`, tags: { [caseVariant(key)]: tags.cleanValue } }
+  ]);
+  const uploads = forged.map(({ key, tags: requestTags }) => ({
+    request: { action: "s3:PutObject", requestTags },
+    label: `uploads (s3:PutObject) tagged ${key}`
+  }));
+  const tagWrites = ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"].flatMap(
     (action) => existing.flatMap(
-      (existingTags) => requested.map((requestTags) => ({ request: { action, existingTags, requestTags }, label: action }))
+      (existingTags) => forged.map(({ key, tags: requestTags }) => ({
+        request: { action, existingTags, requestTags },
+        label: `${action} tagged ${key}`
+      }))
     )
   );
-  const uploads = scannerTagKeys(tags).flatMap(
-    (key) => [tags.cleanValue, "forged"].map((value) => ({
-      request: { action: "s3:PutObject", requestTags: { [key]: value } },
-      label: `uploads (s3:PutObject) tagged ${key}`
-    }))
-  );
-  return [...tagWrites, ...uploads];
+  const infectedChanges = TAG_WRITE_ACTIONS.map((action) => ({
+    request: { action, existingTags: { [tags.key]: tags.infectedValue }, requestTags: {} },
+    label: `${action} of objects tagged ${tags.key}=${tags.infectedValue}`
+  }));
+  const copies = [
+    {
+      request: { action: "s3:PutObject", copySource: FOREIGN_COPY_SOURCE },
+      label: "server-side copies (s3:PutObject with s3:x-amz-copy-source) from buckets it does not name"
+    }
+  ];
+  return [...uploads, ...tagWrites, ...infectedChanges, ...copies];
+}
+function caseVariant(key) {
+  const swapped = [...key].map((c) => c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()).join("");
+  return swapped === key ? key.toUpperCase() : swapped;
 }
 
 // policies/rules/index.ts

@@ -3,7 +3,7 @@ import type * as Components from "../../components";
 import { ComponentTypes, ManagedResourceTypes as T } from "../../components/types";
 import { AccessRuleSids, type PolicyStatement, SCANNER_OBJECT_ACTIONS } from "../../core/access-rule";
 import { handlerBundleDir, LAMBDA_RUNTIME } from "../../core/artifacts";
-import { parseScannerConfig } from "../../core/handler-config";
+import { engineMaxScanTimeMs, parseScannerConfig } from "../../core/handler-config";
 import { wildcardGrants } from "../../core/iam";
 import { LAYER_BUILD_DIR } from "../../core/layer-layout";
 import * as size from "../../core/sizing";
@@ -295,7 +295,14 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
     it("turns clamd's concurrent reload off at the default memory, which cannot hold two engines", () => {
       const config = parseScannerConfig(fn.inputs.environment.variables);
       assert.equal(config.concurrentReload, false);
-      const conf = renderClamdConf({ socketPath: "s", databaseDir: "d", tempDir: "t", ...config });
+      const maxScanTimeMs = engineMaxScanTimeMs(config.scanTimeoutMs);
+      const conf = renderClamdConf({
+        socketPath: "s",
+        databaseDir: "d",
+        tempDir: "t",
+        maxScanTimeMs,
+        ...config,
+      });
       assert.match(conf, /^ConcurrentDatabaseReload no$/m);
     });
 
@@ -405,6 +412,8 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
   let fn: RecordedResource;
   const EXISTING = "acme-avatars";
   const EXISTING_ARN = `arn:aws:s3:::${EXISTING}`;
+  const BREAK_GLASS = `arn:aws:iam::${MOCK_ACCOUNT}:role/malware-release`;
+  const REPLICATION = `arn:aws:iam::${MOCK_ACCOUNT}:role/avatars-replication`;
 
   before(async () => {
     rec = installPulumiMocks();
@@ -419,6 +428,9 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
         Statement: [{ ...CALLERS, Resource: `${EXISTING_ARN}/*` }],
       }),
       failClosed: false,
+      breakGlassRoleArns: [BREAK_GLASS],
+      replicationRoleArns: [REPLICATION],
+      serverSideCopies: { withinBucket: true, fromBuckets: ["acme-other-uploads"] },
       projectRoot: ROOT,
     });
     await rec.settle();
@@ -430,6 +442,28 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
     assert.equal(within(tree, T.bucket).length, 0);
     assert.equal(onlyWithin(tree, T.bucketPolicy).inputs.bucket, EXISTING);
     assert.equal(onlyWithin(tree, T.bucketNotification).inputs.bucket, EXISTING);
+  });
+
+  it("writes the break-glass role, the replication role and the copy sources into the access rule", async () => {
+    const policy = policyOf(onlyWithin(tree, T.bucketPolicy));
+    const policies = { [EXISTING]: policy };
+    const infected = { bucket: EXISTING, key: "eicar.com", tags: { Infected: "true" } };
+    const clean = { bucket: EXISTING, key: "a.jpg", tags: { Infected: "false" } };
+    const target = { bucket: EXISTING, key: "b.jpg" };
+    const reader = sessionOf(`arn:aws:iam::${MOCK_ACCOUNT}:role/reader`);
+    const decisions = await Promise.all([
+      authorize(policies, sessionOf(BREAK_GLASS), s3.getObject(infected)),
+      authorize(policies, reader, s3.getObject(infected)),
+      authorize(policies, sessionOf(REPLICATION), s3.replicationRead(infected)),
+      authorize(policies, reader, s3.replicationRead(clean)),
+      authorize(policies, reader, s3.copyObject(clean, target)),
+      authorize(policies, reader, s3.copyObject({ ...clean, bucket: "acme-other-uploads" }, target)),
+      authorize(policies, reader, s3.copyObject({ ...clean, bucket: "planted" }, target)),
+    ]);
+    assert.deepEqual(
+      decisions.map((d) => d.allowed),
+      [true, false, true, false, true, true, false],
+    );
   });
 
   it("keeps the caller's statements given as policy JSON", () => {

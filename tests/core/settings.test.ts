@@ -36,6 +36,9 @@ describe("core/settings: defaults", () => {
       [{ key: "photos", policyStatements: [], kmsKeyArns: [] }],
     ],
     ["keeps logs 30 days", s.logRetentionDays, 30],
+    ["names no break-glass role", s.breakGlassRoleArns, []],
+    ["names no replication role", s.replicationRoleArns, []],
+    ["denies server-side copies", s.allowServerSideCopies, false],
   ];
   for (const [title, actual, expected] of table) it(title, () => assert.deepEqual(actual, expected));
 
@@ -74,6 +77,24 @@ describe("core/settings: values", () => {
       { "bucketwarden:alarmTopicArns": '["arn:aws:sns:eu-west-1:123456789012:ops"]' },
       (s) => s.alarmTopicArns,
       ["arn:aws:sns:eu-west-1:123456789012:ops"],
+    ],
+    [
+      "reads the break-glass and replication roles",
+      {
+        "bucketwarden:breakGlassRoleArns": '["arn:aws:iam::123456789012:role/malware-release"]',
+        "bucketwarden:replicationRoleArns": '["arn:aws:iam::123456789012:role/service-role/replication"]',
+      },
+      (s) => [s.breakGlassRoleArns, s.replicationRoleArns],
+      [
+        ["arn:aws:iam::123456789012:role/malware-release"],
+        ["arn:aws:iam::123456789012:role/service-role/replication"],
+      ],
+    ],
+    [
+      "reads allowServerSideCopies",
+      { "bucketwarden:allowServerSideCopies": "true" },
+      (s) => s.allowServerSideCopies,
+      true,
     ],
     [
       "reads lists written with pulumi config set as commas",
@@ -273,6 +294,18 @@ describe("core/settings: a bad setting fails with an error naming it", () => {
       { "bucketwarden:alarmTopicArns": '["arn:aws:sqs:us-east-1:123456789012:q"]' },
       "alarmTopicArns",
       /SNS topic/,
+    ],
+    [
+      "a break-glass principal that is not a role",
+      { "bucketwarden:breakGlassRoleArns": '["arn:aws:iam::123456789012:user/jane"]' },
+      "breakGlassRoleArns",
+      /IAM role ARN/,
+    ],
+    [
+      "a wildcard replication role",
+      { "bucketwarden:replicationRoleArns": '["arn:aws:iam::123456789012:role/*"]' },
+      "replicationRoleArns",
+      /IAM role ARN/,
     ],
     [
       "policy statements for a bucket the stack does not protect",
