@@ -233,15 +233,11 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       assert.ok(queue.inputs.visibilityTimeoutSeconds <= fn.inputs.timeout + 60);
     });
 
-    it("moves an event to the dead-letter queue after one try per retry delay, within the hour", () => {
+    it("moves an event to the dead-letter queue after the back-off's tries, within minutes", () => {
       const redrive = JSON.parse(queue.inputs.redrivePolicy);
       assert.equal(redrive.deadLetterTargetArn, deadLetters.state.arn);
-      assert.equal(redrive.maxReceiveCount, size.SCAN_RETRY_DELAYS_SECONDS.length + 1);
-      const waited = size.SCAN_RETRY_DELAYS_SECONDS.slice(0, redrive.maxReceiveCount - 1).reduce(
-        (a, b) => a + b,
-        0,
-      );
-      assert.ok(waited <= 3600, `${waited}`);
+      assert.equal(redrive.maxReceiveCount, size.QUEUE_MAX_RECEIVE_COUNT);
+      assert.ok(size.backOffBeforeDeadLetterSeconds() <= 3600);
     });
 
     it("alarms on the age of the oldest waiting upload and on any dead letter", () => {
