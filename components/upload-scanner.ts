@@ -292,7 +292,8 @@ export class UploadScanner extends pulumi.ComponentResource {
     this.scanner = scanner.fn;
     this.scannerRole = scanner.role;
     const kmsKeyArns = args.kmsKeyArns;
-    if (kmsKeyArns !== undefined)
+    // IAM refuses a statement without resources: no keys, no grant.
+    if (kmsKeyArns !== undefined && !(Array.isArray(kmsKeyArns) && kmsKeyArns.length === 0))
       new aws.iam.RolePolicy(
         autonamed(childName(name, "scanner", "kms"), "rolePolicy"),
         {
