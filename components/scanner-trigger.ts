@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { eventQueuePolicy } from "../core/iam";
 import { autonamed, childName } from "../core/naming";
-import { SCAN_EVENTS } from "../core/notifications";
+import { SCANNER_EVENTS } from "../core/notifications";
 import { QUEUE_MAX_RECEIVE_COUNT, queueVisibilityTimeoutSeconds } from "../core/sizing";
 
 /** SQS's longest retention: a scanner outage over a long weekend must not lose events. */
@@ -94,7 +94,7 @@ export function queueTrigger(
     { parent, dependsOn: [args.rolePolicy, ...args.waitFor] },
   );
   return {
-    queues: [{ queueArn: args.queue.arn, events: [...SCAN_EVENTS] }],
+    queues: [{ queueArn: args.queue.arn, events: [...SCANNER_EVENTS] }],
     lambdaFunctions: [],
     dependsOn: [queuePolicy],
   };
@@ -132,7 +132,7 @@ export function directTrigger(
   );
   return {
     queues: [],
-    lambdaFunctions: [{ lambdaFunctionArn: args.fn.arn, events: [...SCAN_EVENTS] }],
+    lambdaFunctions: [{ lambdaFunctionArn: args.fn.arn, events: [...SCANNER_EVENTS] }],
     dependsOn: [permission, ...args.waitFor],
   };
 }

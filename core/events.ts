@@ -58,15 +58,16 @@ function str(v: unknown): string | undefined {
  */
 export const CEPH_EVENT_SOURCE = "ceph:s3";
 
-/** Objects named by the `Records` of an S3 event (AWS or Ceph); non-create records are ignored. */
+/** Objects named by the `Records` of an S3 event (AWS or Ceph); records other than created or tagged are ignored. */
 export function parseS3Records(records: unknown): ObjectRef[] {
   if (!Array.isArray(records)) throw new EventParseError("event has no Records array");
   const refs: ObjectRef[] = [];
   for (const [i, r] of records.entries()) {
     if (!isRecord(r) || !isRecord(r.s3)) throw new EventParseError(`record ${i} has no s3 section`);
     const eventName = str(r.eventName) ?? "";
-    // Ceph names them without the leading "s3:", AWS with none either; both start with ObjectCreated.
-    if (!eventName.replace(/^s3:/, "").startsWith("ObjectCreated")) continue;
+    // Ceph names them without the leading "s3:", AWS with none either. A tag write or delete asks for
+    // a rescan (core/notifications' RESCAN_EVENTS); the scanner skips its own by their stamp.
+    if (!/^(ObjectCreated|ObjectTagging):/.test(eventName.replace(/^s3:/, ""))) continue;
     const s3 = r.s3;
     const bucket = isRecord(s3.bucket) ? str(s3.bucket.name) : undefined;
     const object = isRecord(s3.object) ? s3.object : undefined;

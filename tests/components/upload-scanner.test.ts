@@ -186,11 +186,11 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
   });
 
   describe("the trigger", () => {
-    it("sends every object-created event of the bucket to the queue", () => {
+    it("sends every object-created and tag-change event of the bucket to the queue", () => {
       const notification = onlyWithin(tree, T.bucketNotification);
       assert.equal(notification.inputs.bucket, bucket.state.bucket);
       assert.deepEqual(notification.inputs.queues, [
-        { queueArn: queue.state.arn, events: ["s3:ObjectCreated:*"] },
+        { queueArn: queue.state.arn, events: ["s3:ObjectCreated:*", "s3:ObjectTagging:*"] },
       ]);
     });
 
@@ -489,7 +489,7 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
   it("sends object-created events to the function, once S3 may invoke it", () => {
     const notification = onlyWithin(tree, T.bucketNotification);
     assert.deepEqual(notification.inputs.lambdaFunctions, [
-      { lambdaFunctionArn: fn.state.arn, events: ["s3:ObjectCreated:*"] },
+      { lambdaFunctionArn: fn.state.arn, events: ["s3:ObjectCreated:*", "s3:ObjectTagging:*"] },
     ]);
     assert.deepEqual(notification.inputs.queues, []);
     assert.ok(dependsOn(notification, onlyWithin(tree, T.permission)));

@@ -60,8 +60,23 @@ describe("core/events: parseS3Records", () => {
       ],
     ],
     [
-      "ignores records that are not about created objects",
+      "ignores records that are not about created or tagged objects",
       [s3Record("x", { eventName: "ObjectRemoved:Delete" })],
+      [],
+    ],
+    [
+      "takes a tag write, which asks for a rescan",
+      [s3Record("x", { eventName: "ObjectTagging:Put" })],
+      [{ key: "x", eventName: "ObjectTagging:Put" }],
+    ],
+    [
+      "takes a tag delete, which asks for a rescan",
+      [s3Record("x", { eventName: "s3:ObjectTagging:Delete" })],
+      [{ key: "x", eventName: "ObjectTagging:Delete" }],
+    ],
+    [
+      "ignores a restore, which changes nothing a verdict is about",
+      [s3Record("x", { eventName: "ObjectRestore:Completed" })],
       [],
     ],
     [

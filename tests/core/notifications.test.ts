@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { type NotificationEntry, SCAN_EVENTS, scanEventConflicts } from "../../core/notifications";
+import {
+  type NotificationEntry,
+  SCAN_EVENTS,
+  SCANNER_EVENTS,
+  scanEventConflicts,
+} from "../../core/notifications";
 
 describe("core/notifications: scanEventConflicts", () => {
   const table: Array<[string, NotificationEntry[], number]> = [
@@ -23,6 +28,11 @@ describe("core/notifications: scanEventConflicts", () => {
       ],
       2,
     ],
+    [
+      "rejects an entry for tag writes, which the scanner takes for rescans",
+      [{ events: ["s3:ObjectTagging:Put"] }],
+      1,
+    ],
     ["accepts no entries", [], 0],
   ];
   for (const [title, entries, count] of table)
@@ -37,5 +47,6 @@ describe("core/notifications: scanEventConflicts", () => {
 
   it("scans every way an object can come to exist", () => {
     assert.deepEqual([...SCAN_EVENTS], ["s3:ObjectCreated:*"]);
+    assert.deepEqual([...SCANNER_EVENTS], ["s3:ObjectCreated:*", "s3:ObjectTagging:*"]);
   });
 });

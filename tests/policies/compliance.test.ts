@@ -244,7 +244,7 @@ describe("policy pack compliance with the components' stack", () => {
       );
       const notification = find(firstPreview, AwsTypes.bucketNotification, "bw-uploads-notifications");
       assert.ok(Array.isArray(notification.props.queues));
-      assert.deepEqual(notification.props.queues[0].events, ["s3:ObjectCreated:*"]);
+      assert.deepEqual(notification.props.queues[0].events, ["s3:ObjectCreated:*", "s3:ObjectTagging:*"]);
       assert.equal(notification.props.queues[0].queueArn, UNKNOWN);
     });
 

@@ -23,15 +23,17 @@ export interface EventObject {
   versionId?: string;
   eTag?: string;
   size?: number;
+  /** @default "ObjectCreated:Put" */
+  eventName?: string;
 }
 
-/** One AWS S3 `ObjectCreated:Put` record. */
+/** One AWS S3 record, `ObjectCreated:Put` unless told otherwise. */
 export function s3Record(o: EventObject) {
   return {
     eventVersion: "2.1",
     eventSource: "aws:s3",
     awsRegion: "us-east-1",
-    eventName: "ObjectCreated:Put",
+    eventName: o.eventName ?? "ObjectCreated:Put",
     s3: {
       s3SchemaVersion: "1.0",
       bucket: { name: o.bucket, arn: `arn:aws:s3:::${o.bucket}` },
