@@ -5,12 +5,13 @@ import { BucketwardenError, ConfigError } from "../core/errors";
 import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
 import { type CallerStatements, callerStatements, kmsDecryptPolicy, scannerPolicy } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
+import { ScannerMetrics } from "../core/metrics";
 import { autonamed, childName, roleArn, roleName, uploadBucketName } from "../core/naming";
 import { type NotificationEntry, scanEventConflicts } from "../core/notifications";
 import type { TriggerKind } from "../core/settings";
 import * as size from "../core/sizing";
 import { DEFAULT_TAG_SCHEMA, type TagSchema } from "../core/tags";
-import { deadLetterAlarm, queueAgeAlarm } from "./alarms";
+import { deadLetterAlarm, loggedValueAlarm, queueAgeAlarm } from "./alarms";
 import type { DefinitionsRef } from "./definitions-store";
 import { clamavFunction } from "./lambda-function";
 import { clamavLayer } from "./layer";
@@ -374,6 +375,22 @@ export class UploadScanner extends pulumi.ComponentResource {
       {
         queueName: queues.deadLetterQueue.name,
         description: "bucketwarden: an upload could not be scanned; it stays unreadable until rescanned",
+        alarmTopicArns,
+      },
+      this,
+    );
+
+    // An attempt is worth an operator's look even though the scanner rescans the object regardless.
+    loggedValueAlarm(
+      childName(name, "forgery-alarm"),
+      {
+        description: "bucketwarden: an upload arrived with verdict tags the scanner did not write",
+        logGroupName: scanner.logGroup.name,
+        field: ScannerMetrics.verdictForgeryAttempts,
+        namespace: pulumi.interpolate`Bucketwarden/${scanner.fn.name}`,
+        statistic: "Sum",
+        period: 300,
+        threshold: 1,
         alarmTopicArns,
       },
       this,

@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-s3";
 import type { ObjectRef } from "../../core/events";
 import type { ScannerConfig } from "../../core/handler-config";
+import { ScannerMetrics } from "../../core/metrics";
 import { isScannerTagKey, type Tag } from "../../core/tags";
 import { unscannableReason } from "../../core/unscannable";
 import {
@@ -114,11 +115,11 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
           eTag,
           tags: existing.filter((t) => isScannerTagKey(t.Key, config.tags)),
         });
-        metrics.count("VerdictForgeryAttempts");
+        metrics.count(ScannerMetrics.verdictForgeryAttempts);
       }
       if (arriving.reserved.length > 0) {
         log.warn("reserved tag keys dropped", { ...where, versionId, dropped: arriving.reserved });
-        metrics.count("ReservedTagKeysDropped", arriving.reserved.length);
+        metrics.count(ScannerMetrics.reservedTagKeysDropped, arriving.reserved.length);
       }
 
       if (size > config.maxObjectBytes) {

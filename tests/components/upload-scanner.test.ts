@@ -6,6 +6,7 @@ import { handlerBundleDir, LAMBDA_RUNTIME } from "../../core/artifacts";
 import { engineMaxScanTimeMs, parseScannerConfig } from "../../core/handler-config";
 import { wildcardGrants } from "../../core/iam";
 import { LAYER_BUILD_DIR } from "../../core/layer-layout";
+import { ScannerMetrics } from "../../core/metrics";
 import * as size from "../../core/sizing";
 import { DEFAULT_TAG_SCHEMA } from "../../core/tags";
 import { renderClamdConf } from "../../handlers/shared/clamd-conf";
@@ -241,10 +242,8 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
     });
 
     it("alarms on the age of the oldest waiting upload and on any dead letter", () => {
-      const alarms = within(tree, T.metricAlarm).map((a) => [
-        a.inputs.metricName,
-        a.inputs.dimensions.QueueName,
-      ]);
+      const queueAlarms = within(tree, T.metricAlarm).filter((a) => a.inputs.namespace === "AWS/SQS");
+      const alarms = queueAlarms.map((a) => [a.inputs.metricName, a.inputs.dimensions.QueueName]);
       assert.deepEqual(
         alarms.sort(),
         [
@@ -319,6 +318,21 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       assert.equal(bySid.ConsumeUploadEvents.Resource, queue.state.arn);
       assert.equal(bySid.WriteOwnLogs.Resource, `${onlyWithin(tree, T.logGroup).state.arn}:*`);
       assert.equal(bySid.DeadLetterFailedEvents, undefined);
+    });
+
+    it("alarms on the first verdict forgery attempt, counted from its own log group", () => {
+      const field = ScannerMetrics.verdictForgeryAttempts;
+      const filter = within(tree, T.logMetricFilter).find(
+        (f) => f.inputs.metricTransformation.name === field,
+      );
+      assert.ok(filter, `no metric filter for ${field}`);
+      assert.equal(filter.inputs.logGroupName, onlyWithin(tree, T.logGroup).state.name);
+      assert.equal(filter.inputs.metricTransformation.value, `$.${field}`);
+      const alarm = within(tree, T.metricAlarm).find((a) => a.inputs.metricName === field);
+      assert.ok(alarm, `no alarm on ${field}`);
+      assert.equal(alarm.inputs.namespace, filter.inputs.metricTransformation.namespace);
+      assert.ok(alarm.inputs.namespace.includes(fn.state.name), alarm.inputs.namespace);
+      assert.deepEqual([alarm.inputs.statistic, alarm.inputs.threshold], ["Sum", 1]);
     });
   });
 });
@@ -511,7 +525,9 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
     assert.equal(within(tree, T.eventSourceMapping).length, 0);
     assert.equal(within(tree, T.queuePolicy).length, 0);
     assert.deepEqual(
-      within(tree, T.metricAlarm).map((a) => a.inputs.metricName),
+      within(tree, T.metricAlarm)
+        .filter((a) => a.inputs.namespace === "AWS/SQS")
+        .map((a) => a.inputs.metricName),
       ["ApproximateNumberOfMessagesVisible"],
     );
   });
