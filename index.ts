@@ -41,6 +41,9 @@ const scanning = new MalwareScanning(name, {
     trigger: settings.trigger,
     tags: settings.tags,
     failClosed: settings.failClosed,
+    breakGlassRoleArns: settings.breakGlassRoleArns,
+    replicationRoleArns: settings.replicationRoleArns,
+    serverSideCopies: { withinBucket: settings.allowServerSideCopies },
     maxObjectBytes: settings.maxObjectBytes,
     memoryMb: settings.scanner.memoryMb,
     timeoutSeconds: settings.scanner.timeoutSeconds,
@@ -60,6 +63,15 @@ const scanning = new MalwareScanning(name, {
 
 export const definitionsBucketName = scanning.definitions.bucketName;
 export const updaterFunctionName = scanning.definitions.updater.name;
+/**
+ * How the first definitions update went, and the alarms that watch the definitions: a deploy succeeds
+ * even when ClamAV's mirror refuses the account (403/429), and this says so.
+ */
+export const definitions = {
+  initialUpdateStatus: scanning.definitions.initialUpdateStatus,
+  missingAlarm: scanning.definitions.definitionsMissingAlarm.name,
+  staleAlarm: scanning.definitions.definitionsStaleAlarm.name,
+};
 export const uploadBucketNames = scanning.uploadBucketNames();
 export const scannerFunctionNames = scanning.scannerNames();
 export const uploadBucketPolicies = scanning.policies();

@@ -107,3 +107,50 @@ export function deadLetterAlarm(
     parent,
   );
 }
+
+/**
+ * Fires when a value a function logs (a field of its EMF lines, read by a metric filter on its own
+ * log group) reaches `threshold` in a period. The filter makes the metric this function's alone: the
+ * handlers' EMF metrics carry only a service dimension, which every stack in the account shares.
+ */
+export function loggedValueAlarm(
+  name: string,
+  args: AlarmTargets & {
+    logGroupName: pulumi.Input<string>;
+    /** The EMF field, also the metric's name. */
+    field: string;
+    /** The metric's namespace: one per function, so stacks in one account stay apart. */
+    namespace: pulumi.Input<string>;
+    statistic: string;
+    period: number;
+    threshold: pulumi.Input<number>;
+  },
+  parent: pulumi.Resource,
+): aws.cloudwatch.MetricAlarm {
+  const filter = new aws.cloudwatch.LogMetricFilter(
+    `${name}-filter`,
+    {
+      logGroupName: args.logGroupName,
+      pattern: `{ $.${args.field} >= 0 }`,
+      metricTransformation: { name: args.field, namespace: args.namespace, value: `$.${args.field}` },
+    },
+    { parent },
+  );
+  return new aws.cloudwatch.MetricAlarm(
+    name,
+    {
+      alarmDescription: args.description,
+      namespace: args.namespace,
+      metricName: args.field,
+      statistic: args.statistic,
+      period: args.period,
+      threshold: args.threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: args.alarmTopicArns,
+      okActions: args.alarmTopicArns,
+    },
+    { parent, dependsOn: [filter] },
+  );
+}

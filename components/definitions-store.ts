@@ -6,9 +6,14 @@ import { updaterEnvironment } from "../core/handler-config";
 import { updaterPolicy } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
 import { autonamed, childName } from "../core/naming";
-import { DEFAULT_UPDATE_SCHEDULE, scheduleProblem } from "../core/schedule";
+import {
+  DEFAULT_UPDATE_SCHEDULE,
+  scheduleProblem,
+  staleDefinitionsSeconds,
+  UpdaterMetrics,
+} from "../core/schedule";
 import * as size from "../core/sizing";
-import { lambdaErrorsAlarm } from "./alarms";
+import { lambdaErrorsAlarm, loggedValueAlarm } from "./alarms";
 import { clamavFunction } from "./lambda-function";
 import { clamavLayer } from "./layer";
 import { privateBucket } from "./private-bucket";
@@ -82,6 +87,16 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
   readonly schedule: aws.cloudwatch.EventRule;
   /** The update run at creation, when `updateOnCreate`. */
   readonly initialUpdate?: aws.lambda.Invocation;
+  /**
+   * What the update at creation reported (`published`, `cool-down`, `no-definitions`...), or
+   * `"skipped"` without one: a deploy succeeds even when ClamAV's mirror refuses the account, and
+   * this output and {@link definitionsMissingAlarm} say so.
+   */
+  readonly initialUpdateStatus: pulumi.Output<string>;
+  /** Fires within minutes when an update run ends with no database published at all. */
+  readonly definitionsMissingAlarm: aws.cloudwatch.MetricAlarm;
+  /** Fires when the manifest the scanners read is older than two missed updates (at least two days). */
+  readonly definitionsStaleAlarm: aws.cloudwatch.MetricAlarm;
   readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: DefinitionsStoreArgs = {}, opts?: pulumi.ComponentResourceOptions) {
@@ -200,12 +215,50 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
       { rule: this.schedule.name, arn: updater.fn.arn },
       { parent: this, dependsOn: [invokePermission] },
     );
+    // EventBridge invokes asynchronously, and Lambda would retry a failed run twice within minutes:
+    // ClamAV's mirrors block clients that check more than hourly, so the schedule is the only retry.
+    new aws.lambda.FunctionEventInvokeConfig(
+      childName(name, "updater-async-config"),
+      { functionName: updater.fn.name, maximumRetryAttempts: 0 },
+      child,
+    );
+    const alarmTopicArns = args.alarmTopicArns ?? [];
+    const metricsNamespace = pulumi.interpolate`Bucketwarden/${updater.fn.name}`;
+    this.definitionsMissingAlarm = loggedValueAlarm(
+      childName(name, "definitions-missing"),
+      {
+        description:
+          "bucketwarden: the updater has no database to publish (ClamAV's mirror refused it, 403/429?); scanners cannot scan and uploads stay unreadable",
+        logGroupName: updater.logGroup.name,
+        field: UpdaterMetrics.definitionsMissing,
+        namespace: metricsNamespace,
+        statistic: "Maximum",
+        period: 60,
+        threshold: 1,
+        alarmTopicArns,
+      },
+      this,
+    );
+    this.definitionsStaleAlarm = loggedValueAlarm(
+      childName(name, "definitions-stale"),
+      {
+        description: "bucketwarden: the signatures the scanners use are older than two missed updates",
+        logGroupName: updater.logGroup.name,
+        field: UpdaterMetrics.definitionsAgeSeconds,
+        namespace: metricsNamespace,
+        statistic: "Maximum",
+        period: 3600,
+        threshold: schedule.apply(staleDefinitionsSeconds),
+        alarmTopicArns,
+      },
+      this,
+    );
     lambdaErrorsAlarm(
       childName(name, "updater-errors"),
       {
         functionName: updater.fn.name,
         description: "bucketwarden: the definitions updater failed; scanners keep using older signatures",
-        alarmTopicArns: args.alarmTopicArns ?? [],
+        alarmTopicArns,
       },
       this,
     );
@@ -221,6 +274,9 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
       );
     }
     this.ready = this.initialUpdate ? [this.initialUpdate] : [];
+    this.initialUpdateStatus = this.initialUpdate
+      ? this.initialUpdate.result.apply(updateStatusOf)
+      : pulumi.output("skipped");
 
     this.registerOutputs({
       bucketName: this.bucketName,
@@ -228,6 +284,9 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
       prefix: this.prefix,
       updaterName: this.updater.name,
       layerArn: this.layer.arn,
+      initialUpdateStatus: this.initialUpdateStatus,
+      definitionsMissingAlarm: this.definitionsMissingAlarm.name,
+      definitionsStaleAlarm: this.definitionsStaleAlarm.name,
     });
   }
 }
@@ -236,4 +295,15 @@ function checkSchedule(expression: string): string {
   const problem = scheduleProblem(expression);
   if (problem) throw new ConfigError("schedule", `"${expression}" ${problem}`);
   return expression;
+}
+
+/** The `status` of the updater's JSON result, or why there is none. */
+export function updateStatusOf(result: string | undefined): string {
+  if (result === undefined || result === "") return "unknown";
+  try {
+    const status = (JSON.parse(result) as { status?: unknown }).status;
+    return typeof status === "string" ? status : "unknown";
+  } catch {
+    return "unknown";
+  }
 }

@@ -24,7 +24,7 @@ export interface ClamavFunctionArgs {
    * The role's physical name, when its ARN must be known before the role exists (see `roleName`).
    * @default autonamed
    */
-  roleName?: string;
+  roleName?: pulumi.Input<string>;
   /** The role's ARN built from `roleName` and invokes, given to the function so it too is known at preview. */
   roleArn?: pulumi.Input<string>;
 }

@@ -58,6 +58,25 @@ export interface UploadScannerArgs {
   tags?: TagSchema;
   /** Deny reads of every object not yet scanned clean. @default true */
   failClosed?: boolean;
+  /**
+   * Roles an operator assumes to release a false positive: exempt from the read and verdict-tag denies,
+   * so they can read an object the engine flagged and tag it clean. Every use is a CloudTrail data event
+   * (turn on S3 data events for the bucket to keep them). @default [] (no break-glass role)
+   */
+  breakGlassRoleArns?: string[];
+  /**
+   * Roles S3 replication runs as. S3 gives replication reads no object-tag condition, so these roles
+   * replicate every object, scanned or not: give the destination bucket the same rule. @default []
+   * (replication reads denied)
+   */
+  replicationRoleArns?: string[];
+  /**
+   * Server-side copies (CopyObject, UploadPartCopy) principals other than the scanner may make into the
+   * bucket. A copy keeps its source's tags, so allow only sources under this same rule: the bucket
+   * itself (`withinBucket`, which also lets clients rename objects), or other protected upload buckets
+   * (`fromBuckets`). @default none (copies denied)
+   */
+  serverSideCopies?: { withinBucket?: boolean; fromBuckets?: pulumi.Input<string>[] };
   /** `"queue"`: S3 → SQS (with a dead-letter queue) → Lambda. `"direct"`: S3 invokes Lambda, as in the seed. @default "queue" */
   trigger?: TriggerKind;
   /**
@@ -171,10 +190,17 @@ export class UploadScanner extends pulumi.ComponentResource {
     const defs = args.definitions;
     // Named explicitly, so its ARN is built from the invokes' answers and the bucket policy (which names
     // the scanner) is known during a first preview instead of waiting for the role to be created.
-    const scannerRoleName = roleName(childName(name, "scanner", "role"));
+    const region = aws.getRegionOutput({}, child).region;
+    const scannerRoleName = region.apply((r) =>
+      roleName(childName(name, "scanner", "role"), {
+        project: pulumi.getProject(),
+        stack: pulumi.getStack(),
+        region: r,
+      }),
+    );
     const scannerRoleArn = pulumi
-      .all([partition, accountId])
-      .apply(([p, account]) => roleArn(p, account, scannerRoleName));
+      .all([partition, accountId, scannerRoleName])
+      .apply(([p, account, role]) => roleArn(p, account, role));
     const scanner = clamavFunction(
       childName(name, "scanner"),
       {
@@ -213,14 +239,23 @@ export class UploadScanner extends pulumi.ComponentResource {
     this.scannerRole = scanner.role;
 
     this.policy = pulumi
-      .all([this.bucketName, scannerRoleArn, partition, args.policyStatements])
-      .apply(([bucket, arn, p, callers]) => {
+      .all([
+        this.bucketName,
+        scannerRoleArn,
+        partition,
+        args.policyStatements,
+        pulumi.output(args.serverSideCopies?.fromBuckets ?? []),
+      ])
+      .apply(([bucket, arn, p, callers, copyBuckets]) => {
         const rule = accessRuleStatements({
           bucket,
           tags,
           failClosed,
           partition: p,
           scanner: scannerRole(arn),
+          breakGlass: args.breakGlassRoleArns,
+          replicationRoles: args.replicationRoleArns,
+          copySources: [...(args.serverSideCopies?.withinBucket ? [bucket] : []), ...copyBuckets],
         });
         return JSON.stringify(mergePolicy(rule, callerStatements(callers as CallerStatements)));
       });

@@ -33,6 +33,23 @@ export const EnvVars = {
 /** ClamAV cannot scan a single file over about 2 GB. */
 export const ENGINE_MAX_OBJECT_BYTES = 2_000_000_000;
 
+/** The most of a scan's time kept back from the engine for streaming the object to it and tagging. */
+export const ENGINE_SCAN_HEADROOM_MS = 30_000;
+
+/**
+ * clamd's `MaxScanTime` for a scan timeout. The engine's own default (120 s) would cut a large
+ * legitimate archive short long before the scanner gives up, and turn it into a permanent
+ * limits-exceeded verdict; the scanner's timeout, on the other hand, only ends in a failed scan that
+ * is retried. So the engine gets the scan timeout less a headroom (half of it, at most
+ * {@link ENGINE_SCAN_HEADROOM_MS}) for getting the bytes to clamd, which counts toward the timeout
+ * but not toward clamd's clock: a scan that runs long then ends with the engine's own
+ * `Heuristics.Limits.Exceeded.MaxScanTime`, a limits-exceeded verdict, before the timeout fires.
+ */
+export function engineMaxScanTimeMs(scanTimeoutMs: number): number {
+  const headroom = Math.min(ENGINE_SCAN_HEADROOM_MS, Math.floor(scanTimeoutMs / 2));
+  return Math.max(1, scanTimeoutMs - headroom);
+}
+
 /** ClamAV asks mirrors' users not to check more often than hourly. */
 export const OFFICIAL_MIN_UPDATE_INTERVAL_SECONDS = 3600;
 

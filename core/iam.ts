@@ -63,8 +63,8 @@ export interface UpdaterPolicyArgs {
 
 /**
  * The updater's role: read the previous database (and freshclam's state), write the new one and its
- * manifest, all under the prefix of its own bucket, and delete definition files and manifest history
- * no kept manifest lists (handlers/updater/prune). It never deletes the manifest, state or stamp key.
+ * manifest, and delete definition files no recent manifest lists, all under the prefix of its own
+ * bucket. Nothing else.
  */
 export function updaterPolicy(args: UpdaterPolicyArgs): PolicyDocument {
   const { definitionsBucketArn: bucket, definitionsPrefix: prefix } = args;
@@ -73,14 +73,8 @@ export function updaterPolicy(args: UpdaterPolicyArgs): PolicyDocument {
     {
       Sid: "ReadWriteDefinitions",
       Effect: "Allow",
-      Action: ["s3:GetObject", "s3:PutObject"],
+      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
       Resource: `${bucket}/${prefix}*`,
-    },
-    {
-      Sid: "PruneOldDefinitions",
-      Effect: "Allow",
-      Action: "s3:DeleteObject",
-      Resource: [`${bucket}/${prefix}files/*`, `${bucket}/${prefix}history/*`],
     },
     logWriteStatement(args.logGroupArn),
   ]);

@@ -41,13 +41,34 @@ export function autonamed(name: string, kind: keyof typeof AWS_NAME_LIMITS): str
   return fitName(name, AWS_NAME_LIMITS[kind] - 8);
 }
 
+/** Where a role lives: IAM role names are unique per account, so two of these must never share one. */
+export interface RoleScope {
+  /** The Pulumi project. */
+  project: string;
+  /** The Pulumi stack. */
+  stack: string;
+  /** The AWS region the stack deploys to. */
+  region: string;
+}
+
+/** Length of the scope hash a role name ends with. */
+const ROLE_SCOPE_HASH_LENGTH = 8;
+
 /**
  * The explicit physical name of a role whose ARN must be known before the role exists (the scanner's,
- * which the bucket policy names): deterministic, within IAM's 64 characters, and without Pulumi's random
- * suffix. `name` is the role's logical name, which carries the component's (and so the stack's) name.
+ * which the bucket policy names). Deterministic, so the ARN is known at preview; and, because IAM role
+ * names are global to the account (not per region), it ends with a hash of the project, stack, region
+ * and logical name, so the same program in a second region, project or stack of the account gets a
+ * role of its own. Within IAM's 64 characters: a long logical name is cut before the hash.
  */
-export function roleName(name: string): string {
-  return fitName(name, AWS_NAME_LIMITS.role);
+export function roleName(name: string, scope: RoleScope): string {
+  const hash = createHash("sha256")
+    .update(JSON.stringify([scope.project, scope.stack, scope.region, name]))
+    .digest("hex")
+    .slice(0, ROLE_SCOPE_HASH_LENGTH);
+  const room = AWS_NAME_LIMITS.role - ROLE_SCOPE_HASH_LENGTH - 1;
+  const base = name.length <= room ? name : name.slice(0, room).replace(/-+$/, "");
+  return `${base}-${hash}`;
 }
 
 /** A role's ARN from known parts, as IAM forms it: `arn:<partition>:iam::<account>:role<path><name>`. */

@@ -55,3 +55,27 @@ export function scheduleProblem(expression: string): string | undefined {
   if (e.startsWith("cron(")) return cronProblem(e);
   return 'must be an EventBridge schedule expression, "rate(...)" or "cron(...)"';
 }
+
+/**
+ * Metrics the updater writes (EMF, one line per run) that the definitions' alarms watch: the updater
+ * and the components name them from here.
+ */
+export const UpdaterMetrics = {
+  /** 1 when a run ended with no database published at all (e.g. the mirror refused the account: 403/429). */
+  definitionsMissing: "DefinitionsMissing",
+  /** Age in seconds of the manifest the scanners read, at the end of a run. */
+  definitionsAgeSeconds: "DefinitionsAgeSeconds",
+} as const;
+
+/** ClamAV publishes new daily signatures several times a day; older than two days is stale whatever the schedule. */
+const STALE_FLOOR_SECONDS = 2 * UNIT_SECONDS.day;
+
+/**
+ * When the definitions the scanners read count as stale: two scheduled runs missed, plus an hour of
+ * slack for a slow run, and never less than two days. A cron schedule's interval is not parsed here,
+ * so it gets the two days.
+ */
+export function staleDefinitionsSeconds(expression: string): number {
+  const every = rateSeconds(expression);
+  return every === undefined ? STALE_FLOOR_SECONDS : Math.max(STALE_FLOOR_SECONDS, 2 * every + 3600);
+}

@@ -22,16 +22,27 @@ export type TriggerKind = (typeof TriggerKinds)[number];
 /** The config namespace: the project's name. */
 export const SETTINGS_NAMESPACE = "bucketwarden";
 
+/** `scannerEphemeralStorageMb`'s default: computed from the object size and the scans that run at once. */
+export const DERIVED_STORAGE = 0;
+
 const HANDLER_UPDATER_DEFAULTS = parseUpdaterConfig({ [EnvVars.definitionsBucket]: "-" });
 
-/** Every setting with its Pulumi config type and default (`undefined`: derived from other settings). */
+/**
+ * Every setting with its Pulumi config type and default. Every one has a default: Pulumi treats a
+ * declared key without one as required and stops before the program runs. Two defaults mean "none"
+ * or "derived": an empty `bucketPolicyStatements` (no statements of the caller's) and a
+ * `scannerEphemeralStorageMb` of 0 (computed from the other settings).
+ */
 export const SETTINGS = {
   uploadBuckets: { type: "array", default: [] },
   existingUploadBuckets: { type: "array", default: [] },
-  bucketPolicyStatements: { type: "string", default: undefined },
+  bucketPolicyStatements: { type: "string", default: "" },
   forceDestroyUploadBuckets: { type: "boolean", default: false },
   architecture: { type: "string", default: "arm64" },
   failClosed: { type: "boolean", default: true },
+  breakGlassRoleArns: { type: "array", default: [] },
+  replicationRoleArns: { type: "array", default: [] },
+  allowServerSideCopies: { type: "boolean", default: false },
   trigger: { type: "string", default: "queue" },
   tagKey: { type: "string", default: DEFAULT_TAG_SCHEMA.key },
   tagInfectedValue: { type: "string", default: DEFAULT_TAG_SCHEMA.infectedValue },
@@ -41,7 +52,7 @@ export const SETTINGS = {
   maxObjectBytes: { type: "integer", default: ENGINE_MAX_OBJECT_BYTES },
   scannerMemoryMb: { type: "integer", default: size.DEFAULT_SCANNER_MEMORY_MB },
   scannerTimeoutSeconds: { type: "integer", default: size.DEFAULT_SCANNER_TIMEOUT_SECONDS },
-  scannerEphemeralStorageMb: { type: "integer", default: undefined },
+  scannerEphemeralStorageMb: { type: "integer", default: DERIVED_STORAGE },
   scannerMaxConcurrency: { type: "integer", default: 5 },
   queueBatchSize: { type: "integer", default: 1 },
   oldestMessageAlarmSeconds: { type: "integer", default: 1800 },
@@ -74,6 +85,12 @@ export interface StackSettings {
   forceDestroyUploadBuckets: boolean;
   architecture: LambdaArchitecture;
   failClosed: boolean;
+  /** Roles exempt from the read and verdict-tag denies, to release false positives. */
+  breakGlassRoleArns: string[];
+  /** Roles S3 replication runs as. */
+  replicationRoleArns: string[];
+  /** Let users copy objects server-side within each upload bucket. */
+  allowServerSideCopies: boolean;
   trigger: TriggerKind;
   tags: TagSchema;
   maxObjectBytes: number;
@@ -131,6 +148,9 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
     forceDestroyUploadBuckets: read.boolean("forceDestroyUploadBuckets", d.forceDestroyUploadBuckets.default),
     architecture: read.oneOf("architecture", LambdaArchitectures, d.architecture.default),
     failClosed,
+    breakGlassRoleArns: readRoleArns(read, "breakGlassRoleArns"),
+    replicationRoleArns: readRoleArns(read, "replicationRoleArns"),
+    allowServerSideCopies: read.boolean("allowServerSideCopies", d.allowServerSideCopies.default),
     trigger: read.oneOf("trigger", TriggerKinds, d.trigger.default),
     tags,
     maxObjectBytes,
@@ -180,13 +200,22 @@ function readScanner(
       "maxObjectBytes",
       `needs ${needed} MB of /tmp, more than Lambda's ${size.LAMBDA_EPHEMERAL_MB.max}`,
     );
+  const givenStorage = read.integer(
+    "scannerEphemeralStorageMb",
+    DERIVED_STORAGE,
+    0,
+    size.LAMBDA_EPHEMERAL_MB.max,
+  );
   const ephemeralStorageMb =
-    read.optionalInteger(
-      "scannerEphemeralStorageMb",
-      needed,
-      size.LAMBDA_EPHEMERAL_MB.max,
-      ` (clamd spools each object to /tmp: the largest object, ${read.name("maxObjectBytes")}, plus the database twice plus scratch)`,
-    ) ?? needed;
+    givenStorage === DERIVED_STORAGE
+      ? needed
+      : read.inRange(
+          "scannerEphemeralStorageMb",
+          givenStorage,
+          needed,
+          size.LAMBDA_EPHEMERAL_MB.max,
+          ` (clamd spools each object to /tmp: the largest object, ${read.name("maxObjectBytes")}, plus the database twice plus scratch; 0 computes it)`,
+        );
   return {
     memoryMb,
     timeoutSeconds: read.integer(
@@ -322,6 +351,13 @@ function readPolicyStatements(
     result[bucket] = statements;
   }
   return result;
+}
+
+function readRoleArns(read: SettingReader, key: "breakGlassRoleArns" | "replicationRoleArns"): string[] {
+  const arns = read.list(key, SETTINGS[key].default);
+  const bad = arns.find((a) => !/^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(a));
+  if (bad !== undefined) read.fail(key, `"${bad}" is not an IAM role ARN`);
+  return arns;
 }
 
 function readTopicArns(read: SettingReader): string[] {

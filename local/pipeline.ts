@@ -14,7 +14,10 @@ export interface Credentials {
 
 /** The connection details `npm start` writes once the pipeline is ready. */
 export interface PipelineInfo {
+  /** The S3 endpoint users reach: the gatekeeper in front of the store's gateway. */
   endpoint: string;
+  /** The store's gateway itself, for the pipeline's own users (scanner, bucket owner). */
+  gateway: string;
   region: string;
   uploadBucket: string;
   definitionsBucket: string;

@@ -15,6 +15,8 @@ import type { PipelineBuckets } from "./buckets";
 import { Dispatcher } from "./dispatcher";
 import { PipelineStartError } from "./errors";
 import { type FunctionContext, FunctionNames, scannerFunction, updaterFunction } from "./functions";
+import { type Gatekeeper, startGatekeeper } from "./gatekeeper";
+import { type GatewaySupervisor, superviseGateway } from "./gateway-supervisor";
 import { FunctionPool } from "./lambda/pool";
 import { type Logger, lineWriter } from "./log";
 import { startMirror } from "./mirror";
@@ -28,7 +30,7 @@ import { unscannedObjects } from "./reconcile";
 import type { LocalSettings } from "./settings";
 import { testDatabase } from "./signatures";
 import { s3RecordFor } from "./sqs-event";
-import { type StoreInfo, s3Client, snsClient } from "./store/index";
+import { reviveGateway, type StoreInfo, s3Client, snsClient } from "./store/index";
 
 export interface RunnerOptions {
   paths: LocalPaths;
@@ -54,7 +56,19 @@ export interface RunnerStatus {
   deadLettered: number;
   scanner: ReturnType<FunctionPool["status"]>;
   updater: { lastRunAt?: string; lastStatus?: string; lastError?: string };
+  /** The endpoint users reach (the gatekeeper) and what it refused, by reason. */
+  gatekeeper: { url: string; refused: Record<string, number> };
+  /** Times the store's gateway died and was started again. */
+  gatewayRestarts: number;
 }
+
+// How often the runner looks whether the store's gateway still runs.
+const GATEWAY_POLL_MS = 500;
+// A new gateway takes over the dead one's notification queue only when the dead one's lock on it
+// expires: measured here, events of uploads made after a revival arrived ~90 s late. Until then the
+// runner lists the bucket every few seconds instead, so no upload waits for that.
+const CATCH_UP_MS = 150_000;
+const CATCH_UP_EVERY_MS = 2_000;
 
 // How long a fresh topic may take to deliver its first notification (the store polls every 30 s).
 const PROBE_TIMEOUT_MS = 90_000;
@@ -72,6 +86,9 @@ export class Runner {
   private updating?: Promise<void>;
   private topicArn = "";
   private url = "";
+  private gatekeeper?: Gatekeeper;
+  private supervisor?: GatewaySupervisor;
+  private catchUp?: { timer: NodeJS.Timeout; until: number };
   private closers: Array<() => Promise<void> | void> = [];
 
   private constructor(
@@ -154,6 +171,32 @@ export class Runner {
       this.timings[name] = Math.round(performance.now() - t0);
       return r;
     };
+
+    const gatekeeper = await step("gatekeeper", () =>
+      startGatekeeper({
+        upstream: store.endpoint,
+        pipelineKeys: new Set([store.users.owner.accessKeyId, store.users.scanner.accessKeyId]),
+        tags: DEFAULT_TAG_SCHEMA,
+        log,
+      }),
+    );
+    this.gatekeeper = gatekeeper;
+    this.closers.push(() => gatekeeper.close());
+    const supervisor = superviseGateway({
+      store,
+      pollMs: GATEWAY_POLL_MS,
+      revive: reviveGateway,
+      revived: (s, downMs) => {
+        log.warn("the store's gateway had died; started a new one", { pid: s.pids.rgw, downMs });
+        if (this.readyAt) this.catchUpAfterRevival();
+      },
+      failed: (e) => log.error("could not restart the store's gateway", { error: String(e) }),
+    });
+    this.supervisor = supervisor;
+    this.closers.push(
+      () => supervisor.stop(),
+      () => clearInterval(this.catchUp?.timer),
+    );
 
     const mirror = await step("mirror", () => startMirror(testDatabase()));
     this.closers.push(() => mirror.close());
@@ -333,6 +376,31 @@ export class Runner {
     return this.updating;
   }
 
+  /**
+   * After a gateway revival: lists the bucket now (objects stored before the crash whose event the
+   * dead gateway never sent) and every few seconds until the new gateway delivers events again.
+   */
+  private catchUpAfterRevival(): void {
+    const { log } = this.o;
+    const round = () =>
+      void this.reconcile().catch((e) => log.warn("reconcile failed", { error: String(e) }));
+    round();
+    const until = Date.now() + CATCH_UP_MS;
+    if (this.catchUp) {
+      this.catchUp.until = until;
+      return;
+    }
+    const timer = setInterval(() => {
+      if (this.catchUp && Date.now() > this.catchUp.until) {
+        clearInterval(timer);
+        this.catchUp = undefined;
+        return;
+      }
+      round();
+    }, CATCH_UP_EVERY_MS);
+    this.catchUp = { timer, until };
+  }
+
   /** Queues every object version that has no verdict yet; resolves to how many were new to the queue. */
   async reconcile(): Promise<number> {
     const { store, buckets, log } = this.o;
@@ -370,6 +438,8 @@ export class Runner {
       deadLettered: this.outcomes.deadLettered,
       scanner: this.scanner.status(),
       updater: this.updaterState,
+      gatekeeper: { url: this.gatekeeper?.url ?? "", refused: this.gatekeeper?.refused() ?? {} },
+      gatewayRestarts: this.supervisor?.restarts() ?? 0,
     };
   }
 

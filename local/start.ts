@@ -111,7 +111,9 @@ function pipelineInfo(
 ): PipelineInfo {
   const { uploader, scanner } = store.users;
   return {
-    endpoint: store.endpoint,
+    // Users reach the store through the gatekeeper; the pipeline's own processes go to the gateway.
+    endpoint: runner.gatekeeper.url,
+    gateway: store.endpoint,
     region: store.region,
     uploadBucket: settings.uploadBucket,
     definitionsBucket: settings.definitionsBucket,

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 # Debian packages, by the command or file that shows each is present:
 #   ceph's single-node S3 store (tests, local mode), the ClamAV test corpus, and the tools the
-#   layer build uses to fetch Debian's ClamAV packages and make them self-contained.
+#   layer build uses to fetch Debian's ClamAV packages and make them self-contained; bsdtar
+#   (libarchive) checks the RAR archives the scanner tests write by hand.
 declare -A NEED=(
   [radosgw]=/usr/bin/radosgw
   [ceph-mon]=/usr/bin/ceph-mon
@@ -16,6 +17,7 @@ declare -A NEED=(
   [patchelf]=/usr/bin/patchelf
   [zip]=/usr/bin/zip
   [unzip]=/usr/bin/unzip
+  [libarchive-tools]=/usr/bin/bsdtar
   [qemu-user-static]=/usr/bin/qemu-aarch64-static
   [curl]=/usr/bin/curl
   [openssl]=/usr/bin/openssl

@@ -17,6 +17,8 @@ export interface ResidentEngineOptions {
   tools: ToolResolver;
   workDir: string;
   maxObjectBytes: number;
+  /** clamd's `MaxScanTime`, derived from the scan timeout. */
+  maxScanTimeMs: number;
   startTimeoutMs: number;
   log: Log;
 }
@@ -38,6 +40,7 @@ export class ResidentEngine implements ScanEngine {
       workDir: o.workDir,
       databaseDir: this.dbLink,
       maxObjectBytes: o.maxObjectBytes,
+      maxScanTimeMs: o.maxScanTimeMs,
       startTimeoutMs: o.startTimeoutMs,
       log: o.log,
     });

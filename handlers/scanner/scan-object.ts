@@ -13,6 +13,7 @@ import {
 import type { ObjectRef } from "../../core/events";
 import type { ScannerConfig } from "../../core/handler-config";
 import { isScannerTagKey, type Tag } from "../../core/tags";
+import { unscannableReason } from "../../core/unscannable";
 import {
   inspectArrivingTags,
   isCleanStatus,
@@ -101,7 +102,9 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
 
       const stamped = { bucket: ref.bucket, key: ref.key, versionId, eTag };
       const arriving = inspectArrivingTags(existing, config.tags, ctx.stampKey, stamped, definitionsVersion);
-      if (arriving.prior === PriorScan.Current) throw new Skip(SkipReason.AlreadyScanned);
+      // A reserved key beside a current verdict still needs the tags rewritten without it.
+      if (arriving.prior === PriorScan.Current && arriving.reserved.length === 0)
+        throw new Skip(SkipReason.AlreadyScanned);
       if (arriving.prior === PriorScan.Forged) {
         // Verdict tags the scanner did not write: someone tried to make the object look scanned. It is
         // scanned like any other; the tags it came with are replaced.
@@ -152,6 +155,9 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
         ...where,
         dropped: merged.droppedUserTags,
       });
+    const reason = outcome.signature ? unscannableReason(outcome.signature) : undefined;
+    if (reason)
+      log.warn("object not fully scanned", { ...where, versionId, signature: outcome.signature, reason });
     log.info("verdict", {
       ...where,
       versionId,
@@ -160,6 +166,7 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
       verdict,
       status: outcome.status,
       signature: outcome.signature,
+      ...(reason ? { reason } : {}),
       definitionsVersion,
       durations,
     });

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSBatchResponse } from "aws-lambda";
 import { type ObjectRef, parseScannerEvent } from "../../core/events";
-import type { ScannerConfig } from "../../core/handler-config";
+import { engineMaxScanTimeMs, type ScannerConfig } from "../../core/handler-config";
 import { ScanFailedError } from "../shared/errors";
 import { errorAttributes, type Log, type MetricsSink, noMetrics, silentLog } from "../shared/logger";
 import { layerTools, type ToolResolver } from "../shared/tools";
@@ -79,6 +79,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     tools: deps.tools ?? layerTools(config.layerRoot),
     workDir,
     maxObjectBytes: config.maxObjectBytes,
+    maxScanTimeMs: engineMaxScanTimeMs(config.scanTimeoutMs),
     startTimeoutMs: config.engineStartTimeoutMs,
     log,
   });

@@ -9,6 +9,8 @@ export interface ClamdConfOptions {
   tempDir: string;
   /** The scanner's `maxObjectBytes`: the engine must look at every byte up to it. */
   maxObjectBytes: number;
+  /** clamd's `MaxScanTime`: `engineMaxScanTimeMs` of the scan timeout (core/handler-config). */
+  maxScanTimeMs: number;
 }
 
 /**
@@ -29,6 +31,9 @@ export function renderClamdConf(o: ClamdConfOptions): string {
     ["StreamMaxLength", limit],
     ["MaxScanSize", limit],
     ["MaxFileSize", limit],
+    // ClamAV's default (120 s) is not what the scanner can afford: the scanner derives it from its
+    // scan timeout. A hit is reported as Heuristics.Limits.Exceeded.MaxScanTime (AlertExceedsMax).
+    ["MaxScanTime", String(o.maxScanTimeMs)],
     ["AlertExceedsMax", "yes"],
     ["AlertEncrypted", "yes"],
     // The scanner reloads when the manifest changes; clamd must not reload on its own in between.

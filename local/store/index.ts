@@ -7,6 +7,7 @@ export { StoreCommandError, StoreError, StoreInfoError } from "./errors";
 export {
   DEFAULT_STORE_DIR,
   readStore,
+  reviveGateway,
   STORE_SCRIPT,
   type StartStoreOptions,
   type StoreStatus,

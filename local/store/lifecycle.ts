@@ -77,6 +77,15 @@ export async function stopStore(dir: string = DEFAULT_STORE_DIR): Promise<void> 
   await runScriptOrThrow("stop", resolve(dir));
 }
 
+/**
+ * Starts a new gateway if the store's gateway died (its monitor and OSD still holding the data), on
+ * the same port; resolves with the store as it is now (the gateway's new pid included).
+ */
+export async function reviveGateway(dir: string = DEFAULT_STORE_DIR): Promise<StoreInfo> {
+  await runScriptOrThrow("revive", resolve(dir));
+  return readStore(dir);
+}
+
 /** Whether the store in `dir` runs: every daemon alive and the gateway answering. */
 export async function storeStatus(dir: string = DEFAULT_STORE_DIR): Promise<StoreStatus> {
   const result = await runScript("status", resolve(dir));

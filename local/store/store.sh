@@ -5,6 +5,7 @@
 #   store.sh start  [DIR]   start (or report the running store); writes DIR/store.json
 #   store.sh stop   [DIR]   stop what DIR's pid files name, wait for exit, empty DIR
 #   store.sh status [DIR]   exit 0 and print store.json when running, 3 when stopped, 1 when broken
+#   store.sh revive [DIR]   restart the gateway alone if it died (same port, same data); print store.json
 #
 # DIR defaults to .local/store in the repository. Environment:
 #   BW_STORE_OSD_BYTES      memstore size in bytes (default 4 GiB; RAM is used only as data is stored)
@@ -19,10 +20,12 @@ readonly RGW_ID="bw"
 readonly REGION="us-east-1"
 readonly STOP_ORDER=(rgw osd mon)
 readonly EXIT_DAEMON_DIED=75
-# uid|role|display name. The scanner is separate from the bucket owner so that tests prove its
-# exemption comes from its username, not from owning the bucket.
-readonly USERS=("bwowner|owner|bucketwarden bucket owner" "bwscanner|scanner|bucketwarden scanner"
-  "bwuser|uploader|bucketwarden uploader")
+# uid|role|display name|max buckets. The scanner is separate from the bucket owner so that tests
+# prove its exemption comes from its username, not from owning the bucket. Only the owner may create
+# buckets (-1 refuses CreateBucket): an uploader with a bucket of its own could plant an object there
+# with any tags and copy it into the upload bucket.
+readonly USERS=("bwowner|owner|bucketwarden bucket owner|1000" "bwscanner|scanner|bucketwarden scanner|-1"
+  "bwuser|uploader|bucketwarden uploader|-1")
 
 OSD_BYTES="${BW_STORE_OSD_BYTES:-$((4 * 1024 * 1024 * 1024))}"
 READY_TIMEOUT="${BW_STORE_READY_TIMEOUT:-90}"
@@ -43,7 +46,7 @@ die() {
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 usage() {
-  sed -n '5,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '5,9p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -251,14 +254,14 @@ start_rgw() {
 
 # Creates the users in parallel and fills USER_JSON with their entries for store.json.
 create_users() {
-  local entry uid role name ak sk pids=()
+  local entry uid role name max ak sk pids=()
   USER_JSON=""
   for entry in "${USERS[@]}"; do
-    IFS='|' read -r uid role name <<<"$entry"
+    IFS='|' read -r uid role name max <<<"$entry"
     ak="$(random_key 'A-Z0-9' 20)"
     sk="$(random_key 'A-Za-z0-9' 40)"
     radosgw-admin -c "$DIR/ceph.conf" user create --uid "$uid" --display-name "$name" \
-      --access-key "$ak" --secret-key "$sk" >>"$DIR/log/users.out" 2>&1 &
+      --access-key "$ak" --secret-key "$sk" --max-buckets="$max" >>"$DIR/log/users.out" 2>&1 &
     pids+=($!)
     USER_JSON+="${USER_JSON:+,
 }    \"$role\": { \"uid\": \"$uid\", \"accessKeyId\": \"$ak\", \"secretAccessKey\": \"$sk\" }"
@@ -422,9 +425,32 @@ cmd_status() {
   return 3
 }
 
+# The gateway is the one daemon an ordinary S3 request can crash (an S3 Select on a CSV object with
+# FileHeaderInfo=USE segfaults Ceph 16.2's); the monitor and OSD keep the data, so a new gateway on
+# the same ceph.conf serves the same objects on the same port.
+cmd_revive() {
+  lock_dir
+  [[ -s "$DIR/store.json" ]] || die "no store in $DIR to revive"
+  live_pid mon >/dev/null && live_pid osd >/dev/null || die "the monitor or OSD is down; start clears the store"
+  local endpoint pid deadline
+  endpoint="$(json_field endpoint)"
+  if ! live_pid rgw >/dev/null; then
+    log "the gateway is down; starting a new one on $endpoint"
+    radosgw -n "client.rgw.$RGW_ID" -c "$DIR/ceph.conf" </dev/null >>"$DIR/log/rgw.out" 2>&1 9<&- ||
+      die "radosgw did not start (exit $?)"
+  fi
+  deadline=$(($(now_ms) + READY_TIMEOUT * 1000))
+  until pid="$(live_pid rgw)" && gateway_answers "$endpoint"; do
+    (($(now_ms) < deadline)) || die "the gateway did not answer on $endpoint within ${READY_TIMEOUT}s"
+    sleep 0.05
+  done
+  sed -i "s/\"rgw\": [0-9]*/\"rgw\": $pid/" "$DIR/store.json"
+  cat "$DIR/store.json"
+}
+
 main() {
   local cmd="${1:-}"
-  [[ "$cmd" =~ ^(start|stop|status)$ ]] || usage
+  [[ "$cmd" =~ ^(start|stop|status|revive)$ ]] || usage
   DIR="$(resolve_dir "${2:-}" "$([[ "$cmd" == start ]] && echo create)")"
   "cmd_$cmd"
 }

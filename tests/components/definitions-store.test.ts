@@ -7,6 +7,7 @@ import { ConfigError } from "../../core/errors";
 import { parseUpdaterConfig } from "../../core/handler-config";
 import { wildcardGrants } from "../../core/iam";
 import { LAYER_BUILD_DIR } from "../../core/layer-layout";
+import { staleDefinitionsSeconds, UpdaterMetrics } from "../../core/schedule";
 import { installPulumiMocks, type PulumiRecorder, type RecordedResource } from "../support/pulumi-mocks";
 import {
   archivePath,
@@ -181,12 +182,61 @@ describe("components/DefinitionsStore", () => {
       assert.ok(dependsOn(invocation, onlyWithin(tree, T.rolePolicy)));
     });
 
+    it("is not retried by Lambda after a failed run: the schedule is the retry, hourly at most", () => {
+      const config = onlyWithin(tree, T.eventInvokeConfig);
+      assert.equal(config.inputs.functionName, updater.state.name);
+      assert.equal(config.inputs.maximumRetryAttempts, 0);
+    });
+
     it("raises an alarm when the updater fails", () => {
-      const alarm = onlyWithin(tree, T.metricAlarm);
+      const alarm = within(tree, T.metricAlarm).find((a) => a.inputs.namespace === "AWS/Lambda");
+      assert.ok(alarm);
       assert.deepEqual(
         [alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.dimensions.FunctionName],
         ["AWS/Lambda", "Errors", updater.state.name],
       );
+    });
+  });
+
+  describe("definitions that could not be fetched (ClamAV's mirror refusing the account)", () => {
+    const alarmOn = (field: string) => {
+      const filter = within(tree, T.logMetricFilter).find(
+        (f) => f.inputs.metricTransformation.name === field,
+      );
+      assert.ok(filter, `no metric filter for ${field}`);
+      const alarm = within(tree, T.metricAlarm).find(
+        (a) =>
+          a.inputs.metricName === field &&
+          a.inputs.namespace === filter.inputs.metricTransformation.namespace,
+      );
+      assert.ok(alarm, `no alarm on ${field}`);
+      return { filter, alarm };
+    };
+
+    it("counts the updater's DefinitionsMissing from its own log group, apart from other stacks", () => {
+      const { filter } = alarmOn(UpdaterMetrics.definitionsMissing);
+      assert.equal(filter.inputs.logGroupName, onlyWithin(tree, T.logGroup).state.name);
+      assert.equal(filter.inputs.metricTransformation.value, "$.DefinitionsMissing");
+      assert.ok(filter.inputs.metricTransformation.namespace.includes(updater.state.name));
+    });
+
+    it("alarms within a minute of a run that published no database", () => {
+      const { alarm } = alarmOn(UpdaterMetrics.definitionsMissing);
+      assert.deepEqual(
+        [alarm.inputs.period, alarm.inputs.evaluationPeriods, alarm.inputs.threshold],
+        [60, 1, 1],
+      );
+    });
+
+    it("alarms when the manifest is older than two missed updates", () => {
+      const { alarm } = alarmOn(UpdaterMetrics.definitionsAgeSeconds);
+      assert.equal(alarm.inputs.threshold, staleDefinitionsSeconds("rate(12 hours)"));
+    });
+
+    it("reports the first update's status instead of failing the deploy", async () => {
+      const { updateStatusOf } = require("../../components/definitions-store");
+      assert.equal(updateStatusOf(JSON.stringify({ status: "cool-down" })), "cool-down");
+      assert.equal(updateStatusOf("not json"), "unknown");
     });
   });
 

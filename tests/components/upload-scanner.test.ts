@@ -294,6 +294,8 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
   let fn: RecordedResource;
   const EXISTING = "acme-avatars";
   const EXISTING_ARN = `arn:aws:s3:::${EXISTING}`;
+  const BREAK_GLASS = `arn:aws:iam::${MOCK_ACCOUNT}:role/malware-release`;
+  const REPLICATION = `arn:aws:iam::${MOCK_ACCOUNT}:role/avatars-replication`;
 
   before(async () => {
     rec = installPulumiMocks();
@@ -308,6 +310,9 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
         Statement: [{ ...CALLERS, Resource: `${EXISTING_ARN}/*` }],
       }),
       failClosed: false,
+      breakGlassRoleArns: [BREAK_GLASS],
+      replicationRoleArns: [REPLICATION],
+      serverSideCopies: { withinBucket: true, fromBuckets: ["acme-other-uploads"] },
       projectRoot: ROOT,
     });
     await rec.settle();
@@ -319,6 +324,28 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
     assert.equal(within(tree, T.bucket).length, 0);
     assert.equal(onlyWithin(tree, T.bucketPolicy).inputs.bucket, EXISTING);
     assert.equal(onlyWithin(tree, T.bucketNotification).inputs.bucket, EXISTING);
+  });
+
+  it("writes the break-glass role, the replication role and the copy sources into the access rule", async () => {
+    const policy = policyOf(onlyWithin(tree, T.bucketPolicy));
+    const policies = { [EXISTING]: policy };
+    const infected = { bucket: EXISTING, key: "eicar.com", tags: { Infected: "true" } };
+    const clean = { bucket: EXISTING, key: "a.jpg", tags: { Infected: "false" } };
+    const target = { bucket: EXISTING, key: "b.jpg" };
+    const reader = sessionOf(`arn:aws:iam::${MOCK_ACCOUNT}:role/reader`);
+    const decisions = await Promise.all([
+      authorize(policies, sessionOf(BREAK_GLASS), s3.getObject(infected)),
+      authorize(policies, reader, s3.getObject(infected)),
+      authorize(policies, sessionOf(REPLICATION), s3.replicationRead(infected)),
+      authorize(policies, reader, s3.replicationRead(clean)),
+      authorize(policies, reader, s3.copyObject(clean, target)),
+      authorize(policies, reader, s3.copyObject({ ...clean, bucket: "acme-other-uploads" }, target)),
+      authorize(policies, reader, s3.copyObject({ ...clean, bucket: "planted" }, target)),
+    ]);
+    assert.deepEqual(
+      decisions.map((d) => d.allowed),
+      [true, false, true, false, true, true, false],
+    );
   });
 
   it("keeps the caller's statements given as policy JSON", () => {
@@ -452,4 +479,35 @@ describe("components/UploadScanner names", () => {
         assert.ok(r.name.length + 8 <= limit, `${r.name} (${r.name.length})`);
     });
   }
+});
+
+describe("components/UploadScanner: the scanner role's name, global to the account", () => {
+  async function roleIn(region: string, stack = "dev"): Promise<RecordedResource> {
+    const rec = installPulumiMocks({
+      stack,
+      invokes: { "aws:index/getRegion:getRegion": () => ({ name: region, region, id: region }) },
+    });
+    const { UploadScanner } = load();
+    new UploadScanner("photos", { newBucket: true, definitions: DEFINITIONS, projectRoot: ROOT });
+    await rec.settle();
+    return onlyWithin(componentTree(rec, ComponentTypes.UploadScanner, "photos"), T.role);
+  }
+
+  it("differs between two regions of one account, so the second region's deploy does not collide", async () => {
+    const [west, east] = [await roleIn("eu-west-1"), await roleIn("us-east-1")];
+    assert.match(west.inputs.name, /^photos-scanner-role-[0-9a-f]{8}$/);
+    assert.notEqual(west.inputs.name, east.inputs.name);
+  });
+
+  it("differs between two stacks of one region", async () => {
+    assert.notEqual(
+      (await roleIn("eu-west-1", "dev")).inputs.name,
+      (await roleIn("eu-west-1", "prod")).inputs.name,
+    );
+  });
+
+  it("is the name the function runs as and the bucket policy exempts", async () => {
+    const role = await roleIn("eu-west-1");
+    assert.equal(role.state.arn, `arn:aws:iam::${MOCK_ACCOUNT}:role/${role.inputs.name}`);
+  });
 });

@@ -483,6 +483,19 @@ describe("core/access-rule: writes under AWS's authorization rules", () => {
       assert.deepEqual(blanket?.Action, [...TAG_WRITE_ACTIONS]);
       assert.deepEqual(blanket?.Condition, { StringNotEquals: { "aws:username": ["scanner"] } });
     });
+    it("writes no replication deny for the Ceph store, which rejects a policy that names replication actions", () => {
+      assert.ok(!store().Statement.some((s) => s.Sid === AccessRuleSids.denyReplication));
+      assert.ok(policy().Statement.some((s) => s.Sid === AccessRuleSids.denyReplication));
+    });
+    it("lets the store be named explicitly, whatever identifies the scanner", () => {
+      const sids = rule({ store: "ceph-rgw" }).map((s) => s.Sid);
+      assert.ok(
+        sids.includes(AccessRuleSids.denyTagWrites) && !sids.includes(AccessRuleSids.denyReplication),
+      );
+      assert.ok(
+        !rule({ store: "ceph-rgw", userTagEdits: true }).some((s) => s.Sid === AccessRuleSids.denyTagWrites),
+      );
+    });
     it("writes no blanket tag-write deny on AWS, where it would refuse every tagged upload", () => {
       assert.ok(!policy().Statement.some((s) => s.Sid === AccessRuleSids.denyTagWrites));
     });

@@ -103,16 +103,38 @@ describe("core/naming: checks", () => {
 });
 
 describe("core/naming: the scanner role's name and ARN, known before the role exists", () => {
-  it("keeps a short role name as it is", () => {
-    assert.equal(roleName("bw-uploads-scanner-role"), "bw-uploads-scanner-role");
+  const scope = { project: "bucketwarden", stack: "dev", region: "eu-west-1" };
+
+  it("keeps a short role name readable and appends the scope's hash", () => {
+    assert.match(roleName("bw-uploads-scanner-role", scope), /^bw-uploads-scanner-role-[0-9a-f]{8}$/);
   });
+
+  it("names the same role the same way every time, so its ARN is known at preview", () => {
+    assert.equal(
+      roleName("bw-uploads-scanner-role", { ...scope }),
+      roleName("bw-uploads-scanner-role", scope),
+    );
+  });
+
+  // IAM role names are unique per account, not per region: every part of the scope must tell roles apart.
+  const others: Array<[string, typeof scope]> = [
+    ["another region of the same account", { ...scope, region: "us-east-1" }],
+    ["another stack", { ...scope, stack: "prod" }],
+    ["another project", { ...scope, project: "other-program" }],
+  ];
+  for (const [title, other] of others)
+    it(`gives the same logical role in ${title} a different name`, () =>
+      assert.notEqual(
+        roleName("bw-uploads-scanner-role", other),
+        roleName("bw-uploads-scanner-role", scope),
+      ));
 
   it("fits a long role name within IAM's 64 characters, the same way every time", () => {
     const long = `bw-${"very-long-upload-bucket-name-".repeat(4)}scanner-role`;
-    const fitted = roleName(long);
+    const fitted = roleName(long, scope);
     assert.ok(fitted.length <= AWS_NAME_LIMITS.role, `${fitted.length} > ${AWS_NAME_LIMITS.role}`);
-    assert.equal(roleName(long), fitted);
-    assert.notEqual(fitted, roleName(`${long}-other`));
+    assert.equal(roleName(long, scope), fitted);
+    assert.notEqual(fitted, roleName(`${long}-other`, scope));
   });
 
   const arns: Array<[string, string, string, string, string | undefined, string]> = [

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { DEFAULT_UPDATE_SCHEDULE, rateSeconds, scheduleProblem } from "../../core/schedule";
+import {
+  DEFAULT_UPDATE_SCHEDULE,
+  rateSeconds,
+  scheduleProblem,
+  staleDefinitionsSeconds,
+} from "../../core/schedule";
 
 describe("core/schedule: scheduleProblem", () => {
   const table: Array<[string, string, RegExp | undefined]> = [
@@ -46,4 +51,14 @@ describe("core/schedule: rateSeconds", () => {
   ];
   for (const [title, expression, seconds] of table)
     it(title, () => assert.equal(rateSeconds(expression), seconds));
+});
+
+describe("core/schedule: when definitions count as stale", () => {
+  const table: Array<[string, string, number]> = [
+    ["two days for the default twice-a-day schedule", "rate(12 hours)", 172_800],
+    ["two missed runs and an hour for a weekly schedule", "rate(7 days)", 2 * 604_800 + 3600],
+    ["two days for a cron schedule", "cron(17 */6 * * ? *)", 172_800],
+  ];
+  for (const [title, expression, seconds] of table)
+    it(title, () => assert.equal(staleDefinitionsSeconds(expression), seconds));
 });

@@ -32,14 +32,25 @@ describe("core/settings: defaults", () => {
     ],
     ["creates the listed bucket and adopts none", s.uploadBuckets, [{ key: "photos", policyStatements: [] }]],
     ["keeps logs 30 days", s.logRetentionDays, 30],
+    ["names no break-glass role", s.breakGlassRoleArns, []],
+    ["names no replication role", s.replicationRoleArns, []],
+    ["denies server-side copies", s.allowServerSideCopies, false],
   ];
   for (const [title, actual, expected] of table) it(title, () => assert.deepEqual(actual, expected));
 
-  it("declares a default for every setting except the two derived from others", () => {
-    const derived = Object.entries(SETTINGS)
-      .filter(([, spec]) => spec.default === undefined)
+  it("declares a default for every setting, since Pulumi requires a declared key without one", () => {
+    const withoutDefault = Object.entries(SETTINGS)
+      .filter(([, spec]) => (spec.default as unknown) === undefined)
       .map(([k]) => k);
-    assert.deepEqual(derived.sort(), ["bucketPolicyStatements", "scannerEphemeralStorageMb"]);
+    assert.deepEqual(withoutDefault, []);
+  });
+
+  it("computes the scanner's /tmp when scannerEphemeralStorageMb is its default 0", () => {
+    const zero = parseStackSettings({
+      "bucketwarden:uploadBuckets": '["photos"]',
+      "bucketwarden:scannerEphemeralStorageMb": "0",
+    });
+    assert.equal(zero.scanner.ephemeralStorageMb, s.scanner.ephemeralStorageMb);
   });
 });
 
@@ -50,6 +61,24 @@ describe("core/settings: values", () => {
       { "bucketwarden:alarmTopicArns": '["arn:aws:sns:eu-west-1:123456789012:ops"]' },
       (s) => s.alarmTopicArns,
       ["arn:aws:sns:eu-west-1:123456789012:ops"],
+    ],
+    [
+      "reads the break-glass and replication roles",
+      {
+        "bucketwarden:breakGlassRoleArns": '["arn:aws:iam::123456789012:role/malware-release"]',
+        "bucketwarden:replicationRoleArns": '["arn:aws:iam::123456789012:role/service-role/replication"]',
+      },
+      (s) => [s.breakGlassRoleArns, s.replicationRoleArns],
+      [
+        ["arn:aws:iam::123456789012:role/malware-release"],
+        ["arn:aws:iam::123456789012:role/service-role/replication"],
+      ],
+    ],
+    [
+      "reads allowServerSideCopies",
+      { "bucketwarden:allowServerSideCopies": "true" },
+      (s) => s.allowServerSideCopies,
+      true,
     ],
     [
       "reads lists written with pulumi config set as commas",
@@ -226,6 +255,18 @@ describe("core/settings: a bad setting fails with an error naming it", () => {
       { "bucketwarden:alarmTopicArns": '["arn:aws:sqs:us-east-1:123456789012:q"]' },
       "alarmTopicArns",
       /SNS topic/,
+    ],
+    [
+      "a break-glass principal that is not a role",
+      { "bucketwarden:breakGlassRoleArns": '["arn:aws:iam::123456789012:user/jane"]' },
+      "breakGlassRoleArns",
+      /IAM role ARN/,
+    ],
+    [
+      "a wildcard replication role",
+      { "bucketwarden:replicationRoleArns": '["arn:aws:iam::123456789012:role/*"]' },
+      "replicationRoleArns",
+      /IAM role ARN/,
     ],
     [
       "policy statements for a bucket the stack does not protect",

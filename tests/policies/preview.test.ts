@@ -79,12 +79,12 @@ describe("policies during preview, with bucket names unknown", () => {
     assert.deepEqual(
       result.violations.map((v) => v.message),
       [
-        'Upload bucket "avatars" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: it has no bucket policy',
+        'Upload bucket "avatars" must deny reads (s3:GetObject, s3:GetObjectVersion, torrents, replication) of objects tagged Infected=true to all principals but the scanner: it has no bucket policy',
       ],
     );
     assert.equal(
       result.undecided,
-      'Upload bucket "uploads-bucket" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: the policy of BucketPolicy "uploads-policy" is unknown (checked again with the real values when the update runs)',
+      'Upload bucket "uploads-bucket" must deny reads (s3:GetObject, s3:GetObjectVersion, torrents, replication) of objects tagged Infected=true to all principals but the scanner: the policy of BucketPolicy "uploads-policy" is unknown (checked again with the real values when the update runs)',
     );
   });
 
@@ -163,7 +163,7 @@ describe("policies during preview, with bucket names unknown", () => {
     assert.deepEqual(
       diagnostics.map((d) => [d.enforcementLevel, d.message.split("\n").pop()?.slice(0, 60)]),
       [
-        ["mandatory", 'Upload bucket "avatars" must deny s3:GetObject and s3:GetObj'],
+        ["mandatory", 'Upload bucket "avatars" must deny reads (s3:GetObject, s3:Ge'],
         ["advisory", "can't run policy 'upload-bucket-denies-infected-reads' from "],
       ],
     );

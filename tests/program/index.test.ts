@@ -47,6 +47,14 @@ describe("program: index.ts with Pulumi.dev.yaml", () => {
     assert.ok(JSON.parse(policies.photos).Statement.length > 0);
   });
 
+  it("exports the first update's status and the alarms on missing and stale definitions", async () => {
+    const definitions = exports.definitions as Record<string, never>;
+    // The mocked Invocation answers {"ok": true}: no status, which the output says rather than failing.
+    assert.equal(await outputValue(definitions.initialUpdateStatus), "unknown");
+    for (const alarm of ["missingAlarm", "staleAlarm"])
+      assert.equal(typeof (await outputValue(definitions[alarm])), "string", alarm);
+  });
+
   it("keeps the existing bucket's own statement from bucketPolicyStatements", () => {
     const policy = rec.ofType(T.bucketPolicy).find((p) => p.inputs.bucket === "acme-dev-avatars");
     assert.equal(JSON.parse(policy?.inputs.policy).Statement[0].Sid, "AllowCloudFrontRead");

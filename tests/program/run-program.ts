@@ -27,14 +27,18 @@ function asConfigString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/** The `config:` section of `Pulumi.<stack>.yaml`, as written. */
+export function stackFileConfig(stack: string): Record<string, unknown> {
+  return parse(readFileSync(path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), "utf8")).config ?? {};
+}
+
 /** The config the CLI would give the program for `Pulumi.<stack>.yaml`. */
 export function stackConfig(stack: string): Record<string, string> {
-  const file = parse(readFileSync(path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), "utf8"));
   const config: Record<string, string> = {};
   for (const [key, declaration] of Object.entries(projectConfig()))
     if (declaration.default !== undefined)
       config[`bucketwarden:${key}`] = asConfigString(declaration.default);
-  for (const [key, value] of Object.entries(file.config ?? {})) config[key] = asConfigString(value);
+  for (const [key, value] of Object.entries(stackFileConfig(stack))) config[key] = asConfigString(value);
   return config;
 }
 
