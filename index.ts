@@ -16,7 +16,10 @@ function uploadBuckets(s: StackSettings) {
       b.key,
       b.existingBucketName !== undefined
         ? { existingBucketName: b.existingBucketName, policyStatements: b.policyStatements }
-        : { newBucket: { forceDestroy: s.forceDestroyUploadBuckets }, policyStatements: b.policyStatements },
+        : {
+            newBucket: { forceDestroy: s.forceDestroyUploadBuckets, ...s.uploadLifecycle },
+            policyStatements: b.policyStatements,
+          },
     ]),
   );
 }
@@ -48,13 +51,10 @@ const scanning = new MalwareScanning(name, {
     memoryMb: settings.scanner.memoryMb,
     timeoutSeconds: settings.scanner.timeoutSeconds,
     ephemeralStorageMb: settings.scanner.ephemeralStorageMb,
+    maxConcurrency: settings.scanner.maxConcurrency,
     // Queue-only settings stay unset with the direct trigger, which rejects them.
     ...(settings.trigger === "queue"
-      ? {
-          batchSize: settings.queueBatchSize,
-          maxConcurrency: settings.scanner.maxConcurrency,
-          oldestMessageAlarmSeconds: settings.oldestMessageAlarmSeconds,
-        }
+      ? { batchSize: settings.queueBatchSize, oldestMessageAlarmSeconds: settings.oldestMessageAlarmSeconds }
       : {}),
     alarmTopicArns: settings.alarmTopicArns,
     logRetentionDays: settings.logRetentionDays,

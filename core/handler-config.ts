@@ -23,6 +23,7 @@ export const EnvVars = {
   scanTimeoutMs: "BW_SCAN_TIMEOUT_MS",
   engineStartTimeoutMs: "BW_ENGINE_START_TIMEOUT_MS",
   definitionsCheckIntervalMs: "BW_DEFINITIONS_CHECK_INTERVAL_MS",
+  concurrentReload: "BW_CONCURRENT_RELOAD",
   officialDatabases: "BW_FRESHCLAM_OFFICIAL",
   databaseMirrors: "BW_FRESHCLAM_MIRRORS",
   privateMirrors: "BW_FRESHCLAM_PRIVATE_MIRRORS",
@@ -79,6 +80,12 @@ export interface ScannerConfig extends CommonConfig {
   engineStartTimeoutMs: number;
   /** How often a warm scanner checks for new definitions; 0 checks on every invocation. @default 60000 */
   definitionsCheckIntervalMs: number;
+  /**
+   * clamd's `ConcurrentDatabaseReload`: build the new engine beside the old one so scans continue. Off
+   * when the function's memory cannot hold two engines (core/sizing's `concurrentReloadFits`); scans
+   * then wait during a reload. @default true
+   */
+  concurrentReload: boolean;
 }
 
 export interface UpdaterConfig extends CommonConfig {
@@ -193,6 +200,7 @@ export function parseScannerConfig(env: Env): ScannerConfig {
     scanTimeoutMs: integer(env, EnvVars.scanTimeoutMs, 300_000, 100),
     engineStartTimeoutMs: integer(env, EnvVars.engineStartTimeoutMs, 180_000, 100),
     definitionsCheckIntervalMs: integer(env, EnvVars.definitionsCheckIntervalMs, 60_000, 0),
+    concurrentReload: bool(env, EnvVars.concurrentReload, true),
   };
 }
 
@@ -253,6 +261,7 @@ export function scannerEnvironment(
     env[EnvVars.engineStartTimeoutMs] = String(c.engineStartTimeoutMs);
   if (c.definitionsCheckIntervalMs !== undefined)
     env[EnvVars.definitionsCheckIntervalMs] = String(c.definitionsCheckIntervalMs);
+  if (c.concurrentReload !== undefined) env[EnvVars.concurrentReload] = String(c.concurrentReload);
   return env;
 }
 

@@ -63,8 +63,8 @@ export interface UpdaterPolicyArgs {
 
 /**
  * The updater's role: read the previous database (and freshclam's state), write the new one and its
- * manifest, and delete definition files no recent manifest lists, all under the prefix of its own
- * bucket. Nothing else.
+ * manifest, all under the prefix of its own bucket, and delete definition files and manifest history
+ * no kept manifest lists (handlers/updater/prune). It never deletes the manifest, state or stamp key.
  */
 export function updaterPolicy(args: UpdaterPolicyArgs): PolicyDocument {
   const { definitionsBucketArn: bucket, definitionsPrefix: prefix } = args;
@@ -73,8 +73,14 @@ export function updaterPolicy(args: UpdaterPolicyArgs): PolicyDocument {
     {
       Sid: "ReadWriteDefinitions",
       Effect: "Allow",
-      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      Action: ["s3:GetObject", "s3:PutObject"],
       Resource: `${bucket}/${prefix}*`,
+    },
+    {
+      Sid: "PruneOldDefinitions",
+      Effect: "Allow",
+      Action: "s3:DeleteObject",
+      Resource: [`${bucket}/${prefix}files/*`, `${bucket}/${prefix}history/*`],
     },
     logWriteStatement(args.logGroupArn),
   ]);

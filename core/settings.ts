@@ -38,6 +38,8 @@ export const SETTINGS = {
   existingUploadBuckets: { type: "array", default: [] },
   bucketPolicyStatements: { type: "string", default: "" },
   forceDestroyUploadBuckets: { type: "boolean", default: false },
+  noncurrentVersionDays: { type: "integer", default: 30 },
+  abortIncompleteUploadDays: { type: "integer", default: 7 },
   architecture: { type: "string", default: "arm64" },
   failClosed: { type: "boolean", default: true },
   breakGlassRoleArns: { type: "array", default: [] },
@@ -83,6 +85,8 @@ export interface UploadBucketSettings {
 export interface StackSettings {
   uploadBuckets: UploadBucketSettings[];
   forceDestroyUploadBuckets: boolean;
+  /** Lifecycle of the buckets the stack creates, in days; 0 keeps forever. */
+  uploadLifecycle: { noncurrentVersionDays: number; abortIncompleteUploadDays: number };
   architecture: LambdaArchitecture;
   failClosed: boolean;
   /** Roles exempt from the read and verdict-tag denies, to release false positives. */
@@ -143,19 +147,41 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
   const scheduleIssue = scheduleProblem(updateSchedule);
   if (scheduleIssue) read.fail("updateSchedule", `"${updateSchedule}" ${scheduleIssue}`);
   const maxObjectBytes = read.integer("maxObjectBytes", d.maxObjectBytes.default, 1, ENGINE_MAX_OBJECT_BYTES);
+  const trigger = read.oneOf("trigger", TriggerKinds, d.trigger.default);
+  // S3 invokes a direct scanner with one event at a time; only the queue batches.
+  const queueBatchSize = read.integer("queueBatchSize", d.queueBatchSize.default, 1, 10);
   return {
     uploadBuckets: readUploadBuckets(read, tags, failClosed),
     forceDestroyUploadBuckets: read.boolean("forceDestroyUploadBuckets", d.forceDestroyUploadBuckets.default),
+    uploadLifecycle: {
+      noncurrentVersionDays: read.integer(
+        "noncurrentVersionDays",
+        d.noncurrentVersionDays.default,
+        0,
+        36_500,
+      ),
+      abortIncompleteUploadDays: read.integer(
+        "abortIncompleteUploadDays",
+        d.abortIncompleteUploadDays.default,
+        0,
+        36_500,
+      ),
+    },
     architecture: read.oneOf("architecture", LambdaArchitectures, d.architecture.default),
     failClosed,
     breakGlassRoleArns: readRoleArns(read, "breakGlassRoleArns"),
     replicationRoleArns: readRoleArns(read, "replicationRoleArns"),
     allowServerSideCopies: read.boolean("allowServerSideCopies", d.allowServerSideCopies.default),
-    trigger: read.oneOf("trigger", TriggerKinds, d.trigger.default),
+    trigger,
     tags,
     maxObjectBytes,
-    scanner: readScanner(read, maxObjectBytes, updater.officialDatabases),
-    queueBatchSize: read.integer("queueBatchSize", d.queueBatchSize.default, 1, 10),
+    scanner: readScanner(
+      read,
+      maxObjectBytes,
+      updater.officialDatabases,
+      trigger === "queue" ? queueBatchSize : 1,
+    ),
+    queueBatchSize,
     oldestMessageAlarmSeconds: read.integer(
       "oldestMessageAlarmSeconds",
       d.oldestMessageAlarmSeconds.default,
@@ -182,6 +208,7 @@ function readScanner(
   read: SettingReader,
   maxObjectBytes: number,
   official: boolean,
+  batchSize: number,
 ): StackSettings["scanner"] {
   const minMemory = size.minimumScannerMemoryMb(official);
   const memoryMb = read.integer(
@@ -191,10 +218,10 @@ function readScanner(
     size.LAMBDA_MEMORY_MB.max,
     official
       ? ` (ClamAV's official database takes ~${size.ENGINE_MEMORY_MB} MB to load; ` +
-          `${size.DEFAULT_SCANNER_MEMORY_MB} lets clamd reload it without stopping scans)`
+          `${size.CONCURRENT_RELOAD_MEMORY_MB} lets clamd reload it without stopping scans)`
       : "",
   );
-  const needed = size.requiredScannerStorageMb(maxObjectBytes);
+  const needed = size.requiredScannerStorageMb(maxObjectBytes, batchSize);
   if (needed > size.LAMBDA_EPHEMERAL_MB.max)
     read.fail(
       "maxObjectBytes",

@@ -19,6 +19,8 @@ export interface ResidentEngineOptions {
   maxObjectBytes: number;
   /** clamd's `MaxScanTime`, derived from the scan timeout. */
   maxScanTimeMs: number;
+  /** Reload beside the old engine; off where memory cannot hold two (core/sizing). */
+  concurrentReload: boolean;
   startTimeoutMs: number;
   log: Log;
 }
@@ -41,6 +43,7 @@ export class ResidentEngine implements ScanEngine {
       databaseDir: this.dbLink,
       maxObjectBytes: o.maxObjectBytes,
       maxScanTimeMs: o.maxScanTimeMs,
+      concurrentReload: o.concurrentReload,
       startTimeoutMs: o.startTimeoutMs,
       log: o.log,
     });

@@ -89,6 +89,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
     workDir,
     maxObjectBytes: config.maxObjectBytes,
     maxScanTimeMs: engineMaxScanTimeMs(config.scanTimeoutMs),
+    concurrentReload: config.concurrentReload,
     startTimeoutMs: config.engineStartTimeoutMs,
     log,
   });

@@ -11,6 +11,8 @@ export interface ClamdConfOptions {
   maxObjectBytes: number;
   /** clamd's `MaxScanTime`: `engineMaxScanTimeMs` of the scan timeout (core/handler-config). */
   maxScanTimeMs: number;
+  /** `ConcurrentDatabaseReload`: off when memory cannot hold two engines (core/sizing). @default true */
+  concurrentReload?: boolean;
 }
 
 /**
@@ -39,7 +41,7 @@ export function renderClamdConf(o: ClamdConfOptions): string {
     // The scanner reloads when the manifest changes; clamd must not reload on its own in between.
     ["SelfCheck", "0"],
     // Scans continue on the old database while the new one loads; the scanner waits for the switch.
-    ["ConcurrentDatabaseReload", "yes"],
+    ["ConcurrentDatabaseReload", o.concurrentReload === false ? "no" : "yes"],
     ["CommandReadTimeout", "5"],
     ["LogTime", "no"],
     ["LogClean", "no"],

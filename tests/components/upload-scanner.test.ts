@@ -3,11 +3,12 @@ import type * as Components from "../../components";
 import { ComponentTypes, ManagedResourceTypes as T } from "../../components/types";
 import { AccessRuleSids, type PolicyStatement, SCANNER_OBJECT_ACTIONS } from "../../core/access-rule";
 import { handlerBundleDir, LAMBDA_RUNTIME } from "../../core/artifacts";
-import { parseScannerConfig } from "../../core/handler-config";
+import { engineMaxScanTimeMs, parseScannerConfig } from "../../core/handler-config";
 import { wildcardGrants } from "../../core/iam";
 import { LAYER_BUILD_DIR } from "../../core/layer-layout";
 import * as size from "../../core/sizing";
 import { DEFAULT_TAG_SCHEMA } from "../../core/tags";
+import { renderClamdConf } from "../../handlers/shared/clamd-conf";
 import { authorize, s3, sessionOf } from "../support/policy-eval";
 import {
   installPulumiMocks,
@@ -22,6 +23,7 @@ import {
   onlyWithin,
   policyOf,
   rolePolicyOfFunction,
+  waitsFor,
   within,
 } from "./graph";
 
@@ -75,10 +77,16 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       scannerRoleArn = onlyWithin(tree, T.role).state.arn;
     });
 
+    it("names the created bucket from invokes (account, region, project, stack), not by S3's autonaming", () => {
+      assert.match(bucket.inputs.bucket, /^photos-uploads-[0-9a-f]{12}$/);
+      assert.equal(bucket.inputs.bucketPrefix, undefined);
+    });
+
     it("is written on the upload bucket, after its public access block and ownership", () => {
       const r = onlyWithin(tree, T.bucketPolicy);
       assert.equal(r.inputs.bucket, bucket.state.bucket);
-      assert.ok(dependsOn(r, onlyWithin(tree, T.publicAccessBlock)));
+      assert.ok(waitsFor(tree, r, onlyWithin(tree, T.publicAccessBlock)));
+      assert.ok(waitsFor(tree, r, onlyWithin(tree, T.ownershipControls)));
     });
 
     it("keeps the caller's own statement, unchanged", () => {
@@ -219,14 +227,21 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       assert.ok(dependsOn(onlyWithin(tree, T.eventSourceMapping), onlyWithin(tree, T.rolePolicy)));
     });
 
-    it("hides a message for six scanner timeouts while it is being scanned", () => {
-      assert.equal(queue.inputs.visibilityTimeoutSeconds, 6 * fn.inputs.timeout);
+    it("hides a message while it is being scanned, and no longer than a minute past the scanner's timeout", () => {
+      // Lambda refuses a mapping whose queue hides messages for less than the function's timeout.
+      assert.ok(queue.inputs.visibilityTimeoutSeconds >= fn.inputs.timeout);
+      assert.ok(queue.inputs.visibilityTimeoutSeconds <= fn.inputs.timeout + 60);
     });
 
-    it("moves an event that keeps failing to the dead-letter queue", () => {
+    it("moves an event to the dead-letter queue after one try per retry delay, within the hour", () => {
       const redrive = JSON.parse(queue.inputs.redrivePolicy);
       assert.equal(redrive.deadLetterTargetArn, deadLetters.state.arn);
-      assert.ok(redrive.maxReceiveCount >= 3);
+      assert.equal(redrive.maxReceiveCount, size.SCAN_RETRY_DELAYS_SECONDS.length + 1);
+      const waited = size.SCAN_RETRY_DELAYS_SECONDS.slice(0, redrive.maxReceiveCount - 1).reduce(
+        (a, b) => a + b,
+        0,
+      );
+      assert.ok(waited <= 3600, `${waited}`);
     });
 
     it("alarms on the age of the oldest waiting upload and on any dead letter", () => {
@@ -267,6 +282,30 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       assert.equal(fn.inputs.ephemeralStorage.size, size.requiredScannerStorageMb(2_000_000_000));
     });
 
+    it("is updated whenever its role is replaced, so Lambda renews its KMS grant for the new role", () => {
+      const role = onlyWithin(tree, T.role);
+      assert.ok(role.state.uniqueId);
+      assert.ok(fn.inputs.description.includes(role.state.uniqueId), fn.inputs.description);
+    });
+
+    it("deploys on an account capped at 3,008 MB", () => {
+      assert.ok(fn.inputs.memorySize <= 3008, `${fn.inputs.memorySize}`);
+    });
+
+    it("turns clamd's concurrent reload off at the default memory, which cannot hold two engines", () => {
+      const config = parseScannerConfig(fn.inputs.environment.variables);
+      assert.equal(config.concurrentReload, false);
+      const maxScanTimeMs = engineMaxScanTimeMs(config.scanTimeoutMs);
+      const conf = renderClamdConf({
+        socketPath: "s",
+        databaseDir: "d",
+        tempDir: "t",
+        maxScanTimeMs,
+        ...config,
+      });
+      assert.match(conf, /^ConcurrentDatabaseReload no$/m);
+    });
+
     it("hands the handler an environment its own parser reads back as these definitions and tags", () => {
       const config = parseScannerConfig(fn.inputs.environment.variables);
       assert.deepEqual([config.definitionsBucket, config.definitionsPrefix], ["defs", "clamav/"]);
@@ -285,6 +324,85 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       assert.equal(bySid.WriteOwnLogs.Resource, `${onlyWithin(tree, T.logGroup).state.arn}:*`);
       assert.equal(bySid.DeadLetterFailedEvents, undefined);
     });
+  });
+});
+
+describe("components/UploadScanner: one write to a bucket's configuration at a time", () => {
+  let tree: RecordedResource[];
+  let topicPolicy: RecordedResource;
+
+  before(async () => {
+    const rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    const aws = require("@pulumi/aws");
+    const policy = new aws.sns.TopicPolicy("removed-topic-policy", {
+      arn: "arn:aws:sns:us-east-1:123456789012:removed",
+      policy: "{}",
+    });
+    new UploadScanner("ordered", {
+      newBucket: { noncurrentVersionDays: 10, abortIncompleteUploadDays: 2 },
+      definitions: DEFINITIONS,
+      extraNotifications: {
+        topics: [{ topicArn: "arn:aws:sns:us-east-1:123456789012:removed", events: ["s3:ObjectRemoved:*"] }],
+        dependsOn: [policy],
+      },
+      projectRoot: ROOT,
+    });
+    await rec.settle();
+    tree = componentTree(rec, ComponentTypes.UploadScanner, "ordered");
+    topicPolicy = rec.one("aws:sns/topicPolicy:TopicPolicy", "removed-topic-policy");
+  });
+
+  it("chains settings, lifecycle, policy and notification, each waiting for the one before", () => {
+    const chain = [
+      T.publicAccessBlock,
+      T.ownershipControls,
+      T.encryption,
+      T.versioning,
+      T.lifecycle,
+      T.bucketPolicy,
+      T.bucketNotification,
+    ].map((type) => onlyWithin(tree, type));
+    for (let i = 1; i < chain.length; i++)
+      assert.ok(dependsOn(chain[i], chain[i - 1]), `${chain[i].type} does not wait for ${chain[i - 1].type}`);
+  });
+
+  it("lets the caller's destinations' permissions be in place before S3 checks them", () => {
+    assert.ok(dependsOn(onlyWithin(tree, T.bucketNotification), topicPolicy));
+  });
+
+  it("expires old versions and abandoned multipart uploads after the days asked for", () => {
+    const rules = onlyWithin(tree, T.lifecycle).inputs.rules;
+    assert.deepEqual(
+      rules.map((r: Record<string, unknown>) => [
+        r.status,
+        r.noncurrentVersionExpiration,
+        r.abortIncompleteMultipartUpload,
+      ]),
+      [
+        ["Enabled", { noncurrentDays: 10 }, undefined],
+        ["Enabled", undefined, { daysAfterInitiation: 2 }],
+      ],
+    );
+  });
+});
+
+describe("components/UploadScanner: a created bucket's lifecycle by default and turned off", () => {
+  it("keeps old versions 30 days and abandoned uploads 7 by default, and nothing when both are 0", async () => {
+    const rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    new UploadScanner("lc-default", { newBucket: true, definitions: DEFINITIONS, projectRoot: ROOT });
+    new UploadScanner("lc-off", {
+      newBucket: { noncurrentVersionDays: 0, abortIncompleteUploadDays: 0 },
+      definitions: DEFINITIONS,
+      projectRoot: ROOT,
+    });
+    await rec.settle();
+    const rules = onlyWithin(componentTree(rec, ComponentTypes.UploadScanner, "lc-default"), T.lifecycle)
+      .inputs.rules;
+    assert.deepEqual(rules[0].noncurrentVersionExpiration, { noncurrentDays: 30 });
+    assert.deepEqual(rules[1].abortIncompleteMultipartUpload, { daysAfterInitiation: 7 });
+    assert.equal(within(componentTree(rec, ComponentTypes.UploadScanner, "lc-off"), T.lifecycle).length, 0);
   });
 });
 
@@ -379,6 +497,10 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
     ]);
     assert.deepEqual(notification.inputs.queues, []);
     assert.ok(dependsOn(notification, onlyWithin(tree, T.permission)));
+  });
+
+  it("caps the scanners S3 can start at once with reserved concurrency (5 by default)", () => {
+    assert.equal(fn.inputs.reservedConcurrentExecutions, 5);
   });
 
   it("sends events Lambda gives up on to the dead-letter queue, which the role may write", () => {

@@ -28,6 +28,7 @@ describe("core/handler-config: parseScannerConfig", () => {
       scanTimeoutMs: 300_000,
       engineStartTimeoutMs: 180_000,
       definitionsCheckIntervalMs: 60_000,
+      concurrentReload: true,
     });
   });
 
@@ -169,6 +170,7 @@ describe("core/handler-config: environments round-trip through the parsers", () 
         scanTimeoutMs: 1000,
         engineStartTimeoutMs: 2000,
         definitionsCheckIntervalMs: 0,
+        concurrentReload: false,
       },
     ],
     [

@@ -45,6 +45,18 @@ describe("core/settings: defaults", () => {
     assert.deepEqual(withoutDefault, []);
   });
 
+  it("sizes the scanner's /tmp for two objects at once when queueBatchSize is over 1", () => {
+    const batched = parseStackSettings({
+      "bucketwarden:uploadBuckets": '["photos"]',
+      "bucketwarden:queueBatchSize": "5",
+    });
+    assert.equal(
+      batched.scanner.ephemeralStorageMb,
+      size.requiredScannerStorageMb(ENGINE_MAX_OBJECT_BYTES, 2),
+    );
+    assert.ok(batched.scanner.ephemeralStorageMb > s.scanner.ephemeralStorageMb);
+  });
+
   it("computes the scanner's /tmp when scannerEphemeralStorageMb is its default 0", () => {
     const zero = parseStackSettings({
       "bucketwarden:uploadBuckets": '["photos"]',

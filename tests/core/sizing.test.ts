@@ -4,8 +4,13 @@ import * as size from "../../core/sizing";
 describe("core/sizing", () => {
   const table: Array<[string, () => number, number]> = [
     [
-      "gives the scanner room for two engines during a reload, plus the runtime",
+      "gives the scanner by default the most memory an account capped at 3,008 MB allows",
       () => size.DEFAULT_SCANNER_MEMORY_MB,
+      3008,
+    ],
+    [
+      "needs two engines and the runtime for a concurrent reload",
+      () => size.CONCURRENT_RELOAD_MEMORY_MB,
       2 * size.ENGINE_MEMORY_MB + size.RUNTIME_MEMORY_MB,
     ],
     [
@@ -35,9 +40,26 @@ describe("core/sizing", () => {
       2 * size.DATABASE_DISK_MB + size.SCRATCH_DISK_MB,
     ],
     [
-      "keeps a queued event invisible for six function timeouts",
+      "sizes /tmp for two objects at once when a batch holds more than one",
+      () => size.requiredScannerStorageMb(1024 * 1024 * 1000, 10),
+      2 * 1000 + 2 * size.DATABASE_DISK_MB + size.SCRATCH_DISK_MB,
+    ],
+    [
+      "sizes /tmp for one object with a batch of one",
+      () => size.requiredScannerStorageMb(1024 * 1024 * 1000, 1),
+      1000 + 2 * size.DATABASE_DISK_MB + size.SCRATCH_DISK_MB,
+    ],
+    [
+      "keeps a queued event invisible a minute past the function's timeout, never less (Lambda refuses that)",
       () => size.queueVisibilityTimeoutSeconds(900),
-      5400,
+      960,
+    ],
+    ["retries a failed scan after 30 seconds first", () => size.scanRetryDelaySeconds(1), 30],
+    ["waits half an hour at most between tries", () => size.scanRetryDelaySeconds(99), 1800],
+    [
+      "dead-letters an event after one try per delay and the first",
+      () => size.QUEUE_MAX_RECEIVE_COUNT,
+      size.SCAN_RETRY_DELAYS_SECONDS.length + 1,
     ],
   ];
   for (const [title, run, expected] of table) it(title, () => assert.equal(run(), expected));
@@ -48,6 +70,29 @@ describe("core/sizing", () => {
     for (const s of [size.DEFAULT_SCANNER_TIMEOUT_SECONDS, size.DEFAULT_UPDATER_TIMEOUT_SECONDS])
       assert.ok(s <= size.LAMBDA_TIMEOUT_SECONDS.max);
     assert.ok(size.requiredScannerStorageMb(2_000_000_000) <= size.LAMBDA_EPHEMERAL_MB.max);
+  });
+
+  it("deploys on an account capped at 3,008 MB: no default memory above the cap", () => {
+    for (const mb of [size.DEFAULT_SCANNER_MEMORY_MB, size.DEFAULT_UPDATER_MEMORY_MB])
+      assert.ok(mb <= size.CAPPED_ACCOUNT_MEMORY_MB, `${mb}`);
+  });
+
+  const reloads: Array<[string, number, boolean]> = [
+    ["turns concurrent reload off at the capped default, which cannot hold two engines", 3008, false],
+    ["turns it off just below two engines", size.CONCURRENT_RELOAD_MEMORY_MB - 1, false],
+    ["keeps it on with memory for two engines", size.CONCURRENT_RELOAD_MEMORY_MB, true],
+    ["keeps it on at Lambda's maximum", size.LAMBDA_MEMORY_MB.max, true],
+  ];
+  for (const [title, mb, fits] of reloads) it(title, () => assert.equal(size.concurrentReloadFits(mb), fits));
+
+  it("retries a failed scan within an hour in all, and dead-letters it soon after", () => {
+    const total = size.SCAN_RETRY_DELAYS_SECONDS.reduce((a, b) => a + b, 0);
+    assert.ok(total <= 3600, `${total}`);
+    for (let n = 1; n < size.QUEUE_MAX_RECEIVE_COUNT; n++) assert.ok(size.scanRetryDelaySeconds(n) <= 1800);
+  });
+
+  it("fits two of the largest objects at once within Lambda's /tmp", () => {
+    assert.ok(size.requiredScannerStorageMb(2_000_000_000, 10) <= size.LAMBDA_EPHEMERAL_MB.max);
   });
 
   it("keeps the default updater memory above its minimum", () => {

@@ -16,6 +16,7 @@ describe("core/unscannable", () => {
         "Bucketwarden.Unscannable.Rar4:0:*",
         "Bucketwarden.Unscannable.Rar5:0:*",
         "Bucketwarden.Unscannable.Zip64LocalHeader:0:*",
+        "Bucketwarden.Unscannable.ZipMethod:0:*",
       ],
     );
   });

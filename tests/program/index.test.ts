@@ -111,3 +111,15 @@ describe("program: index.ts with a bad setting", () => {
     });
   }
 });
+
+describe("program: the created buckets' lifecycle from the stack", () => {
+  it("expires old versions after noncurrentVersionDays and abandoned uploads after a week", async () => {
+    const { rec } = await recordProgram("dev", { "bucketwarden:noncurrentVersionDays": "14" });
+    const lifecycles = rec.resources.filter((r) => r.type === T.lifecycle && r.name.includes("photos"));
+    assert.equal(lifecycles.length, 1);
+    assert.deepEqual(lifecycles[0].inputs.rules[0].noncurrentVersionExpiration, { noncurrentDays: 14 });
+    assert.deepEqual(lifecycles[0].inputs.rules[1].abortIncompleteMultipartUpload, {
+      daysAfterInitiation: 7,
+    });
+  });
+});

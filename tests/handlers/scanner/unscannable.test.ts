@@ -143,6 +143,54 @@ describe("scanner: what the engine cannot look inside is never clean", () => {
     });
   });
 
+  describe("zip compression methods", () => {
+    /** Python's zipfile with a given compression: LZMA (14) or bzip2 (12). */
+    const pythonZip = (method: "ZIP_LZMA" | "ZIP_BZIP2", content: Buffer) =>
+      execFileSync(
+        "python3",
+        [
+          "-c",
+          [
+            "import io, sys, zipfile",
+            "out = io.BytesIO()",
+            `with zipfile.ZipFile(out, 'w', compression=zipfile.${method}) as z: z.writestr('clam.exe', sys.stdin.buffer.read())`,
+            "sys.stdout.buffer.write(out.getvalue())",
+          ].join("\n"),
+        ],
+        { input: content },
+      );
+    /** A stored zip relabelled with another method: the bytes stay readable, the engine skips it. */
+    const relabelled = (method: number) => {
+      const zip = Buffer.from(zipOfFile("clam.exe", CLAM_EXE, ["-0"]));
+      zip.writeUInt16LE(method, 8);
+      zip.writeUInt16LE(method, zip.indexOf(Buffer.from("504b0102", "hex")) + 10);
+      return zip;
+    };
+    const METHOD = "unscannable:Bucketwarden.Unscannable.ZipMethod.UNOFFICIAL";
+
+    it("tags malware in an LZMA-compressed zip member unscannable, not clean", async () => {
+      const tags = await verdictOf("method/lzma.zip", pythonZip("ZIP_LZMA", CLAM_EXE));
+      assert.equal(tags.ScanResult, METHOD);
+      const line = log.messages("object not fully scanned").find((l) => l.key === "method/lzma.zip");
+      assert.match(String(line?.reason), /method the engine cannot decompress/);
+    });
+
+    for (const [name, method] of [
+      ["zstd", 93],
+      ["PPMd", 98],
+      ["xz", 95],
+    ] as const) {
+      it(`tags a zip member marked ${name} (method ${method}) unscannable`, async () => {
+        assert.equal((await verdictOf(`method/${name}.zip`, relabelled(method))).ScanResult, METHOD);
+      });
+    }
+
+    it("still finds malware in a bzip2 member, which the engine decompresses", async () => {
+      const tags = await verdictOf("method/bzip2.zip", pythonZip("ZIP_BZIP2", CLAM_EXE));
+      assert.ok(tags.ScanResult.startsWith(INFECTED), tags.ScanResult);
+    });
+  });
+
   describe("RAR", () => {
     it("writes real RAR archives for these tests (bsdtar reads them back)", () => {
       assert.deepEqual(bsdtarList(rar4Of("clam.exe", CLAM_EXE)), ["clam.exe"]);
