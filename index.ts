@@ -15,8 +15,13 @@ function uploadBuckets(s: StackSettings) {
     s.uploadBuckets.map((b) => [
       b.key,
       b.existingBucketName !== undefined
-        ? { existingBucketName: b.existingBucketName, policyStatements: b.policyStatements }
+        ? {
+            existingBucketName: b.existingBucketName,
+            policyStatements: b.policyStatements,
+            kmsKeyArns: b.kmsKeyArns,
+          }
         : {
+            kmsKeyArns: b.kmsKeyArns,
             newBucket: { forceDestroy: s.forceDestroyUploadBuckets, ...s.uploadLifecycle },
             policyStatements: b.policyStatements,
           },

@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { accessRuleStatements, mergePolicy, scannerRole } from "../core/access-rule";
 import { BucketwardenError, ConfigError } from "../core/errors";
 import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
-import { type CallerStatements, callerStatements, scannerPolicy } from "../core/iam";
+import { type CallerStatements, callerStatements, kmsDecryptPolicy, scannerPolicy } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
-import { childName, roleArn, roleName, uploadBucketName } from "../core/naming";
+import { autonamed, childName, roleArn, roleName, uploadBucketName } from "../core/naming";
 import { type NotificationEntry, scanEventConflicts } from "../core/notifications";
 import type { TriggerKind } from "../core/settings";
 import * as size from "../core/sizing";
@@ -82,9 +82,9 @@ export interface UploadScannerArgs {
    */
   breakGlassRoleArns?: string[];
   /**
-   * Roles S3 replication runs as. S3 gives replication reads no object-tag condition, so these roles
-   * replicate every object, scanned or not: give the destination bucket the same rule. @default []
-   * (replication reads denied)
+   * Roles S3 replication runs as, out of this bucket or into it. S3 gives replication no object-tag
+   * condition, so these roles replicate every object, scanned or not, with its tags: give the
+   * destination bucket the same rule, naming the source's role. @default [] (replication denied)
    */
   replicationRoleArns?: string[];
   /**
@@ -134,6 +134,13 @@ export interface UploadScannerArgs {
    * @default []
    */
   policyStatements?: pulumi.Input<CallerStatements>;
+  /**
+   * Customer-managed KMS keys the bucket's objects are encrypted with (SSE-KMS): the scanner may use
+   * them for kms:Decrypt, only through S3 in the stack's region (`kms:ViaService`). The key's policy
+   * must let the account's IAM policies grant its use (the default key policy does). Not needed for
+   * SSE-S3 or the AWS-managed `aws/s3` key. @default []
+   */
+  kmsKeyArns?: pulumi.Input<pulumi.Input<string>[]>;
   /** The caller's own notification entries. @default none */
   extraNotifications?: ExtraNotifications;
   /** Retention of the scanner's logs, in days. @default 30 */
@@ -284,6 +291,19 @@ export class UploadScanner extends pulumi.ComponentResource {
     );
     this.scanner = scanner.fn;
     this.scannerRole = scanner.role;
+    const kmsKeyArns = args.kmsKeyArns;
+    // IAM refuses a statement without resources: no keys, no grant.
+    if (kmsKeyArns !== undefined && !(Array.isArray(kmsKeyArns) && kmsKeyArns.length === 0))
+      new aws.iam.RolePolicy(
+        autonamed(childName(name, "scanner", "kms"), "rolePolicy"),
+        {
+          role: scanner.role.name,
+          policy: pulumi
+            .all([pulumi.output(kmsKeyArns), region])
+            .apply(([keys, r]) => JSON.stringify(kmsDecryptPolicy(keys, r))),
+        },
+        { parent: this },
+      );
 
     this.policy = pulumi
       .all([

@@ -64,10 +64,11 @@ export interface AccessRuleArgs {
    */
   breakGlass?: readonly string[];
   /**
-   * Principals that S3 replication runs as (values of the scanner's condition key, role ARNs on AWS).
-   * S3 offers no object-tag condition for `s3:GetObjectVersionForReplication`, so replication reads
-   * are allowed to these principals for every object, scanned or not, and denied to everyone else: the
-   * destination bucket must carry the same rule. @default [] (replication reads denied to everyone)
+   * Principals that S3 replication runs as (values of the scanner's condition key, role ARNs on AWS),
+   * out of this bucket or into it. S3 offers no tag condition for replication reads or writes, so these
+   * principals replicate every object, scanned or not, and may write objects and tags here; everyone
+   * else is denied replication. A destination bucket must carry the same rule, naming the source's
+   * replication role. @default [] (replication denied to everyone)
    */
   replicationRoles?: readonly string[];
   /**
@@ -109,6 +110,12 @@ export const TORRENT_ACTIONS = ["s3:GetObjectTorrent", "s3:GetObjectVersionTorre
 /** The replication read; like the torrent reads, it has no object-tag condition key. */
 export const REPLICATION_READ_ACTION = "s3:GetObjectVersionForReplication";
 
+/**
+ * What S3 replication writes into a destination bucket: objects with their tags, and later tag changes.
+ * No request-tag condition applies, so a replication role allowed to write here could bring any verdict.
+ */
+export const REPLICATION_WRITE_ACTIONS = ["s3:ReplicateObject", "s3:ReplicateTags"] as const;
+
 /** The actions that change an object's tag set. */
 export const TAG_WRITE_ACTIONS = [
   "s3:PutObjectTagging",
@@ -136,7 +143,7 @@ export const AccessRuleSids = {
   denyUnscanned: "BucketwardenDenyUnscannedReads",
   denyUntagged: "BucketwardenDenyUntaggedReads",
   denyTorrent: "BucketwardenDenyTorrentReads",
-  denyReplication: "BucketwardenDenyReplicationReads",
+  denyReplication: "BucketwardenDenyReplication",
   denyCopies: "BucketwardenDenyServerSideCopies",
   denyVerdictKeys: "BucketwardenDenyVerdictKeysInRequests",
   denyInfectedTagChanges: "BucketwardenDenyInfectedVerdictChanges",
@@ -175,8 +182,8 @@ export function copySourcePatterns(bucket: string): string[] {
  * - reads: objects tagged infected are unreadable to all but the scanner (and break-glass); with
  *   fail-closed, so is every object whose verdict is missing or not clean (two statements, because a
  *   negated operator does not match a missing tag on every store); torrent reads are denied outright
- *   and replication reads (on AWS) to all but the named replication roles, since S3 gives those no tag
- *   condition;
+ *   and replication (reads out, objects and tags in; on AWS) to all but the named replication roles,
+ *   since S3 gives those no tag condition;
  * - server-side copies into the bucket: denied to all but the scanner, except from `copySources`;
  * - verdict tags: a request whose tag set carries a scanner key in any letter case is denied (uploads
  *   and tag writes; one `StringLike` statement per key as well, for stores without
@@ -232,7 +239,7 @@ export function accessRuleStatements(args: AccessRuleArgs): PolicyStatement[] {
     statements.push(
       deny(
         AccessRuleSids.denyReplication,
-        REPLICATION_READ_ACTION,
+        [REPLICATION_READ_ACTION, ...REPLICATION_WRITE_ACTIONS],
         replicationRoles.length > 0 ? unless(replicationRoles) : undefined,
       ),
     );

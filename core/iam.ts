@@ -144,6 +144,25 @@ export function scannerPolicy(args: ScannerPolicyArgs): PolicyDocument {
   return document(statements);
 }
 
+/**
+ * The scanner's use of the customer-managed KMS keys its upload bucket encrypts with: GetObject of an
+ * SSE-KMS object makes S3 call kms:Decrypt as the scanner. Only through S3 in the bucket's region
+ * (`kms:ViaService`): the role cannot use the keys directly or through any other service. A document
+ * of its own, built from values known before anything is created, so the policy pack reads it during
+ * a first preview.
+ */
+export function kmsDecryptPolicy(kmsKeyArns: readonly string[], region: string): PolicyDocument {
+  return document([
+    {
+      Sid: "DecryptUploadsThroughS3",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: [...kmsKeyArns],
+      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+    },
+  ]);
+}
+
 export interface EventQueuePolicyArgs {
   queueArn: string;
   /** The one bucket whose events the queue accepts. */

@@ -37,6 +37,7 @@ export const SETTINGS = {
   uploadBuckets: { type: "array", default: [] },
   existingUploadBuckets: { type: "array", default: [] },
   bucketPolicyStatements: { type: "string", default: "" },
+  bucketKmsKeyArns: { type: "string", default: "" },
   forceDestroyUploadBuckets: { type: "boolean", default: false },
   noncurrentVersionDays: { type: "integer", default: 30 },
   abortIncompleteUploadDays: { type: "integer", default: 7 },
@@ -80,6 +81,8 @@ export interface UploadBucketSettings {
   existingBucketName?: string;
   /** The bucket policy statements of the user's own, kept beside the access rule. */
   policyStatements: PolicyStatement[];
+  /** Customer-managed KMS keys the bucket's objects are encrypted with. */
+  kmsKeyArns: string[];
 }
 
 export interface StackSettings {
@@ -336,12 +339,18 @@ function readUploadBuckets(
   if (twice !== undefined)
     read.fail("uploadBuckets", `"${twice}" is listed twice (counting ${read.name("existingUploadBuckets")})`);
   const statements = readPolicyStatements(read, [...created, ...existing], tags, failClosed);
+  const kmsKeys = readKmsKeys(read, [...created, ...existing]);
   return [
-    ...created.map((key) => ({ key, policyStatements: statements[key] ?? [] })),
+    ...created.map((key) => ({
+      key,
+      policyStatements: statements[key] ?? [],
+      kmsKeyArns: kmsKeys[key] ?? [],
+    })),
     ...existing.map((name) => ({
       key: existingBucketKey(name),
       existingBucketName: name,
       policyStatements: statements[name] ?? [],
+      kmsKeyArns: kmsKeys[name] ?? [],
     })),
   ];
 }
@@ -376,6 +385,30 @@ function readPolicyStatements(
       read.fail(key, `"${bucket}": ${(cause as BucketwardenError).message}`, cause);
     }
     result[bucket] = statements;
+  }
+  return result;
+}
+
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-zA-Z-]+$/;
+
+function readKmsKeys(read: SettingReader, buckets: readonly string[]): Record<string, string[]> {
+  const key = "bucketKmsKeyArns";
+  const value = read.json(key);
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    read.fail(key, "must be a JSON object from bucket name to a KMS key ARN (or a list of them)");
+  const result: Record<string, string[]> = {};
+  for (const [bucket, given] of Object.entries(value)) {
+    if (!buckets.includes(bucket))
+      read.fail(key, `names "${bucket}", which is not one of the upload buckets`);
+    const arns = Array.isArray(given) ? given : [given];
+    const bad = arns.find((a) => typeof a !== "string" || !KMS_KEY_ARN.test(a));
+    if (bad !== undefined)
+      read.fail(
+        key,
+        `"${String(bad)}" for "${bucket}" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; not an alias)`,
+      );
+    result[bucket] = arns as string[];
   }
   return result;
 }

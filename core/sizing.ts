@@ -122,25 +122,36 @@ export const DEFAULT_UPDATER_TIMEOUT_SECONDS = 600;
 /** The shortest sensible updater timeout. */
 export const MIN_UPDATER_TIMEOUT_SECONDS = 120;
 
-/**
- * How long a failed upload event waits before its next try, by the number of tries so far: seconds at
- * first (a throttled S3 read, a definitions reload), then minutes. The scanner sets this with
- * ChangeMessageVisibility when it reports the event failed; its last entry is the longest wait. An
- * unreadable object (fail-closed) is retried within minutes, not hours.
- */
-export const SCAN_RETRY_DELAYS_SECONDS = [30, 120, 600, 1800] as const;
+/** The first retry's delay after a scan failed transiently. */
+export const SCAN_RETRY_BASE_SECONDS = 10;
 
-/** The delay before try `receiveCount + 1` after `receiveCount` failed tries (1-based), capped at the last. */
+/** The longest delay between two tries. */
+export const SCAN_RETRY_MAX_SECONDS = 15 * 60;
+
+/**
+ * How long a failed upload event waits before its next try, after `receiveCount` tries (1-based):
+ * 10, 20, 40, 80 s..., at most 15 minutes. The scanner sets it with ChangeMessageVisibility when it
+ * reports the event failed (handlers/scanner/retry.ts computes the same schedule), so an unreadable
+ * object (fail-closed) is retried within seconds, not after the queue's visibility timeout.
+ */
 export function scanRetryDelaySeconds(receiveCount: number): number {
-  const i = Math.min(Math.max(receiveCount, 1), SCAN_RETRY_DELAYS_SECONDS.length) - 1;
-  return SCAN_RETRY_DELAYS_SECONDS[i];
+  const n = Number.isFinite(receiveCount) && receiveCount >= 1 ? Math.floor(receiveCount) : 1;
+  return Math.min(SCAN_RETRY_MAX_SECONDS, SCAN_RETRY_BASE_SECONDS * 2 ** Math.min(n - 1, 20));
 }
 
 /**
- * Tries before SQS moves an event to the dead-letter queue: the first, and one after each delay, so
- * an event is dead-lettered (and alarmed on) about 45 minutes after its first failure, not hours.
+ * Tries before SQS moves an event to the dead-letter queue (and its alarm fires): five, so an event
+ * that keeps failing is dead-lettered a few minutes after its first failure (10 + 20 + 40 + 80 s of
+ * back-off, plus the tries), not hours.
  */
-export const QUEUE_MAX_RECEIVE_COUNT = SCAN_RETRY_DELAYS_SECONDS.length + 1;
+export const QUEUE_MAX_RECEIVE_COUNT = 5;
+
+/** Seconds an event waits in back-off before it is dead-lettered. */
+export function backOffBeforeDeadLetterSeconds(): number {
+  let total = 0;
+  for (let n = 1; n < QUEUE_MAX_RECEIVE_COUNT; n++) total += scanRetryDelaySeconds(n);
+  return total;
+}
 
 /** Margin past the function's timeout before an in-flight event reappears. */
 const VISIBILITY_MARGIN_SECONDS = 60;

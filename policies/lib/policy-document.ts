@@ -14,6 +14,7 @@ import {
   existingTagKey,
   type PolicyStatement,
   REPLICATION_READ_ACTION,
+  REPLICATION_WRITE_ACTIONS,
   REQUEST_TAG_KEYS_KEY,
   requestTagKey,
   scannerRole,
@@ -155,7 +156,9 @@ const REQUEST_TAG_KEYS = REQUEST_TAG_KEYS_KEY.toLowerCase();
 const COPY_SOURCE = COPY_SOURCE_KEY.toLowerCase();
 // Actions for which the Service Authorization Reference lists no s3:ExistingObjectTag key.
 const NO_EXISTING_TAGS = new Set(
-  ["s3:PutObject", ...TORRENT_ACTIONS, REPLICATION_READ_ACTION].map((a) => a.toLowerCase()),
+  ["s3:PutObject", ...TORRENT_ACTIONS, REPLICATION_READ_ACTION, ...REPLICATION_WRITE_ACTIONS].map((a) =>
+    a.toLowerCase(),
+  ),
 );
 
 /** Evaluates one condition for the request; keys the pack does not model never hold. */

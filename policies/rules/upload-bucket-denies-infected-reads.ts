@@ -19,7 +19,7 @@ const ALL_READS = [...READ_ACTIONS, ...TORRENT_ACTIONS, REPLICATION_READ_ACTION]
  * The seed's rule, on every read path: objects tagged infected are unreadable, in every version, to
  * all but the scanner (which re-reads them for rescans). Core's `accessRuleStatements` writes it as
  * `BucketwardenDenyInfectedReads`; torrents and replication reads, which S3 gives no object-tag
- * condition, as `BucketwardenDenyTorrentReads` and `BucketwardenDenyReplicationReads` (a deny that
+ * condition, as `BucketwardenDenyTorrentReads` and `BucketwardenDenyReplication` (a deny that
  * exempts a replication role passes when the role is one of `trustedPrincipalArns`). Any equivalent
  * statement passes.
  */

@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { TAG_WRITE_ACTIONS } from "../../core/access-rule";
+import { REPLICATION_WRITE_ACTIONS, TAG_WRITE_ACTIONS } from "../../core/access-rule";
 import { scannerTagKeys, type TagSchema } from "../../core/tags";
 import type { RequiredDenial } from "../lib/bucket-policy";
 import {
@@ -22,15 +22,17 @@ const FOREIGN_COPY_SOURCE = "another-account-bucket-bucketwarden-probe/planted.b
  * write it with PutObjectTagging, strip `Infected=true` by deleting or replacing the tag set, or copy an
  * object in from a bucket of its own, whose tags travel with the copy. So the policy must deny, to all
  * but the scanner: uploads and tag writes whose tag set carries a scanner key, in any letter case; tag
- * writes and deletes on objects tagged infected; and server-side copies from buckets it does not name.
+ * writes and deletes on objects tagged infected; server-side copies from buckets it does not name; and
+ * replication writes (objects and tags) by roles it does not name.
  * Tag writes with the user's own keys may pass (on AWS a tagged upload is also a tag write). Core writes
  * these as `BucketwardenDenyVerdictKeysInRequests`, `BucketwardenDenyUploadsTagged<hex key>`,
- * `BucketwardenDenyInfectedVerdictChanges` and `BucketwardenDenyServerSideCopies`.
+ * `BucketwardenDenyInfectedVerdictChanges`, `BucketwardenDenyServerSideCopies` and
+ * `BucketwardenDenyReplication`.
  */
 export const verdictTagsScannerOnly: StackValidationPolicy = {
   name: NAME,
   description:
-    "Checks whether every upload bucket's policy lets no principal but the scanner set, change or strip the verdict tags, by upload, tag write or server-side copy.",
+    "Checks whether every upload bucket's policy lets no principal but the scanner set, change or strip the verdict tags, by upload, tag write, server-side copy or replication.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -76,7 +78,11 @@ function required(tags: TagSchema): RequiredDenial[] {
       label: "server-side copies (s3:PutObject with s3:x-amz-copy-source) from buckets it does not name",
     },
   ];
-  return [...uploads, ...tagWrites, ...infectedChanges, ...copies];
+  const replication = REPLICATION_WRITE_ACTIONS.map((action) => ({
+    request: { action, existingTags: {}, requestTags: {} },
+    label: `replication writes (${REPLICATION_WRITE_ACTIONS.join(", ")}) by roles it does not name`,
+  }));
+  return [...uploads, ...tagWrites, ...infectedChanges, ...copies, ...replication];
 }
 
 /** The key with its letters' case swapped: a different S3 tag key that reads the same to a person. */

@@ -233,15 +233,11 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       assert.ok(queue.inputs.visibilityTimeoutSeconds <= fn.inputs.timeout + 60);
     });
 
-    it("moves an event to the dead-letter queue after one try per retry delay, within the hour", () => {
+    it("moves an event to the dead-letter queue after the back-off's tries, within minutes", () => {
       const redrive = JSON.parse(queue.inputs.redrivePolicy);
       assert.equal(redrive.deadLetterTargetArn, deadLetters.state.arn);
-      assert.equal(redrive.maxReceiveCount, size.SCAN_RETRY_DELAYS_SECONDS.length + 1);
-      const waited = size.SCAN_RETRY_DELAYS_SECONDS.slice(0, redrive.maxReceiveCount - 1).reduce(
-        (a, b) => a + b,
-        0,
-      );
-      assert.ok(waited <= 3600, `${waited}`);
+      assert.equal(redrive.maxReceiveCount, size.QUEUE_MAX_RECEIVE_COUNT);
+      assert.ok(size.backOffBeforeDeadLetterSeconds() <= 3600);
     });
 
     it("alarms on the age of the oldest waiting upload and on any dead letter", () => {
@@ -631,5 +627,29 @@ describe("components/UploadScanner: the scanner role's name, global to the accou
   it("is the name the function runs as and the bucket policy exempts", async () => {
     const role = await roleIn("eu-west-1");
     assert.equal(role.state.arn, `arn:aws:iam::${MOCK_ACCOUNT}:role/${role.inputs.name}`);
+  });
+});
+
+describe("components/UploadScanner: a bucket encrypted with a customer-managed KMS key", () => {
+  const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+  it("lets the scanner decrypt through S3 in the stack's region only", async () => {
+    const rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    new UploadScanner("sealed", {
+      existingBucketName: "acme-sealed",
+      kmsKeyArns: [KEY],
+      definitions: DEFINITIONS,
+      projectRoot: ROOT,
+    });
+    await rec.settle();
+    const tree = componentTree(rec, ComponentTypes.UploadScanner, "sealed");
+    const role = onlyWithin(tree, T.role);
+    const grant = within(tree, T.rolePolicy)
+      .filter((p) => p.inputs.role === role.state.name)
+      .flatMap((p) => policyOf(p).Statement)
+      .find((s) => s.Sid === "DecryptUploadsThroughS3");
+    assert.deepEqual(grant?.Resource, [KEY]);
+    assert.deepEqual(grant?.Condition, { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });
   });
 });

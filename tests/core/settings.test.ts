@@ -30,7 +30,11 @@ describe("core/settings: defaults", () => {
       [s.updater.officialDatabases, s.updater.databaseMirrors],
       [true, ["database.clamav.net"]],
     ],
-    ["creates the listed bucket and adopts none", s.uploadBuckets, [{ key: "photos", policyStatements: [] }]],
+    [
+      "creates the listed bucket and adopts none",
+      s.uploadBuckets,
+      [{ key: "photos", policyStatements: [], kmsKeyArns: [] }],
+    ],
     ["keeps logs 30 days", s.logRetentionDays, 30],
     ["names no break-glass role", s.breakGlassRoleArns, []],
     ["names no replication role", s.replicationRoleArns, []],
@@ -102,7 +106,18 @@ describe("core/settings: values", () => {
       "names existing buckets' resources with dots as dashes",
       { "bucketwarden:existingUploadBuckets": '["acme.avatars"]' },
       (s) => s.uploadBuckets[1],
-      { key: "acme-avatars", existingBucketName: "acme.avatars", policyStatements: [] },
+      { key: "acme-avatars", existingBucketName: "acme.avatars", policyStatements: [], kmsKeyArns: [] },
+    ],
+    [
+      "hands a bucket encrypted with a customer-managed key its key, for the scanner's grant",
+      {
+        "bucketwarden:existingUploadBuckets": '["acme.avatars"]',
+        "bucketwarden:bucketKmsKeyArns": JSON.stringify({
+          "acme.avatars": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        }),
+      },
+      (s) => s.uploadBuckets[1].kmsKeyArns,
+      ["arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
     ],
     [
       "hands each bucket its own policy statements",
@@ -249,6 +264,18 @@ describe("core/settings: a bad setting fails with an error naming it", () => {
       { "bucketwarden:existingUploadBuckets": '["Acme_Avatars"]' },
       "existingUploadBuckets",
       /not a bucket name/,
+    ],
+    [
+      "a KMS key given by alias, which IAM cannot grant",
+      { "bucketwarden:bucketKmsKeyArns": '{"photos":"alias/uploads"}' },
+      "bucketKmsKeyArns",
+      /not a KMS key ARN/,
+    ],
+    [
+      "a KMS key for a bucket the stack does not protect",
+      { "bucketwarden:bucketKmsKeyArns": '{"other":"arn:aws:kms:eu-west-1:111122223333:key/abc"}' },
+      "bucketKmsKeyArns",
+      /not one of the upload buckets/,
     ],
     [
       "the same bucket listed twice",

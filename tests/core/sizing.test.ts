@@ -54,13 +54,11 @@ describe("core/sizing", () => {
       () => size.queueVisibilityTimeoutSeconds(900),
       960,
     ],
-    ["retries a failed scan after 30 seconds first", () => size.scanRetryDelaySeconds(1), 30],
-    ["waits half an hour at most between tries", () => size.scanRetryDelaySeconds(99), 1800],
-    [
-      "dead-letters an event after one try per delay and the first",
-      () => size.QUEUE_MAX_RECEIVE_COUNT,
-      size.SCAN_RETRY_DELAYS_SECONDS.length + 1,
-    ],
+    ["retries a failed scan after 10 seconds first", () => size.scanRetryDelaySeconds(1), 10],
+    ["doubles the wait after each failed try", () => size.scanRetryDelaySeconds(3), 40],
+    ["waits a quarter of an hour at most between tries", () => size.scanRetryDelaySeconds(99), 900],
+    ["dead-letters an event on its fifth failed try", () => size.QUEUE_MAX_RECEIVE_COUNT, 5],
+    ["backs off 150 seconds in all before dead-lettering", () => size.backOffBeforeDeadLetterSeconds(), 150],
   ];
   for (const [title, run, expected] of table) it(title, () => assert.equal(run(), expected));
 
@@ -85,10 +83,8 @@ describe("core/sizing", () => {
   ];
   for (const [title, mb, fits] of reloads) it(title, () => assert.equal(size.concurrentReloadFits(mb), fits));
 
-  it("retries a failed scan within an hour in all, and dead-letters it soon after", () => {
-    const total = size.SCAN_RETRY_DELAYS_SECONDS.reduce((a, b) => a + b, 0);
-    assert.ok(total <= 3600, `${total}`);
-    for (let n = 1; n < size.QUEUE_MAX_RECEIVE_COUNT; n++) assert.ok(size.scanRetryDelaySeconds(n) <= 1800);
+  it("dead-letters an event that keeps failing within minutes, not the hours of the old settings", () => {
+    assert.ok(size.backOffBeforeDeadLetterSeconds() <= 3600);
   });
 
   it("fits two of the largest objects at once within Lambda's /tmp", () => {
@@ -101,5 +97,13 @@ describe("core/sizing", () => {
 
   it("keeps the visibility timeout of the longest scanner within SQS's 12 hours", () => {
     assert.ok(size.queueVisibilityTimeoutSeconds(size.LAMBDA_TIMEOUT_SECONDS.max) <= 43_200);
+  });
+});
+
+describe("core/sizing: the scanner's back-off agrees with the queue's redrive", () => {
+  it("is the schedule the scanner handler applies", () => {
+    const { retryDelaySeconds } = require("../../handlers/scanner/retry");
+    for (let n = 1; n <= 12; n++)
+      assert.equal(size.scanRetryDelaySeconds(n), retryDelaySeconds(n), `try ${n}`);
   });
 });

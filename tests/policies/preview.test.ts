@@ -5,7 +5,6 @@
  * reports as "can't run policy during preview".
  */
 import * as assert from "node:assert/strict";
-import * as policy from "@pulumi/policy";
 import { EnvVars } from "../../core/handler-config";
 import { AwsTypes } from "../../policies/lib/types";
 import {
@@ -15,6 +14,7 @@ import {
 } from "../../policies/rules";
 import { analyzeStack } from "./support/engine";
 import { type FakeStack, happyStack } from "./support/fake-stack";
+import { packPolicySdk as policy } from "./support/pack-modules";
 import { UNKNOWN } from "./support/policy-resources";
 import { assertPasses, runRule } from "./support/run-rule";
 

@@ -148,6 +148,21 @@ describe("policy verdict-tags-scanner-only", () => {
     assert.match(await messageOf(stack), /does not deny server-side copies/);
   });
 
+  it("reports a policy that lets replication bring objects and tags in", async () => {
+    const stack = happyStack();
+    editPolicy(
+      stack,
+      "uploads-policy",
+      edit(AccessRuleSids.denyReplication, (s) => {
+        s.Action = "s3:GetObjectVersionForReplication";
+      }),
+    );
+    assertViolations(
+      await run(stack),
+      `${MUST}: BucketPolicy "uploads-policy" does not deny replication writes (s3:ReplicateObject, s3:ReplicateTags) by roles it does not name`,
+    );
+  });
+
   it("reports uploads that may arrive already tagged with a verdict tag", async () => {
     const stack = happyStack();
     editPolicy(stack, "uploads-policy", (statements) =>

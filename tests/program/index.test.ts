@@ -123,3 +123,29 @@ describe("program: the created buckets' lifecycle from the stack", () => {
     });
   });
 });
+
+describe("program: KMS grants only for buckets that name a key", () => {
+  it("gives no scanner a KMS policy when bucketKmsKeyArns names none (IAM refuses an empty Resource)", async () => {
+    const { rec } = await recordProgram("dev");
+    const kms = rec.resources.filter(
+      (r) => r.type === T.rolePolicy && String(r.inputs.policy).includes("kms:"),
+    );
+    assert.deepEqual(
+      kms.map((r) => r.name),
+      [],
+    );
+  });
+
+  it("grants the scanner of the bucket that names a key, and only it", async () => {
+    const key = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const { rec } = await recordProgram("dev", {
+      "bucketwarden:bucketKmsKeyArns": JSON.stringify({ "acme-dev-avatars": key }),
+    });
+    const kms = rec.resources.filter(
+      (r) => r.type === T.rolePolicy && String(r.inputs.policy).includes("kms:"),
+    );
+    assert.equal(kms.length, 1);
+    assert.ok(kms[0].name.includes("acme-dev-avatars"), kms[0].name);
+    assert.deepEqual(JSON.parse(kms[0].inputs.policy).Statement[0].Resource, [key]);
+  });
+});
