@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DefinitionsFile, DefinitionsManifest } from "../core/manifest";
 import { type DefinitionsLocation, sha256File } from "../handlers/shared/definitions";
+import { ensureStampKey } from "../handlers/shared/stamp-key";
 import { publishDatabase } from "../handlers/updater/publish";
 import { type DatabaseSpec, databaseKey, type WrittenDatabase, writeDatabase } from "./database";
 
@@ -38,6 +39,8 @@ export async function publishBenchDatabase(
     const path = join(db.dir, name);
     files.push({ name, sha256: await sha256File(path), size: (await stat(path)).size });
   }
+  // The scanner reads the scan stamp key before any manifest, as the updater leaves it (run()).
+  await ensureStampKey(s3, at);
   // Each run publishes into a bucket of its own store, so nothing is there yet.
   const { manifest } = await publishDatabase(s3, at, {
     dir: db.dir,

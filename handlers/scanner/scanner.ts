@@ -7,6 +7,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSBatchResponse } from "aws-lambda";
 import { type ObjectRef, parseScannerEvent } from "../../core/events";
 import { engineMaxScanTimeMs, type ScannerConfig } from "../../core/handler-config";
+import { SCRATCH_DISK_MB } from "../../core/sizing";
 import { ScanFailedError } from "../shared/errors";
 import { errorAttributes, type Log, type MetricsSink, noMetrics, silentLog } from "../shared/logger";
 import { layerTools, type ToolResolver } from "../shared/tools";
@@ -30,6 +31,12 @@ export interface ScannerDeps {
   metrics?: MetricsSink;
   /** Objects scanned at the same time. @default 2 */
   concurrency?: number;
+  /**
+   * Objects larger than this (or of unknown size) are scanned one at a time: clamd spools each
+   * stream to `/tmp`, which is sized for one object of `maxObjectBytes` (core/sizing).
+   * @default {@link serialScanThresholdBytes}
+   */
+  serialAboveBytes?: number;
   /** Clock for the definitions check interval. @default Date.now */
   now?: () => number;
   /**
@@ -66,6 +73,8 @@ export function createScanner(deps: ScannerDeps): Scanner {
   const log = deps.log ?? silentLog;
   const metrics = deps.metrics ?? noMetrics;
   const concurrency = deps.concurrency ?? 2;
+  const serialAboveBytes = deps.serialAboveBytes ?? serialScanThresholdBytes(concurrency);
+  const oneAtATime = serialized();
   const workDir = join(config.workDir, "scanner");
   const cache = new DefinitionsCache({
     s3: deps.definitionsS3 ?? s3,
@@ -110,7 +119,11 @@ export function createScanner(deps: ScannerDeps): Scanner {
       return refs.map((object) => ({ outcome: "failed", object, error: e, permanent: false }));
     }
     const ctx = { s3, engine, config, definitionsVersion, stampKey: cache.stampKey, log, metrics };
-    return mapLimit(refs, concurrency, (ref) => scanObject(ctx, ref));
+    return mapLimit(refs, concurrency, (ref) =>
+      ref.size !== undefined && ref.size <= serialAboveBytes
+        ? scanObject(ctx, ref)
+        : oneAtATime(() => scanObject(ctx, ref)),
+    );
   }
 
   async function handle(event: unknown): Promise<SQSBatchResponse | ScanReport> {
@@ -177,6 +190,26 @@ export function createScanner(deps: ScannerDeps): Scanner {
     refreshDefinitions,
     status: () => ({ enginePid: engine.pid, definitionsVersion: engine.activeVersion }),
     close: () => engine.stop(),
+  };
+}
+
+/**
+ * The largest object scanned beside others. `/tmp` holds the database, one object of
+ * `maxObjectBytes` and `SCRATCH_DISK_MB` for clamd's unpacking (core/sizing): objects up to a
+ * `concurrency`-th of half that scratch can run together without crowding out the unpacking; larger
+ * ones take the room sized for one object, one at a time.
+ */
+export function serialScanThresholdBytes(concurrency: number): number {
+  return Math.floor((SCRATCH_DISK_MB * 1024 * 1024) / 2 / Math.max(1, concurrency));
+}
+
+/** Runs the tasks given to it one after another, in the order given. */
+function serialized(): <T>(task: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (task) => {
+    const run = tail.then(task, task);
+    tail = run.catch(() => undefined);
+    return run;
   };
 }
 

@@ -9,6 +9,12 @@ import { UpdateError } from "../shared/errors";
 export const PUBLISH_RESERVE_MS = 45_000;
 /** Kept back after freshclam for loading the database (the official one loads in 15-60 s). */
 export const VERIFY_RESERVE_MS = 90_000;
+/**
+ * A short invocation (the component allows an updater timeout down to 120 s) cannot keep the full
+ * reserves: each is then at most this share of the time left, so every step still gets some.
+ */
+export const PUBLISH_RESERVE_SHARE = 0.25;
+export const FRESHCLAM_RESERVE_SHARE = 0.45;
 /** Below this, a tool is not started at all: it could not finish. */
 export const MIN_TOOL_MS = 2_000;
 
@@ -26,12 +32,14 @@ export const DEFAULT_TOOL_CAPS: ToolCaps = { freshclamMs: 600_000, verifyMs: 300
  * {@link UpdateError} when that leaves too little to start it.
  */
 export function freshclamTimeoutMs(remainingMs: number, caps: ToolCaps = DEFAULT_TOOL_CAPS): number {
-  return bounded("freshclam", remainingMs - VERIFY_RESERVE_MS - PUBLISH_RESERVE_MS, caps.freshclamMs);
+  const reserve = Math.min(VERIFY_RESERVE_MS + PUBLISH_RESERVE_MS, remainingMs * FRESHCLAM_RESERVE_SHARE);
+  return bounded("freshclam", remainingMs - reserve, caps.freshclamMs);
 }
 
 /** clamscan's (the database load's) timeout: its cap, or what is left once publishing is set aside. */
 export function verifyTimeoutMs(remainingMs: number, caps: ToolCaps = DEFAULT_TOOL_CAPS): number {
-  return bounded("clamscan", remainingMs - PUBLISH_RESERVE_MS, caps.verifyMs);
+  const reserve = Math.min(PUBLISH_RESERVE_MS, remainingMs * PUBLISH_RESERVE_SHARE);
+  return bounded("clamscan", remainingMs - reserve, caps.verifyMs);
 }
 
 function bounded(tool: string, availableMs: number, capMs: number): number {

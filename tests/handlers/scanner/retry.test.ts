@@ -3,7 +3,9 @@ import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { ChangeMessageVisibilityCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse } from "aws-lambda";
 import sinon from "sinon";
+import { EngineError, TagLimitError } from "../../../core/errors";
 import {
+  isPermanentFailure,
   queueUrlFromArn,
   RETRY_MAX_SECONDS,
   type RetryingMessage,
@@ -58,6 +60,17 @@ describe("scanner retries: back-off for transient failures, none for permanent o
     ];
     for (const [arn, url] of urls)
       it(`finds the queue URL of ${arn}`, () => assert.equal(queueUrlFromArn(arn), url));
+
+    const failures: Array<[string, unknown, boolean]> = [
+      ["the 10-tag limit", new TagLimitError("no room", 10), true],
+      ["S3 refusing the tag set", Object.assign(new Error("bad tag"), { name: "InvalidTag" }), true],
+      ["throttling", Object.assign(new Error("slow down"), { name: "SlowDown" }), false],
+      ["an engine that died", new EngineError("clamd exited"), false],
+      ["a dropped connection", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), false],
+    ];
+    for (const [what, error, permanent] of failures)
+      it(`${permanent ? "does not retry" : "retries"} ${what}`, () =>
+        assert.equal(isPermanentFailure(error), permanent));
 
     it("asks SQS to show the message again after the back-off", async () => {
       const sqs = new SQSClient({ region: "eu-west-1" });

@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { UpdateError } from "../../../handlers/shared/errors";
 import {
   DEFAULT_TOOL_CAPS,
+  FRESHCLAM_RESERVE_SHARE,
   freshclamTimeoutMs,
   MIN_TOOL_MS,
   PUBLISH_RESERVE_MS,
+  PUBLISH_RESERVE_SHARE,
   VERIFY_RESERVE_MS,
   verifyTimeoutMs,
 } from "../../../handlers/updater/budget";
@@ -22,25 +24,34 @@ describe("updater: tool timeouts from the invocation's time left", () => {
       300_000,
     ],
     [
-      "gives freshclam only what loading and publishing leave of 3 minutes",
+      "sets aside at most 45% of 3 minutes for loading and publishing",
       180_000,
-      180_000 - VERIFY_RESERVE_MS - PUBLISH_RESERVE_MS,
+      180_000 * (1 - FRESHCLAM_RESERVE_SHARE),
       180_000 - PUBLISH_RESERVE_MS,
+    ],
+    [
+      "shares out the shortest updater timeout the component allows (120 s) instead of failing",
+      120_000,
+      120_000 * (1 - FRESHCLAM_RESERVE_SHARE),
+      120_000 * (1 - PUBLISH_RESERVE_SHARE),
+    ],
+    [
+      "still gives each step a share of 10 s",
+      10_000,
+      10_000 * (1 - FRESHCLAM_RESERVE_SHARE),
+      10_000 * (1 - PUBLISH_RESERVE_SHARE),
     ],
   ];
   for (const [what, remaining, freshclam, verify] of table)
     it(what, () => {
-      assert.equal(freshclamTimeoutMs(remaining, DEFAULT_TOOL_CAPS), freshclam);
-      assert.equal(verifyTimeoutMs(remaining, DEFAULT_TOOL_CAPS), verify);
-      assert.ok(
-        freshclam + VERIFY_RESERVE_MS + PUBLISH_RESERVE_MS <= remaining,
-        "freshclam ends before Lambda would",
-      );
+      assert.equal(freshclamTimeoutMs(remaining, DEFAULT_TOOL_CAPS), Math.floor(freshclam));
+      assert.equal(verifyTimeoutMs(remaining, DEFAULT_TOOL_CAPS), Math.floor(verify));
+      assert.ok(freshclam < remaining && verify < remaining, "each tool ends before Lambda would");
     });
 
   it("refuses to start freshclam when it could not finish in time", () => {
     assert.throws(
-      () => freshclamTimeoutMs(VERIFY_RESERVE_MS + PUBLISH_RESERVE_MS + MIN_TOOL_MS - 1),
+      () => freshclamTimeoutMs(MIN_TOOL_MS),
       (e: Error) => e instanceof UpdateError && /not enough time left/.test(e.message),
     );
   });
