@@ -5,13 +5,9 @@ import { ConfigError } from "../core/errors";
 import { updaterEnvironment } from "../core/handler-config";
 import { updaterPolicy } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
+import { UpdaterMetrics } from "../core/metrics";
 import { autonamed, childName } from "../core/naming";
-import {
-  DEFAULT_UPDATE_SCHEDULE,
-  scheduleProblem,
-  staleDefinitionsSeconds,
-  UpdaterMetrics,
-} from "../core/schedule";
+import { DEFAULT_UPDATE_SCHEDULE, scheduleProblem, staleDefinitionsSeconds } from "../core/schedule";
 import * as size from "../core/sizing";
 import { lambdaErrorsAlarm, loggedValueAlarm } from "./alarms";
 import { clamavFunction } from "./lambda-function";

@@ -10,3 +10,11 @@ export const ScannerMetrics = {
   /** User tags dropped because their key is a verdict key in another letter case. */
   reservedTagKeysDropped: "ReservedTagKeysDropped",
 } as const;
+
+/** Metrics the updater writes, one line per run; the definitions' alarms watch them. */
+export const UpdaterMetrics = {
+  /** 1 when a run ended with no database published at all (e.g. the mirror refused the account: 403/429). */
+  definitionsMissing: "DefinitionsMissing",
+  /** Age in seconds of the database the scanners read (since its content last changed), at the end of a run. */
+  definitionsAgeSeconds: "DefinitionsAgeSeconds",
+} as const;

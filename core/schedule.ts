@@ -56,17 +56,6 @@ export function scheduleProblem(expression: string): string | undefined {
   return 'must be an EventBridge schedule expression, "rate(...)" or "cron(...)"';
 }
 
-/**
- * Metrics the updater writes (EMF, one line per run) that the definitions' alarms watch: the updater
- * and the components name them from here.
- */
-export const UpdaterMetrics = {
-  /** 1 when a run ended with no database published at all (e.g. the mirror refused the account: 403/429). */
-  definitionsMissing: "DefinitionsMissing",
-  /** Age in seconds of the manifest the scanners read, at the end of a run. */
-  definitionsAgeSeconds: "DefinitionsAgeSeconds",
-} as const;
-
 /** ClamAV publishes new daily signatures several times a day; older than two days is stale whatever the schedule. */
 const STALE_FLOOR_SECONDS = 2 * UNIT_SECONDS.day;
 

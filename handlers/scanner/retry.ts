@@ -1,25 +1,10 @@
 /**
  * What the scanner does with a failed SQS message: a transient failure comes back after a back-off of
- * seconds to minutes (ChangeMessageVisibility), not after the queue's visibility timeout (six times
- * the function's, 90 minutes by default); a permanent one is done on its first try.
+ * seconds to minutes (ChangeMessageVisibility, on core/sizing's schedule, which the queue's redrive
+ * is sized for), not after the queue's visibility timeout; a permanent one is done on its first try.
  */
 import { ChangeMessageVisibilityCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { BucketwardenError, TagLimitError } from "../../core/errors";
-
-/** The first retry's delay. */
-export const RETRY_BASE_SECONDS = 10;
-/** The longest delay: later retries wait this long. */
-export const RETRY_MAX_SECONDS = 15 * 60;
-
-/**
- * Seconds until a message received `receiveCount` times is tried again: 10, 20, 40, 80, 160 s...,
- * at most 15 minutes. With the queue's 5 receives, a message is dead-lettered after about 5 minutes
- * of failures instead of 7.5 hours.
- */
-export function retryDelaySeconds(receiveCount: number): number {
-  const n = Number.isFinite(receiveCount) && receiveCount >= 1 ? Math.floor(receiveCount) : 1;
-  return Math.min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2 ** Math.min(n - 1, 20));
-}
 
 /** S3 answers that no retry can change. */
 const PERMANENT_S3_ERRORS = new Set(["InvalidTag", "InvalidTagError"]);

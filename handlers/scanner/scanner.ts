@@ -7,14 +7,14 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSBatchResponse } from "aws-lambda";
 import { type ObjectRef, parseScannerEvent } from "../../core/events";
 import { engineMaxScanTimeMs, type ScannerConfig } from "../../core/handler-config";
-import { SCRATCH_DISK_MB } from "../../core/sizing";
+import { SCANNER_SCANS_AT_ONCE, SCRATCH_DISK_MB, scanRetryDelaySeconds } from "../../core/sizing";
 import { ScanFailedError } from "../shared/errors";
 import { errorAttributes, type Log, type MetricsSink, noMetrics, silentLog } from "../shared/logger";
 import { layerTools, type ToolResolver } from "../shared/tools";
 import { DefinitionsCache } from "./definitions";
 import { ResidentEngine } from "./engine";
 import type { ObjectResult } from "./results";
-import { type DelayRetry, retryDelaySeconds, retryingMessages } from "./retry";
+import { type DelayRetry, retryingMessages } from "./retry";
 import { scanObject } from "./scan-object";
 
 export interface ScannerDeps {
@@ -72,7 +72,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
   const { config, s3 } = deps;
   const log = deps.log ?? silentLog;
   const metrics = deps.metrics ?? noMetrics;
-  const concurrency = deps.concurrency ?? 2;
+  const concurrency = deps.concurrency ?? SCANNER_SCANS_AT_ONCE;
   const serialAboveBytes = deps.serialAboveBytes ?? serialScanThresholdBytes(concurrency);
   const oneAtATime = serialized();
   const workDir = join(config.workDir, "scanner");
@@ -170,7 +170,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
       messageIds.map(async (id) => {
         const message = messages.get(id);
         if (!message) return;
-        const seconds = retryDelaySeconds(message.receiveCount);
+        const seconds = scanRetryDelaySeconds(message.receiveCount);
         try {
           await delayRetry(message, seconds);
           log.info("retry delayed", { messageId: id, receiveCount: message.receiveCount, seconds });

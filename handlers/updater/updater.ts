@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { UpdaterConfig } from "../../core/handler-config";
 import type { DefinitionsFile, DefinitionsManifest } from "../../core/manifest";
+import { UpdaterMetrics } from "../../core/metrics";
 import { stampKeyKey } from "../../core/stamp";
 import type { DefinitionsLocation } from "../shared/definitions";
 import { errorAttributes, type Log, type MetricsSink, noMetrics, silentLog } from "../shared/logger";
@@ -99,6 +100,12 @@ export function createUpdater(deps: UpdaterDeps): Updater {
     verifyMs: deps.verifyTimeoutMs ?? 300_000,
   };
 
+  /** How old the database the scanners read is: since its content last changed, whatever checks found nothing new. */
+  function reportAge(manifest: DefinitionsManifest): void {
+    const ageSeconds = Math.max(0, Math.round((now().getTime() - Date.parse(manifest.updatedAt)) / 1000));
+    metrics.count(UpdaterMetrics.definitionsAgeSeconds, ageSeconds);
+  }
+
   async function run(invocation: RunContext = {}): Promise<UpdateResult> {
     const remainingMs = () => invocation.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
     const durations = { restoreMs: 0, freshclamMs: 0, verifyMs: 0, publishMs: 0 };
@@ -123,7 +130,8 @@ export function createUpdater(deps: UpdaterDeps): Updater {
         checkedAt: previous.checkedAt,
         minUpdateIntervalSeconds: config.minUpdateIntervalSeconds,
       });
-      metrics.count("DefinitionsMissing", 0);
+      metrics.count(UpdaterMetrics.definitionsMissing, 0);
+      reportAge(previous);
       return unchanged(UpdateStatus.TooSoon);
     }
 
@@ -147,20 +155,22 @@ export function createUpdater(deps: UpdaterDeps): Updater {
             coolDownUntil,
             output: lastLines(fresh.output),
           });
-          metrics.count("DefinitionsMissing", 1);
+          metrics.count(UpdaterMetrics.definitionsMissing, 1);
           return { ...unchanged(UpdateStatus.NoDefinitions), coolDownUntil };
         }
         log.warn("the mirror asked freshclam to back off; not publishing", {
           coolDownUntil,
           output: lastLines(fresh.output),
         });
-        metrics.count("DefinitionsMissing", 0);
+        metrics.count(UpdaterMetrics.definitionsMissing, 0);
+        reportAge(previous);
         return { ...unchanged(UpdateStatus.CoolDown), coolDownUntil };
       }
       check = await verifyDatabase(tools, dirs.db, dirs.base, verifyTimeoutMs(remainingMs(), caps));
       durations.verifyMs = lap();
     } catch (error) {
       metrics.count("UpdateFailures");
+      if (previous) reportAge(previous);
       throw error;
     }
 
@@ -185,7 +195,8 @@ export function createUpdater(deps: UpdaterDeps): Updater {
       durations,
     });
     metrics.count(status === UpdateStatus.Published ? "DefinitionsPublished" : "DefinitionsUnchanged");
-    metrics.count("DefinitionsMissing", 0);
+    metrics.count(UpdaterMetrics.definitionsMissing, 0);
+    reportAge(manifest);
     metrics.milliseconds("DatabaseLoadDuration", check.loadMs);
     return { status, version: manifest.version, uploaded, files, signatures: check.signatures, durations };
   }

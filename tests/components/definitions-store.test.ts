@@ -7,7 +7,8 @@ import { ConfigError } from "../../core/errors";
 import { parseUpdaterConfig } from "../../core/handler-config";
 import { wildcardGrants } from "../../core/iam";
 import { LAYER_BUILD_DIR } from "../../core/layer-layout";
-import { staleDefinitionsSeconds, UpdaterMetrics } from "../../core/schedule";
+import { UpdaterMetrics } from "../../core/metrics";
+import { staleDefinitionsSeconds } from "../../core/schedule";
 import { installPulumiMocks, type PulumiRecorder, type RecordedResource } from "../support/pulumi-mocks";
 import {
   archivePath,

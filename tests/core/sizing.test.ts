@@ -99,11 +99,3 @@ describe("core/sizing", () => {
     assert.ok(size.queueVisibilityTimeoutSeconds(size.LAMBDA_TIMEOUT_SECONDS.max) <= 43_200);
   });
 });
-
-describe("core/sizing: the scanner's back-off agrees with the queue's redrive", () => {
-  it("is the schedule the scanner handler applies", () => {
-    const { retryDelaySeconds } = require("../../handlers/scanner/retry");
-    for (let n = 1; n <= 12; n++)
-      assert.equal(size.scanRetryDelaySeconds(n), retryDelaySeconds(n), `try ${n}`);
-  });
-});

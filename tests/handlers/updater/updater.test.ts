@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { definitionsFileKey, manifestKey, parseManifest } from "../../../core/manifest";
+import { UpdaterMetrics } from "../../../core/metrics";
 import { UpdateError } from "../../../handlers/shared/errors";
 import { bodyBytes } from "../../../handlers/shared/s3";
 import { historyKey } from "../../../handlers/updater/prune";
@@ -176,10 +177,28 @@ describe("updater", () => {
       assert.equal(refused.status, UpdateStatus.CoolDown);
       assert.equal(refused.version, good.version);
       assert.equal(metrics.of("DefinitionsMissing"), 0);
+      const age = metrics.counts.get(UpdaterMetrics.definitionsAgeSeconds);
+      assert.ok(age !== undefined && age >= 0 && age < 120, `the stale alarm's metric: ${age}`);
       assert.equal((await readPublishedManifest(bucket)).version, good.version);
     } finally {
       await official.stop();
     }
+  });
+
+  it("reports how old the scanners' database is, for the stale-definitions alarm", async () => {
+    const bucket = await createDefinitionsBucket();
+    const config = await updaterConfig(bucket, [mirror.url("bw.hdb")], {
+      minUpdateIntervalSeconds: 30 * 24 * 3600,
+    });
+    await (await testUpdater(config)).run();
+    const updatedAt = Date.parse((await readPublishedManifest(bucket)).updatedAt);
+    const metrics = new RecordingMetrics();
+    const threeDaysLater = () => new Date(updatedAt + 3 * 24 * 3600 * 1000);
+    const result = await (await testUpdater(config, { metrics, now: threeDaysLater })).run();
+
+    assert.equal(result.status, UpdateStatus.TooSoon);
+    assert.equal(metrics.of(UpdaterMetrics.definitionsAgeSeconds), 3 * 24 * 3600);
+    assert.equal(metrics.of(UpdaterMetrics.definitionsMissing), 0);
   });
 
   it("stops freshclam within the time the invocation has left, and says so", async function () {
