@@ -272,7 +272,8 @@ describe("local mode refuses an uploader every path to a forged verdict", functi
           403,
           JSON.stringify(extra),
         );
-      // The gateway refuses a CopyObject on its own too (the bucket policy's copy-source deny).
+      // The gateway refuses a CopyObject on its own too: it evaluates the access rule's copy-source
+      // deny for CopyObject (not for UploadPartCopy, which only the gatekeeper refuses).
       const direct = s3Client(store, "uploader");
       const copy = new CopyObjectCommand({
         Bucket: info.uploadBucket,
