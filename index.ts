@@ -15,8 +15,16 @@ function uploadBuckets(s: StackSettings) {
     s.uploadBuckets.map((b) => [
       b.key,
       b.existingBucketName !== undefined
-        ? { existingBucketName: b.existingBucketName, policyStatements: b.policyStatements }
-        : { newBucket: { forceDestroy: s.forceDestroyUploadBuckets }, policyStatements: b.policyStatements },
+        ? {
+            existingBucketName: b.existingBucketName,
+            policyStatements: b.policyStatements,
+            kmsKeyArns: b.kmsKeyArns,
+          }
+        : {
+            kmsKeyArns: b.kmsKeyArns,
+            newBucket: { forceDestroy: s.forceDestroyUploadBuckets, ...s.uploadLifecycle },
+            policyStatements: b.policyStatements,
+          },
     ]),
   );
 }
@@ -41,17 +49,17 @@ const scanning = new MalwareScanning(name, {
     trigger: settings.trigger,
     tags: settings.tags,
     failClosed: settings.failClosed,
+    breakGlassRoleArns: settings.breakGlassRoleArns,
+    replicationRoleArns: settings.replicationRoleArns,
+    serverSideCopies: { withinBucket: settings.allowServerSideCopies },
     maxObjectBytes: settings.maxObjectBytes,
     memoryMb: settings.scanner.memoryMb,
     timeoutSeconds: settings.scanner.timeoutSeconds,
     ephemeralStorageMb: settings.scanner.ephemeralStorageMb,
+    maxConcurrency: settings.scanner.maxConcurrency,
     // Queue-only settings stay unset with the direct trigger, which rejects them.
     ...(settings.trigger === "queue"
-      ? {
-          batchSize: settings.queueBatchSize,
-          maxConcurrency: settings.scanner.maxConcurrency,
-          oldestMessageAlarmSeconds: settings.oldestMessageAlarmSeconds,
-        }
+      ? { batchSize: settings.queueBatchSize, oldestMessageAlarmSeconds: settings.oldestMessageAlarmSeconds }
       : {}),
     alarmTopicArns: settings.alarmTopicArns,
     logRetentionDays: settings.logRetentionDays,

@@ -155,7 +155,8 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
           },
         ],
       },
-      { parent: this, dependsOn: store.settings },
+      // After the policy: one write to the bucket's configuration at a time.
+      { parent: this, dependsOn: [bucketPolicy] },
     );
 
     this.layer = clamavLayer(

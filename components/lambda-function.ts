@@ -13,6 +13,8 @@ export interface ClamavFunctionArgs {
   memoryMb: number;
   timeoutSeconds: number;
   ephemeralStorageMb: number;
+  /** Reserved concurrency: the most instances at once. @default unreserved */
+  reservedConcurrency?: number;
   /** Written by core's `scannerEnvironment`/`updaterEnvironment`, read by the handler's parser. */
   environment: pulumi.Input<Record<string, string>>;
   logRetentionDays: number;
@@ -71,7 +73,10 @@ export function clamavFunction(
   const fn = new aws.lambda.Function(
     autonamed(name, "function"),
     {
-      description: args.description,
+      // The role's id, new whenever the role is replaced (even under the same name), changes the
+      // function's configuration: Lambda renews its KMS grant for the environment only on an update,
+      // and a function left on a replaced role's grant fails with KMSAccessDeniedException.
+      description: pulumi.interpolate`${args.description} (role ${role.uniqueId})`,
       code: new pulumi.asset.FileArchive(handlerBundleDir(args.projectRoot, args.handler)),
       runtime: LAMBDA_RUNTIME,
       handler: LAMBDA_HANDLER,
@@ -81,6 +86,9 @@ export function clamavFunction(
       memorySize: args.memoryMb,
       timeout: args.timeoutSeconds,
       ephemeralStorage: { size: args.ephemeralStorageMb },
+      ...(args.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: args.reservedConcurrency }),
       environment: { variables: args.environment },
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
     },

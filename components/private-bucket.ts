@@ -5,13 +5,16 @@ import { bucketPrefix, childName } from "../core/naming";
 export interface PrivateBucketArgs {
   /** Delete the bucket on destroy even when it holds objects. */
   forceDestroy: boolean;
+  /** The bucket's physical name, when it must be known before the bucket exists. @default autonamed from a prefix */
+  bucketName?: pulumi.Input<string>;
 }
 
 export interface PrivateBucket {
   bucket: aws.s3.Bucket;
   /**
    * The settings every later change to the bucket must wait for: S3 answers "conflicting conditional
-   * operation" when a policy or notification arrives while these are still being applied.
+   * operation" when a policy or notification arrives while these are still being applied. They are
+   * written one after the other, each waiting for the one before.
    */
   settings: pulumi.Resource[];
 }
@@ -25,7 +28,10 @@ export function privateBucket(name: string, args: PrivateBucketArgs, parent: pul
   const opts = { parent };
   const bucket = new aws.s3.Bucket(
     name,
-    { bucketPrefix: bucketPrefix(name), forceDestroy: args.forceDestroy },
+    {
+      ...(args.bucketName === undefined ? { bucketPrefix: bucketPrefix(name) } : { bucket: args.bucketName }),
+      forceDestroy: args.forceDestroy,
+    },
     opts,
   );
   const publicAccess = new aws.s3.BucketPublicAccessBlock(
@@ -39,10 +45,12 @@ export function privateBucket(name: string, args: PrivateBucketArgs, parent: pul
     },
     opts,
   );
+  // One write to the bucket's configuration at a time (see `settings`).
+  const after = (previous: pulumi.Resource) => ({ parent, dependsOn: [previous] });
   const ownership = new aws.s3.BucketOwnershipControls(
     childName(name, "ownership"),
     { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-    opts,
+    after(publicAccess),
   );
   const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
     childName(name, "encryption"),
@@ -50,12 +58,12 @@ export function privateBucket(name: string, args: PrivateBucketArgs, parent: pul
       bucket: bucket.id,
       rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
     },
-    opts,
+    after(ownership),
   );
   const versioning = new aws.s3.BucketVersioning(
     childName(name, "versioning"),
     { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-    opts,
+    after(encryption),
   );
   return { bucket, settings: [publicAccess, ownership, encryption, versioning] };
 }

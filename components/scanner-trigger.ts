@@ -3,13 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { eventQueuePolicy } from "../core/iam";
 import { autonamed, childName } from "../core/naming";
 import { SCAN_EVENTS } from "../core/notifications";
-import { queueVisibilityTimeoutSeconds } from "../core/sizing";
+import { QUEUE_MAX_RECEIVE_COUNT, queueVisibilityTimeoutSeconds } from "../core/sizing";
 
 /** SQS's longest retention: a scanner outage over a long weekend must not lose events. */
 const RETENTION_SECONDS = 1_209_600;
-
-/** Deliveries before an event goes to the dead-letter queue: enough to ride out throttling and cold starts. */
-const MAX_RECEIVE_COUNT = 5;
 
 export interface ScanQueues {
   /** The queue S3 writes events to (trigger "queue" only). */
@@ -37,7 +34,8 @@ export function scanQueues(
       messageRetentionSeconds: RETENTION_SECONDS,
       sqsManagedSseEnabled: true,
       redrivePolicy: deadLetterQueue.arn.apply((deadLetterTargetArn) =>
-        JSON.stringify({ deadLetterTargetArn, maxReceiveCount: MAX_RECEIVE_COUNT }),
+        // One try per retry delay the scanner sets (core/sizing): dead-lettered within the hour.
+        JSON.stringify({ deadLetterTargetArn, maxReceiveCount: QUEUE_MAX_RECEIVE_COUNT }),
       ),
     },
     { parent },

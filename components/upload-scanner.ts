@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { accessRuleStatements, mergePolicy, scannerRole } from "../core/access-rule";
 import { BucketwardenError, ConfigError } from "../core/errors";
 import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
-import { type CallerStatements, callerStatements, scannerPolicy } from "../core/iam";
+import { type CallerStatements, callerStatements, kmsDecryptPolicy, scannerPolicy } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
-import { childName, roleArn, roleName } from "../core/naming";
+import { autonamed, childName, roleArn, roleName, uploadBucketName } from "../core/naming";
 import { type NotificationEntry, scanEventConflicts } from "../core/notifications";
 import type { TriggerKind } from "../core/settings";
 import * as size from "../core/sizing";
@@ -23,7 +23,18 @@ import { ComponentTypes } from "./types";
 export interface NewUploadBucketArgs {
   /** Delete the bucket on destroy even when it holds uploads. @default false */
   forceDestroy?: boolean;
+  /**
+   * Days an overwritten or deleted upload's old version is kept before S3 deletes it. Versioning keeps
+   * every version (each scanned on its own), so without this the bucket grows with every overwrite.
+   * 0 keeps old versions forever. @default 30
+   */
+  noncurrentVersionDays?: number;
+  /** Days before S3 deletes the parts of a multipart upload never completed. 0 keeps them. @default 7 */
+  abortIncompleteUploadDays?: number;
 }
+
+/** Lifecycle defaults of a created upload bucket. */
+export const UPLOAD_LIFECYCLE_DEFAULTS = { noncurrentVersionDays: 30, abortIncompleteUploadDays: 7 } as const;
 
 /**
  * Notification entries of the caller's own, written beside the scanner's. A bucket has exactly one
@@ -33,6 +44,12 @@ export interface NewUploadBucketArgs {
  * set `eventbridge: true` and route them with an EventBridge rule.
  */
 export interface ExtraNotifications {
+  /**
+   * Resources the notification must wait for, typically your destinations' permissions (a queue
+   * policy, an SNS topic policy, a `lambda.Permission`): S3 tests every destination when the
+   * configuration is written and refuses it if one cannot be reached. @default []
+   */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
   /** More SQS destinations. @default [] */
   queues?: pulumi.Input<pulumi.Input<aws.types.input.s3.BucketNotificationQueue>[]>;
   /** SNS destinations. @default [] */
@@ -58,12 +75,32 @@ export interface UploadScannerArgs {
   tags?: TagSchema;
   /** Deny reads of every object not yet scanned clean. @default true */
   failClosed?: boolean;
+  /**
+   * Roles an operator assumes to release a false positive: exempt from the read and verdict-tag denies,
+   * so they can read an object the engine flagged and tag it clean. Every use is a CloudTrail data event
+   * (turn on S3 data events for the bucket to keep them). @default [] (no break-glass role)
+   */
+  breakGlassRoleArns?: string[];
+  /**
+   * Roles S3 replication runs as, out of this bucket or into it. S3 gives replication no object-tag
+   * condition, so these roles replicate every object, scanned or not, with its tags: give the
+   * destination bucket the same rule, naming the source's role. @default [] (replication denied)
+   */
+  replicationRoleArns?: string[];
+  /**
+   * Server-side copies (CopyObject, UploadPartCopy) principals other than the scanner may make into the
+   * bucket. A copy keeps its source's tags, so allow only sources under this same rule: the bucket
+   * itself (`withinBucket`, which also lets clients rename objects), or other protected upload buckets
+   * (`fromBuckets`). @default none (copies denied)
+   */
+  serverSideCopies?: { withinBucket?: boolean; fromBuckets?: pulumi.Input<string>[] };
   /** `"queue"`: S3 → SQS (with a dead-letter queue) → Lambda. `"direct"`: S3 invokes Lambda, as in the seed. @default "queue" */
   trigger?: TriggerKind;
   /**
-   * Scanner memory. clamd holds the official database in ~1.5 GB and briefly twice that while it
-   * reloads new definitions, plus the runtime; Lambda also scales CPU with memory, and loading the
-   * database is CPU-bound. @default 3328
+   * Scanner memory. clamd holds the official database in ~1.5 GB, plus the runtime; Lambda also scales
+   * CPU with memory, and loading the database is CPU-bound. With 3328 or more, clamd loads new
+   * definitions beside the old ones and scans continue; below, it reloads in place and scans wait
+   * during the reload. @default 3008, the most an account with the default quota may use
    */
   memoryMb?: number;
   /** Scanner timeout: a cold start loads the database (minutes) before the first scan. @default 900 */
@@ -71,14 +108,20 @@ export interface UploadScannerArgs {
   /** Objects larger than this get the limits-exceeded verdict, which is never clean. @default 2000000000 */
   maxObjectBytes?: number;
   /**
-   * Scanner `/tmp`: clamd spools each object there before scanning, so it must hold the largest object,
-   * the database twice (in use, and the next one downloading) and clamd's scratch space.
-   * @default maxObjectBytes in MB + 2 × 400 + 512
+   * Scanner `/tmp`: clamd spools each object there before scanning, so it must hold the largest object
+   * once for each scan that runs at once (two when `batchSize` is over 1), the database twice (in use,
+   * and the next one downloading) and clamd's scratch space.
+   * @default objects at once × maxObjectBytes in MB + 2 × 400 + 512
    */
   ephemeralStorageMb?: number;
   /** Events per invocation (trigger "queue"); one keeps a slow scan from timing out a batch. @default 1 */
   batchSize?: number;
-  /** Most scanners at once (trigger "queue"); each loads the whole database. @default 5 */
+  /**
+   * Most scanners at once; each loads the whole database. Trigger "queue": the event source's maximum
+   * concurrency (events wait in the queue). Trigger "direct": the function's reserved concurrency
+   * (Lambda holds back throttled S3 events and retries them for up to six hours); reserving takes
+   * that many from the account's unreserved concurrency. @default 5
+   */
   maxConcurrency?: number;
   /** Alarm when the oldest queued event is this old (trigger "queue"). @default 1800 */
   oldestMessageAlarmSeconds?: number;
@@ -91,6 +134,13 @@ export interface UploadScannerArgs {
    * @default []
    */
   policyStatements?: pulumi.Input<CallerStatements>;
+  /**
+   * Customer-managed KMS keys the bucket's objects are encrypted with (SSE-KMS): the scanner may use
+   * them for kms:Decrypt, only through S3 in the stack's region (`kms:ViaService`). The key's policy
+   * must let the account's IAM policies grant its use (the default key policy does). Not needed for
+   * SSE-S3 or the AWS-managed `aws/s3` key. @default []
+   */
+  kmsKeyArns?: pulumi.Input<pulumi.Input<string>[]>;
   /** The caller's own notification entries. @default none */
   extraNotifications?: ExtraNotifications;
   /** Retention of the scanner's logs, in days. @default 30 */
@@ -127,32 +177,47 @@ export class UploadScanner extends pulumi.ComponentResource {
     const memoryMb = args.memoryMb ?? size.DEFAULT_SCANNER_MEMORY_MB;
     const timeoutSeconds = args.timeoutSeconds ?? size.DEFAULT_SCANNER_TIMEOUT_SECONDS;
     const maxObjectBytes = args.maxObjectBytes ?? ENGINE_MAX_OBJECT_BYTES;
-    const ephemeralStorageMb = args.ephemeralStorageMb ?? size.requiredScannerStorageMb(maxObjectBytes);
     const batchSize = args.batchSize ?? 1;
+    const ephemeralStorageMb =
+      args.ephemeralStorageMb ?? size.requiredScannerStorageMb(maxObjectBytes, batchSize);
     const maxConcurrency = args.maxConcurrency ?? 5;
     const oldestMessageAlarmSeconds = args.oldestMessageAlarmSeconds ?? 1800;
     const alarmTopicArns = args.alarmTopicArns ?? [];
     const namePrefix = args.namePrefix ?? name;
     const projectRoot = args.projectRoot ?? DEFAULT_PROJECT_ROOT;
-    checkArgs(args, trigger, ephemeralStorageMb, maxObjectBytes);
+    checkArgs(args, trigger, ephemeralStorageMb, maxObjectBytes, batchSize);
     const child = { parent: this };
 
     const partition = aws.getPartitionOutput({}, child).partition;
     const accountId = aws.getCallerIdentityOutput({}, child).accountId;
+    const region = aws.getRegionOutput({}, child).region;
+    const bucketKey = childName(name, "uploads");
+    // A created bucket's name comes from invokes, not from S3's autonaming, so the policy naming it
+    // (and the pack's rules reading that policy) are known during a first preview.
+    const plannedName = pulumi.all([accountId, region]).apply(([account, r]) =>
+      uploadBucketName(bucketKey, {
+        accountId: account,
+        region: r,
+        project: pulumi.getProject(),
+        stack: pulumi.getStack(),
+      }),
+    );
     const created = args.newBucket
       ? privateBucket(
-          childName(name, "uploads"),
-          { forceDestroy: args.newBucket === true ? false : (args.newBucket.forceDestroy ?? false) },
+          bucketKey,
+          {
+            forceDestroy: args.newBucket === true ? false : (args.newBucket.forceDestroy ?? false),
+            bucketName: plannedName,
+          },
           this,
         )
       : undefined;
     this.bucket = created?.bucket;
-    this.bucketName = created
-      ? created.bucket.bucket
-      : pulumi.output(args.existingBucketName as pulumi.Input<string>);
-    this.bucketArn = created
-      ? created.bucket.arn
-      : pulumi.interpolate`arn:${partition}:s3:::${this.bucketName}`;
+    this.bucketName = created ? plannedName : pulumi.output(args.existingBucketName as pulumi.Input<string>);
+    this.bucketArn = pulumi.interpolate`arn:${partition}:s3:::${this.bucketName}`;
+    // What the bucket's policy and notification name: the created bucket's own output, so they depend
+    // on it (and the pack links them to it through that dependency), or the existing bucket's name.
+    const target = created ? created.bucket.bucket : this.bucketName;
 
     const queues = scanQueues(
       childName(name, "scanner"),
@@ -171,7 +236,6 @@ export class UploadScanner extends pulumi.ComponentResource {
     const defs = args.definitions;
     // Named explicitly, so its ARN is built from the invokes' answers and the bucket policy (which names
     // the scanner) is known during a first preview instead of waiting for the role to be created.
-    const region = aws.getRegionOutput({}, child).region;
     const scannerRoleName = region.apply((r) =>
       roleName(childName(name, "scanner", "role"), {
         project: pulumi.getProject(),
@@ -192,10 +256,19 @@ export class UploadScanner extends pulumi.ComponentResource {
         memoryMb,
         timeoutSeconds,
         ephemeralStorageMb,
+        // S3 would otherwise start one environment per new object in a burst, each loading the database.
+        reservedConcurrency: trigger === "direct" ? maxConcurrency : undefined,
         environment: pulumi
           .all([defs.bucketName, defs.prefix])
           .apply(([definitionsBucket, definitionsPrefix]) =>
-            scannerEnvironment({ definitionsBucket, definitionsPrefix, tags, maxObjectBytes }),
+            scannerEnvironment({
+              definitionsBucket,
+              definitionsPrefix,
+              tags,
+              maxObjectBytes,
+              // Without memory for two engines, clamd reloads in place and scans wait meanwhile.
+              concurrentReload: size.concurrentReloadFits(memoryMb),
+            }),
           ),
         logRetentionDays: args.logRetentionDays ?? 30,
         projectRoot,
@@ -218,23 +291,50 @@ export class UploadScanner extends pulumi.ComponentResource {
     );
     this.scanner = scanner.fn;
     this.scannerRole = scanner.role;
+    const kmsKeyArns = args.kmsKeyArns;
+    // IAM refuses a statement without resources: no keys, no grant.
+    if (kmsKeyArns !== undefined && !(Array.isArray(kmsKeyArns) && kmsKeyArns.length === 0))
+      new aws.iam.RolePolicy(
+        autonamed(childName(name, "scanner", "kms"), "rolePolicy"),
+        {
+          role: scanner.role.name,
+          policy: pulumi
+            .all([pulumi.output(kmsKeyArns), region])
+            .apply(([keys, r]) => JSON.stringify(kmsDecryptPolicy(keys, r))),
+        },
+        { parent: this },
+      );
 
     this.policy = pulumi
-      .all([this.bucketName, scannerRoleArn, partition, args.policyStatements])
-      .apply(([bucket, arn, p, callers]) => {
+      .all([
+        this.bucketName,
+        scannerRoleArn,
+        partition,
+        args.policyStatements,
+        pulumi.output(args.serverSideCopies?.fromBuckets ?? []),
+      ])
+      .apply(([bucket, arn, p, callers, copyBuckets]) => {
         const rule = accessRuleStatements({
           bucket,
           tags,
           failClosed,
           partition: p,
           scanner: scannerRole(arn),
+          breakGlass: args.breakGlassRoleArns,
+          replicationRoles: args.replicationRoleArns,
+          copySources: [...(args.serverSideCopies?.withinBucket ? [bucket] : []), ...copyBuckets],
         });
         return JSON.stringify(mergePolicy(rule, callerStatements(callers as CallerStatements)));
       });
-    new aws.s3.BucketPolicy(
+    // One write to the bucket's configuration at a time: its settings, lifecycle, policy, then
+    // notification. S3 answers "conflicting conditional operation" to concurrent ones.
+    const lifecycle = created
+      ? this.lifecycle(name, created, args.newBucket as NewUploadBucketArgs | true)
+      : undefined;
+    const bucketPolicy = new aws.s3.BucketPolicy(
       childName(name, "policy"),
-      { bucket: this.bucketName, policy: this.policy },
-      { parent: this, dependsOn: created?.settings ?? [] },
+      { bucket: target, policy: this.policy },
+      { parent: this, dependsOn: lifecycle ? [lifecycle] : (created?.settings ?? []) },
     );
 
     const triggerArgs = {
@@ -255,7 +355,7 @@ export class UploadScanner extends pulumi.ComponentResource {
           { ...triggerArgs, deadLetterQueue: queues.deadLetterQueue },
           this,
         );
-    this.notifications(name, wiring, args.extraNotifications ?? {}, created?.settings ?? []);
+    this.notifications(name, target, wiring, args.extraNotifications ?? {}, [bucketPolicy]);
 
     if (queues.queue) {
       queueAgeAlarm(
@@ -291,9 +391,10 @@ export class UploadScanner extends pulumi.ComponentResource {
   /** The bucket's one notification configuration: the scanner's entry and the caller's. */
   private notifications(
     name: string,
+    bucket: pulumi.Input<string>,
     wiring: ScanTrigger,
     extra: ExtraNotifications,
-    settings: pulumi.Resource[],
+    after: pulumi.Resource[],
   ): void {
     // The scanner's entries stay a plain array (their fields may be unknown one by one), so the pack
     // sees them during a first preview; the caller's entries, when given, are checked once known.
@@ -318,13 +419,54 @@ export class UploadScanner extends pulumi.ComponentResource {
     new aws.s3.BucketNotification(
       childName(name, "notifications"),
       {
-        bucket: this.bucketName,
+        bucket,
         queues: merge("queues", wiring.queues, extra.queues),
         lambdaFunctions: merge("lambdaFunctions", wiring.lambdaFunctions, extra.lambdaFunctions),
         topics: merge<aws.types.input.s3.BucketNotificationTopic>("topics", [], extra.topics),
         eventbridge: extra.eventbridge,
       },
-      { parent: this, dependsOn: [...wiring.dependsOn, ...settings] },
+      { parent: this, dependsOn: [...wiring.dependsOn, ...after, ...(extra.dependsOn ?? [])] },
+    );
+  }
+
+  /** Expiry of old versions and abandoned multipart uploads in a created bucket. */
+  private lifecycle(
+    name: string,
+    created: { bucket: aws.s3.Bucket; settings: pulumi.Resource[] },
+    args: NewUploadBucketArgs | true,
+  ): aws.s3.BucketLifecycleConfiguration | undefined {
+    const given = args === true ? {} : args;
+    const noncurrentDays = given.noncurrentVersionDays ?? UPLOAD_LIFECYCLE_DEFAULTS.noncurrentVersionDays;
+    const abortDays = given.abortIncompleteUploadDays ?? UPLOAD_LIFECYCLE_DEFAULTS.abortIncompleteUploadDays;
+    for (const [key, days] of [
+      ["noncurrentVersionDays", noncurrentDays],
+      ["abortIncompleteUploadDays", abortDays],
+    ] as const)
+      if (!Number.isInteger(days) || days < 0)
+        throw new ConfigError(
+          `newBucket.${key}`,
+          `must be a whole number of days, 0 to keep forever, got ${days}`,
+        );
+    const rules: aws.types.input.s3.BucketLifecycleConfigurationRule[] = [];
+    if (noncurrentDays > 0)
+      rules.push({
+        id: "expire-old-versions",
+        status: "Enabled",
+        filter: {},
+        noncurrentVersionExpiration: { noncurrentDays },
+      });
+    if (abortDays > 0)
+      rules.push({
+        id: "abort-incomplete-uploads",
+        status: "Enabled",
+        filter: {},
+        abortIncompleteMultipartUpload: { daysAfterInitiation: abortDays },
+      });
+    if (rules.length === 0) return undefined;
+    return new aws.s3.BucketLifecycleConfiguration(
+      childName(name, "uploads-lifecycle"),
+      { bucket: created.bucket.id, rules },
+      { parent: this, dependsOn: created.settings },
     );
   }
 }
@@ -334,6 +476,7 @@ function checkArgs(
   trigger: TriggerKind,
   ephemeralStorageMb: number,
   maxObjectBytes: number,
+  batchSize: number,
 ): void {
   if (args.existingBucketName !== undefined && args.newBucket !== undefined)
     throw new ConfigError(
@@ -346,17 +489,17 @@ function checkArgs(
       "One of [existingBucketName] and [newBucket] must be specified",
     );
   if (trigger === "direct") {
-    for (const queueOnly of ["batchSize", "maxConcurrency", "oldestMessageAlarmSeconds"] as const)
+    for (const queueOnly of ["batchSize", "oldestMessageAlarmSeconds"] as const)
       if (args[queueOnly] !== undefined)
         throw new ConfigError(
           queueOnly,
           `[${queueOnly}] applies only to trigger "queue", and [trigger] is "direct"`,
         );
   }
-  const needed = size.requiredScannerStorageMb(maxObjectBytes);
+  const needed = size.requiredScannerStorageMb(maxObjectBytes, batchSize);
   if (ephemeralStorageMb < needed)
     throw new ConfigError(
       "ephemeralStorageMb",
-      `must be at least ${needed} to hold an object of [maxObjectBytes] ${maxObjectBytes} and the database twice, got ${ephemeralStorageMb}`,
+      `must be at least ${needed} to hold ${size.scansAtOnce(batchSize)} object(s) of [maxObjectBytes] ${maxObjectBytes} at once and the database twice, got ${ephemeralStorageMb}`,
     );
 }

@@ -64,10 +64,11 @@ export interface AccessRuleArgs {
    */
   breakGlass?: readonly string[];
   /**
-   * Principals that S3 replication runs as (values of the scanner's condition key, role ARNs on AWS).
-   * S3 offers no object-tag condition for `s3:GetObjectVersionForReplication`, so replication reads
-   * are allowed to these principals for every object, scanned or not, and denied to everyone else: the
-   * destination bucket must carry the same rule. @default [] (replication reads denied to everyone)
+   * Principals that S3 replication runs as (values of the scanner's condition key, role ARNs on AWS),
+   * out of this bucket or into it. S3 offers no tag condition for replication reads or writes, so these
+   * principals replicate every object, scanned or not, and may write objects and tags here; everyone
+   * else is denied replication. A destination bucket must carry the same rule, naming the source's
+   * replication role. @default [] (replication denied to everyone)
    */
   replicationRoles?: readonly string[];
   /**
@@ -80,13 +81,22 @@ export interface AccessRuleArgs {
    */
   copySources?: readonly string[];
   /**
-   * Let principals other than the scanner write tag sets without verdict keys (a tagged upload is also
-   * authorized as `s3:PutObjectTagging` on AWS). When false, every tag write by anyone but the scanner
-   * is denied, which is what a store that does not evaluate request-tag conditions on tag writes needs.
-   * @default true when the scanner is identified by `aws:PrincipalArn` (AWS); false otherwise (Ceph RGW)
+   * Where the policy is enforced. `"ceph-rgw"` (local mode's store) evaluates no request-tag condition
+   * on tag writes and knows no replication actions (it rejects a policy that names one).
+   * @default "aws" when the scanner is identified by `aws:PrincipalArn`, "ceph-rgw" otherwise
+   */
+  store?: PolicyStore;
+  /**
+   * Let principals other than the scanner write tag sets without verdict keys (on AWS a tagged upload
+   * is also authorized as `s3:PutObjectTagging`, so denying every tag write refuses every tagged upload).
+   * When false, every tag write by anyone but the scanner is denied: what a store that does not
+   * evaluate request-tag conditions on tag writes needs. @default true on "aws", false on "ceph-rgw"
    */
   userTagEdits?: boolean;
 }
+
+/** The S3 implementations the rule is written for. */
+export type PolicyStore = "aws" | "ceph-rgw";
 
 /** The read actions the rule guards by the object's verdict. Both, or a versioned bucket leaks infected versions by id. */
 export const READ_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"] as const;
@@ -99,6 +109,12 @@ export const TORRENT_ACTIONS = ["s3:GetObjectTorrent", "s3:GetObjectVersionTorre
 
 /** The replication read; like the torrent reads, it has no object-tag condition key. */
 export const REPLICATION_READ_ACTION = "s3:GetObjectVersionForReplication";
+
+/**
+ * What S3 replication writes into a destination bucket: objects with their tags, and later tag changes.
+ * No request-tag condition applies, so a replication role allowed to write here could bring any verdict.
+ */
+export const REPLICATION_WRITE_ACTIONS = ["s3:ReplicateObject", "s3:ReplicateTags"] as const;
 
 /** The actions that change an object's tag set. */
 export const TAG_WRITE_ACTIONS = [
@@ -127,7 +143,7 @@ export const AccessRuleSids = {
   denyUnscanned: "BucketwardenDenyUnscannedReads",
   denyUntagged: "BucketwardenDenyUntaggedReads",
   denyTorrent: "BucketwardenDenyTorrentReads",
-  denyReplication: "BucketwardenDenyReplicationReads",
+  denyReplication: "BucketwardenDenyReplication",
   denyCopies: "BucketwardenDenyServerSideCopies",
   denyVerdictKeys: "BucketwardenDenyVerdictKeysInRequests",
   denyInfectedTagChanges: "BucketwardenDenyInfectedVerdictChanges",
@@ -166,7 +182,8 @@ export function copySourcePatterns(bucket: string): string[] {
  * - reads: objects tagged infected are unreadable to all but the scanner (and break-glass); with
  *   fail-closed, so is every object whose verdict is missing or not clean (two statements, because a
  *   negated operator does not match a missing tag on every store); torrent reads are denied outright
- *   and replication reads to all but the named replication roles, since S3 gives those no tag condition;
+ *   and replication (reads out, objects and tags in; on AWS) to all but the named replication roles,
+ *   since S3 gives those no tag condition;
  * - server-side copies into the bucket: denied to all but the scanner, except from `copySources`;
  * - verdict tags: a request whose tag set carries a scanner key in any letter case is denied (uploads
  *   and tag writes; one `StringLike` statement per key as well, for stores without
@@ -181,7 +198,8 @@ export function accessRuleStatements(args: AccessRuleArgs): PolicyStatement[] {
   const failClosed = args.failClosed ?? true;
   const tlsOnly = args.tlsOnly ?? true;
   const partition = args.partition ?? "aws";
-  const userTagEdits = args.userTagEdits ?? scanner.conditionKey === scannerRole("").conditionKey;
+  const store = args.store ?? (scanner.conditionKey === scannerRole("").conditionKey ? "aws" : "ceph-rgw");
+  const userTagEdits = args.userTagEdits ?? store === "aws";
   const bucketArn = `arn:${partition}:s3:::${bucket}`;
   const objects = `${bucketArn}/*`;
   const unless = (values: readonly string[]) => ({
@@ -215,17 +233,21 @@ export function accessRuleStatements(args: AccessRuleArgs): PolicyStatement[] {
     );
   }
   const replicationRoles = args.replicationRoles ?? [];
+  const copySources = args.copySources ?? [];
+  statements.push(deny(AccessRuleSids.denyTorrent, [...TORRENT_ACTIONS]));
+  if (store === "aws")
+    statements.push(
+      deny(
+        AccessRuleSids.denyReplication,
+        [REPLICATION_READ_ACTION, ...REPLICATION_WRITE_ACTIONS],
+        replicationRoles.length > 0 ? unless(replicationRoles) : undefined,
+      ),
+    );
   statements.push(
-    deny(AccessRuleSids.denyTorrent, [...TORRENT_ACTIONS]),
-    deny(
-      AccessRuleSids.denyReplication,
-      REPLICATION_READ_ACTION,
-      replicationRoles.length > 0 ? unless(replicationRoles) : undefined,
-    ),
     deny(AccessRuleSids.denyCopies, "s3:PutObject", {
       StringLike: { [COPY_SOURCE_KEY]: "*" },
-      ...((args.copySources ?? []).length > 0 && {
-        StringNotLike: { [COPY_SOURCE_KEY]: (args.copySources ?? []).flatMap(copySourcePatterns) },
+      ...(copySources.length > 0 && {
+        StringNotLike: { [COPY_SOURCE_KEY]: copySources.flatMap(copySourcePatterns) },
       }),
       ...notScanner,
     }),

@@ -23,6 +23,7 @@ export const EnvVars = {
   scanTimeoutMs: "BW_SCAN_TIMEOUT_MS",
   engineStartTimeoutMs: "BW_ENGINE_START_TIMEOUT_MS",
   definitionsCheckIntervalMs: "BW_DEFINITIONS_CHECK_INTERVAL_MS",
+  concurrentReload: "BW_CONCURRENT_RELOAD",
   officialDatabases: "BW_FRESHCLAM_OFFICIAL",
   databaseMirrors: "BW_FRESHCLAM_MIRRORS",
   privateMirrors: "BW_FRESHCLAM_PRIVATE_MIRRORS",
@@ -32,6 +33,23 @@ export const EnvVars = {
 
 /** ClamAV cannot scan a single file over about 2 GB. */
 export const ENGINE_MAX_OBJECT_BYTES = 2_000_000_000;
+
+/** The most of a scan's time kept back from the engine for streaming the object to it and tagging. */
+export const ENGINE_SCAN_HEADROOM_MS = 30_000;
+
+/**
+ * clamd's `MaxScanTime` for a scan timeout. The engine's own default (120 s) would cut a large
+ * legitimate archive short long before the scanner gives up, and turn it into a permanent
+ * limits-exceeded verdict; the scanner's timeout, on the other hand, only ends in a failed scan that
+ * is retried. So the engine gets the scan timeout less a headroom (half of it, at most
+ * {@link ENGINE_SCAN_HEADROOM_MS}) for getting the bytes to clamd, which counts toward the timeout
+ * but not toward clamd's clock: a scan that runs long then ends with the engine's own
+ * `Heuristics.Limits.Exceeded.MaxScanTime`, a limits-exceeded verdict, before the timeout fires.
+ */
+export function engineMaxScanTimeMs(scanTimeoutMs: number): number {
+  const headroom = Math.min(ENGINE_SCAN_HEADROOM_MS, Math.floor(scanTimeoutMs / 2));
+  return Math.max(1, scanTimeoutMs - headroom);
+}
 
 /** ClamAV asks mirrors' users not to check more often than hourly. */
 export const OFFICIAL_MIN_UPDATE_INTERVAL_SECONDS = 3600;
@@ -62,6 +80,12 @@ export interface ScannerConfig extends CommonConfig {
   engineStartTimeoutMs: number;
   /** How often a warm scanner checks for new definitions; 0 checks on every invocation. @default 60000 */
   definitionsCheckIntervalMs: number;
+  /**
+   * clamd's `ConcurrentDatabaseReload`: build the new engine beside the old one so scans continue. Off
+   * when the function's memory cannot hold two engines (core/sizing's `concurrentReloadFits`); scans
+   * then wait during a reload. @default true
+   */
+  concurrentReload: boolean;
 }
 
 export interface UpdaterConfig extends CommonConfig {
@@ -176,6 +200,7 @@ export function parseScannerConfig(env: Env): ScannerConfig {
     scanTimeoutMs: integer(env, EnvVars.scanTimeoutMs, 300_000, 100),
     engineStartTimeoutMs: integer(env, EnvVars.engineStartTimeoutMs, 180_000, 100),
     definitionsCheckIntervalMs: integer(env, EnvVars.definitionsCheckIntervalMs, 60_000, 0),
+    concurrentReload: bool(env, EnvVars.concurrentReload, true),
   };
 }
 
@@ -236,6 +261,7 @@ export function scannerEnvironment(
     env[EnvVars.engineStartTimeoutMs] = String(c.engineStartTimeoutMs);
   if (c.definitionsCheckIntervalMs !== undefined)
     env[EnvVars.definitionsCheckIntervalMs] = String(c.definitionsCheckIntervalMs);
+  if (c.concurrentReload !== undefined) env[EnvVars.concurrentReload] = String(c.concurrentReload);
   return env;
 }
 

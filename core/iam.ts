@@ -63,8 +63,8 @@ export interface UpdaterPolicyArgs {
 
 /**
  * The updater's role: read the previous database (and freshclam's state), write the new one and its
- * manifest, and delete definition files no recent manifest lists, all under the prefix of its own
- * bucket. Nothing else.
+ * manifest, all under the prefix of its own bucket, and delete definition files and manifest history
+ * no kept manifest lists (handlers/updater/prune). It never deletes the manifest, state or stamp key.
  */
 export function updaterPolicy(args: UpdaterPolicyArgs): PolicyDocument {
   const { definitionsBucketArn: bucket, definitionsPrefix: prefix } = args;
@@ -73,8 +73,14 @@ export function updaterPolicy(args: UpdaterPolicyArgs): PolicyDocument {
     {
       Sid: "ReadWriteDefinitions",
       Effect: "Allow",
-      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      Action: ["s3:GetObject", "s3:PutObject"],
       Resource: `${bucket}/${prefix}*`,
+    },
+    {
+      Sid: "PruneOldDefinitions",
+      Effect: "Allow",
+      Action: "s3:DeleteObject",
+      Resource: [`${bucket}/${prefix}files/*`, `${bucket}/${prefix}history/*`],
     },
     logWriteStatement(args.logGroupArn),
   ]);
@@ -136,6 +142,25 @@ export function scannerPolicy(args: ScannerPolicyArgs): PolicyDocument {
   }
   statements.push(logWriteStatement(args.logGroupArn));
   return document(statements);
+}
+
+/**
+ * The scanner's use of the customer-managed KMS keys its upload bucket encrypts with: GetObject of an
+ * SSE-KMS object makes S3 call kms:Decrypt as the scanner. Only through S3 in the bucket's region
+ * (`kms:ViaService`): the role cannot use the keys directly or through any other service. A document
+ * of its own, built from values known before anything is created, so the policy pack reads it during
+ * a first preview.
+ */
+export function kmsDecryptPolicy(kmsKeyArns: readonly string[], region: string): PolicyDocument {
+  return document([
+    {
+      Sid: "DecryptUploadsThroughS3",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: [...kmsKeyArns],
+      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+    },
+  ]);
 }
 
 export interface EventQueuePolicyArgs {

@@ -89,6 +89,29 @@ export function bucketPrefix(name: string): string {
   return `${cut === "" ? "bucket" : cut}-`;
 }
 
+/** Where a created upload bucket lives: bucket names are global to all of S3, so the account is part of it. */
+export interface BucketScope extends RoleScope {
+  accountId: string;
+}
+
+/** Length of the hash a created upload bucket's name ends with. */
+const BUCKET_SCOPE_HASH_LENGTH = 12;
+
+/**
+ * The physical name of an upload bucket the component creates: its prefix (see {@link bucketPrefix})
+ * and a hash of account, region, project, stack and logical name. Deterministic, so the bucket policy
+ * that names the bucket is known during a first preview (an autonamed bucket's name is not, and the
+ * pack's mandatory rules could only advise); the account in the hash keeps it unique across S3, the
+ * rest keeps stacks, regions and projects of one account apart. At most 37 + 12 = 49 characters.
+ */
+export function uploadBucketName(name: string, scope: BucketScope): string {
+  const hash = createHash("sha256")
+    .update(JSON.stringify([scope.accountId, scope.region, scope.project, scope.stack, name]))
+    .digest("hex")
+    .slice(0, BUCKET_SCOPE_HASH_LENGTH);
+  return `${bucketPrefix(name)}${hash}`;
+}
+
 /**
  * A Lambda layer's name. Layers have no autonaming; the name is shared by every version, so it
  * carries the component's prefix to keep stacks in one account apart.

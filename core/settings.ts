@@ -37,9 +37,15 @@ export const SETTINGS = {
   uploadBuckets: { type: "array", default: [] },
   existingUploadBuckets: { type: "array", default: [] },
   bucketPolicyStatements: { type: "string", default: "" },
+  bucketKmsKeyArns: { type: "string", default: "" },
   forceDestroyUploadBuckets: { type: "boolean", default: false },
+  noncurrentVersionDays: { type: "integer", default: 30 },
+  abortIncompleteUploadDays: { type: "integer", default: 7 },
   architecture: { type: "string", default: "arm64" },
   failClosed: { type: "boolean", default: true },
+  breakGlassRoleArns: { type: "array", default: [] },
+  replicationRoleArns: { type: "array", default: [] },
+  allowServerSideCopies: { type: "boolean", default: false },
   trigger: { type: "string", default: "queue" },
   tagKey: { type: "string", default: DEFAULT_TAG_SCHEMA.key },
   tagInfectedValue: { type: "string", default: DEFAULT_TAG_SCHEMA.infectedValue },
@@ -75,13 +81,23 @@ export interface UploadBucketSettings {
   existingBucketName?: string;
   /** The bucket policy statements of the user's own, kept beside the access rule. */
   policyStatements: PolicyStatement[];
+  /** Customer-managed KMS keys the bucket's objects are encrypted with. */
+  kmsKeyArns: string[];
 }
 
 export interface StackSettings {
   uploadBuckets: UploadBucketSettings[];
   forceDestroyUploadBuckets: boolean;
+  /** Lifecycle of the buckets the stack creates, in days; 0 keeps forever. */
+  uploadLifecycle: { noncurrentVersionDays: number; abortIncompleteUploadDays: number };
   architecture: LambdaArchitecture;
   failClosed: boolean;
+  /** Roles exempt from the read and verdict-tag denies, to release false positives. */
+  breakGlassRoleArns: string[];
+  /** Roles S3 replication runs as. */
+  replicationRoleArns: string[];
+  /** Let users copy objects server-side within each upload bucket. */
+  allowServerSideCopies: boolean;
   trigger: TriggerKind;
   tags: TagSchema;
   maxObjectBytes: number;
@@ -134,16 +150,41 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
   const scheduleIssue = scheduleProblem(updateSchedule);
   if (scheduleIssue) read.fail("updateSchedule", `"${updateSchedule}" ${scheduleIssue}`);
   const maxObjectBytes = read.integer("maxObjectBytes", d.maxObjectBytes.default, 1, ENGINE_MAX_OBJECT_BYTES);
+  const trigger = read.oneOf("trigger", TriggerKinds, d.trigger.default);
+  // S3 invokes a direct scanner with one event at a time; only the queue batches.
+  const queueBatchSize = read.integer("queueBatchSize", d.queueBatchSize.default, 1, 10);
   return {
     uploadBuckets: readUploadBuckets(read, tags, failClosed),
     forceDestroyUploadBuckets: read.boolean("forceDestroyUploadBuckets", d.forceDestroyUploadBuckets.default),
+    uploadLifecycle: {
+      noncurrentVersionDays: read.integer(
+        "noncurrentVersionDays",
+        d.noncurrentVersionDays.default,
+        0,
+        36_500,
+      ),
+      abortIncompleteUploadDays: read.integer(
+        "abortIncompleteUploadDays",
+        d.abortIncompleteUploadDays.default,
+        0,
+        36_500,
+      ),
+    },
     architecture: read.oneOf("architecture", LambdaArchitectures, d.architecture.default),
     failClosed,
-    trigger: read.oneOf("trigger", TriggerKinds, d.trigger.default),
+    breakGlassRoleArns: readRoleArns(read, "breakGlassRoleArns"),
+    replicationRoleArns: readRoleArns(read, "replicationRoleArns"),
+    allowServerSideCopies: read.boolean("allowServerSideCopies", d.allowServerSideCopies.default),
+    trigger,
     tags,
     maxObjectBytes,
-    scanner: readScanner(read, maxObjectBytes, updater.officialDatabases),
-    queueBatchSize: read.integer("queueBatchSize", d.queueBatchSize.default, 1, 10),
+    scanner: readScanner(
+      read,
+      maxObjectBytes,
+      updater.officialDatabases,
+      trigger === "queue" ? queueBatchSize : 1,
+    ),
+    queueBatchSize,
     oldestMessageAlarmSeconds: read.integer(
       "oldestMessageAlarmSeconds",
       d.oldestMessageAlarmSeconds.default,
@@ -170,6 +211,7 @@ function readScanner(
   read: SettingReader,
   maxObjectBytes: number,
   official: boolean,
+  batchSize: number,
 ): StackSettings["scanner"] {
   const minMemory = size.minimumScannerMemoryMb(official);
   const memoryMb = read.integer(
@@ -179,10 +221,10 @@ function readScanner(
     size.LAMBDA_MEMORY_MB.max,
     official
       ? ` (ClamAV's official database takes ~${size.ENGINE_MEMORY_MB} MB to load; ` +
-          `${size.DEFAULT_SCANNER_MEMORY_MB} lets clamd reload it without stopping scans)`
+          `${size.CONCURRENT_RELOAD_MEMORY_MB} lets clamd reload it without stopping scans)`
       : "",
   );
-  const needed = size.requiredScannerStorageMb(maxObjectBytes);
+  const needed = size.requiredScannerStorageMb(maxObjectBytes, batchSize);
   if (needed > size.LAMBDA_EPHEMERAL_MB.max)
     read.fail(
       "maxObjectBytes",
@@ -297,12 +339,18 @@ function readUploadBuckets(
   if (twice !== undefined)
     read.fail("uploadBuckets", `"${twice}" is listed twice (counting ${read.name("existingUploadBuckets")})`);
   const statements = readPolicyStatements(read, [...created, ...existing], tags, failClosed);
+  const kmsKeys = readKmsKeys(read, [...created, ...existing]);
   return [
-    ...created.map((key) => ({ key, policyStatements: statements[key] ?? [] })),
+    ...created.map((key) => ({
+      key,
+      policyStatements: statements[key] ?? [],
+      kmsKeyArns: kmsKeys[key] ?? [],
+    })),
     ...existing.map((name) => ({
       key: existingBucketKey(name),
       existingBucketName: name,
       policyStatements: statements[name] ?? [],
+      kmsKeyArns: kmsKeys[name] ?? [],
     })),
   ];
 }
@@ -339,6 +387,37 @@ function readPolicyStatements(
     result[bucket] = statements;
   }
   return result;
+}
+
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-zA-Z-]+$/;
+
+function readKmsKeys(read: SettingReader, buckets: readonly string[]): Record<string, string[]> {
+  const key = "bucketKmsKeyArns";
+  const value = read.json(key);
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    read.fail(key, "must be a JSON object from bucket name to a KMS key ARN (or a list of them)");
+  const result: Record<string, string[]> = {};
+  for (const [bucket, given] of Object.entries(value)) {
+    if (!buckets.includes(bucket))
+      read.fail(key, `names "${bucket}", which is not one of the upload buckets`);
+    const arns = Array.isArray(given) ? given : [given];
+    const bad = arns.find((a) => typeof a !== "string" || !KMS_KEY_ARN.test(a));
+    if (bad !== undefined)
+      read.fail(
+        key,
+        `"${String(bad)}" for "${bucket}" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; not an alias)`,
+      );
+    result[bucket] = arns as string[];
+  }
+  return result;
+}
+
+function readRoleArns(read: SettingReader, key: "breakGlassRoleArns" | "replicationRoleArns"): string[] {
+  const arns = read.list(key, SETTINGS[key].default);
+  const bad = arns.find((a) => !/^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(a));
+  if (bad !== undefined) read.fail(key, `"${bad}" is not an IAM role ARN`);
+  return arns;
 }
 
 function readTopicArns(read: SettingReader): string[] {

@@ -4,8 +4,9 @@
  *
  * Memory: clamd holds the whole signature database in RAM. With ClamAV's official databases (main,
  * daily, bytecode: some 8 million signatures) the loaded engine takes about 1.2-1.5 GB, and it grows
- * with the database. When new definitions arrive, clamd builds the new engine beside the old one and
- * swaps (`ConcurrentDatabaseReload`), so for a moment it needs twice that. The Node runtime and the
+ * with the database. When new definitions arrive, clamd can build the new engine beside the old one and
+ * swap (`ConcurrentDatabaseReload`), which for a moment needs twice that; with less memory it reloads
+ * in place and scans wait (see `concurrentReloadFits`). The Node runtime and the
  * handler add a little. Lambda also gives CPU in proportion to memory (1 vCPU at 1769 MB), and loading
  * the database is CPU-bound, so the default errs on the generous side.
  *
@@ -39,8 +40,33 @@ export function minimumScannerMemoryMb(officialDatabases: boolean): number {
   return officialDatabases ? ENGINE_MEMORY_MB + RUNTIME_MEMORY_MB : SMALL_DATABASE_MEMORY_MB;
 }
 
-/** The scanner's default memory: two engines during a reload, plus the runtime. */
-export const DEFAULT_SCANNER_MEMORY_MB = 2 * ENGINE_MEMORY_MB + RUNTIME_MEMORY_MB;
+/**
+ * The most memory a new account may give a function until a quota increase: many new accounts are
+ * refused anything above 3,008 MB, so no default may exceed it.
+ */
+export const CAPPED_ACCOUNT_MEMORY_MB = 3008;
+
+/** Memory that holds two official engines at once (the old one scanning, the new one loading) and the runtime. */
+export const CONCURRENT_RELOAD_MEMORY_MB = 2 * ENGINE_MEMORY_MB + RUNTIME_MEMORY_MB;
+
+/**
+ * The scanner's default memory: the most a capped account allows. It holds one official engine with
+ * ample room but not two, so clamd reloads new definitions in place (see {@link concurrentReloadFits}).
+ * Accounts with the quota raised can give {@link CONCURRENT_RELOAD_MEMORY_MB} or more.
+ */
+export const DEFAULT_SCANNER_MEMORY_MB = CAPPED_ACCOUNT_MEMORY_MB;
+
+/**
+ * Whether clamd may build the new engine beside the old one (`ConcurrentDatabaseReload yes`), so scans
+ * continue during a reload. With less memory than two engines need, the function would run out of
+ * memory mid-reload and be killed; clamd must then reload in place, and scans wait for the reload
+ * (about as long as a cold start's database load, a few times a day when definitions change).
+ * Decided for the official database's size: a small custom database fits either way, but this stays
+ * on the safe side.
+ */
+export function concurrentReloadFits(memoryMb: number): boolean {
+  return memoryMb >= CONCURRENT_RELOAD_MEMORY_MB;
+}
 
 /**
  * The updater proves each new database loads (clamscan, one engine) before publishing it, so it
@@ -53,10 +79,28 @@ export function minimumUpdaterMemoryMb(officialDatabases: boolean): number {
 /** The updater's default memory: one engine, the runtime, and headroom for freshclam's downloads. */
 export const DEFAULT_UPDATER_MEMORY_MB = 2048;
 
-/** `/tmp` the scanner needs to scan objects of up to `maxObjectBytes`. */
-export function requiredScannerStorageMb(maxObjectBytes: number): number {
+/**
+ * How many objects of one invocation the scanner scans at once (each spooled to `/tmp` by clamd at the
+ * same time). The scanner handler's concurrency must not exceed this.
+ */
+export const SCANNER_SCANS_AT_ONCE = 2;
+
+/** Objects one scanner holds in `/tmp` at once: a batch of one is one; larger batches run two at a time. */
+export function scansAtOnce(batchSize: number): number {
+  return Math.max(1, Math.min(batchSize, SCANNER_SCANS_AT_ONCE));
+}
+
+/**
+ * `/tmp` the scanner needs to scan objects of up to `maxObjectBytes`, `batchSize` events per invocation:
+ * every object scanned at once (see {@link scansAtOnce}) may be the largest, plus the database twice and
+ * scratch.
+ */
+export function requiredScannerStorageMb(maxObjectBytes: number, batchSize = 1): number {
   const objectMb = Math.ceil(maxObjectBytes / 1024 / 1024);
-  return Math.max(LAMBDA_EPHEMERAL_MB.min, objectMb + 2 * DATABASE_DISK_MB + SCRATCH_DISK_MB);
+  return Math.max(
+    LAMBDA_EPHEMERAL_MB.min,
+    scansAtOnce(batchSize) * objectMb + 2 * DATABASE_DISK_MB + SCRATCH_DISK_MB,
+  );
 }
 
 /** `/tmp` the updater needs: the previous database restored, the new one beside it, and scratch. */
@@ -78,11 +122,50 @@ export const DEFAULT_UPDATER_TIMEOUT_SECONDS = 600;
 /** The shortest sensible updater timeout. */
 export const MIN_UPDATER_TIMEOUT_SECONDS = 120;
 
+/** The first retry's delay after a scan failed transiently. */
+export const SCAN_RETRY_BASE_SECONDS = 10;
+
+/** The longest delay between two tries. */
+export const SCAN_RETRY_MAX_SECONDS = 15 * 60;
+
 /**
- * SQS visibility timeout for a queue that feeds a function with this timeout. AWS asks for at least
- * six times the function's timeout, so a message is not handed to a second scanner while Lambda still
- * retries the first batch.
+ * How long a failed upload event waits before its next try, after `receiveCount` tries (1-based):
+ * 10, 20, 40, 80 s..., at most 15 minutes. The scanner sets it with ChangeMessageVisibility when it
+ * reports the event failed (handlers/scanner/retry.ts computes the same schedule), so an unreadable
+ * object (fail-closed) is retried within seconds, not after the queue's visibility timeout.
+ */
+export function scanRetryDelaySeconds(receiveCount: number): number {
+  const n = Number.isFinite(receiveCount) && receiveCount >= 1 ? Math.floor(receiveCount) : 1;
+  return Math.min(SCAN_RETRY_MAX_SECONDS, SCAN_RETRY_BASE_SECONDS * 2 ** Math.min(n - 1, 20));
+}
+
+/**
+ * Tries before SQS moves an event to the dead-letter queue (and its alarm fires): five, so an event
+ * that keeps failing is dead-lettered a few minutes after its first failure (10 + 20 + 40 + 80 s of
+ * back-off, plus the tries), not hours.
+ */
+export const QUEUE_MAX_RECEIVE_COUNT = 5;
+
+/** Seconds an event waits in back-off before it is dead-lettered. */
+export function backOffBeforeDeadLetterSeconds(): number {
+  let total = 0;
+  for (let n = 1; n < QUEUE_MAX_RECEIVE_COUNT; n++) total += scanRetryDelaySeconds(n);
+  return total;
+}
+
+/** Margin past the function's timeout before an in-flight event reappears. */
+const VISIBILITY_MARGIN_SECONDS = 60;
+
+/**
+ * SQS visibility timeout for a queue that feeds a function with this timeout. Lambda refuses an event
+ * source mapping whose queue's visibility timeout is shorter than the function's timeout; a little
+ * more keeps an event hidden while its scan may still run. It is not AWS's suggested six timeouts
+ * (for retries while throttled): the mapping's maximum concurrency keeps the scanner from being
+ * throttled, a rescan is harmless (the scanner skips content already scanned with the same
+ * definitions), and a scanner that crashed or timed out would otherwise leave the object unreadable
+ * for 90 minutes before its retry. A scan that fails cleanly shortens its own wait with
+ * {@link scanRetryDelaySeconds}.
  */
 export function queueVisibilityTimeoutSeconds(functionTimeoutSeconds: number): number {
-  return 6 * functionTimeoutSeconds;
+  return functionTimeoutSeconds + VISIBILITY_MARGIN_SECONDS;
 }

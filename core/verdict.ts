@@ -6,6 +6,7 @@
 import { EngineError, TagLimitError } from "./errors";
 import { type StampSubject, stampValue, verifyStamp } from "./stamp";
 import { isScannerTagKey, MAX_OBJECT_TAGS, scannerTagKeys, type Tag, type TagSchema } from "./tags";
+import { isUnscannableSignature } from "./unscannable";
 
 /** What a scan found. */
 export const ScanStatus = {
@@ -31,10 +32,14 @@ export function isCleanStatus(status: ScanStatus): boolean {
   return status === ScanStatus.Clean;
 }
 
-/** Maps a detection name to a status: ClamAV reports limits and encryption as heuristic "detections". */
+/**
+ * Maps a detection name to a status: ClamAV reports limits and encryption as heuristic "detections",
+ * and the scanner's own database (core/unscannable) reports what the engine cannot look inside.
+ */
 export function statusOfSignature(signature: string): ScanStatus {
   if (signature.startsWith("Heuristics.Limits.Exceeded")) return ScanStatus.LimitsExceeded;
   if (signature.startsWith("Heuristics.Encrypted")) return ScanStatus.Unscannable;
+  if (isUnscannableSignature(signature)) return ScanStatus.Unscannable;
   return ScanStatus.Infected;
 }
 

@@ -28,14 +28,17 @@ export function scannerFunction(c: FunctionContext): FunctionDefinition {
   return {
     name: FunctionNames.scanner,
     codeDir: handlerBundleDir(c.projectRoot, "scanner"),
-    environment: (tmp) =>
-      scannerEnvironment({
+    environment: (tmp) => ({
+      ...scannerEnvironment({
         definitionsBucket: c.definitionsBucket,
         layerRoot,
         workDir: workDir(tmp),
         s3Endpoint: c.store.endpoint,
         s3ForcePathStyle: true,
       }),
+      // The runner has its own retries and back-off; there is no SQS queue to change visibility on.
+      BW_SQS_RETRY_BACKOFF: "off",
+    }),
     credentials: c.store.users.scanner,
     region: c.store.region,
     timeoutMs: c.timeoutSeconds * 1000,

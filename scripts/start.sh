@@ -17,6 +17,7 @@ fi
 unset BW_LOCK_HELD
 
 bash scripts/ensure-deps.sh
+. scripts/node.sh
 # Already running: report it, without rebuilding what the running pipeline loaded.
 status=0
 npx tsx local/start.ts --if-running || status=$?

@@ -11,4 +11,5 @@ if [ "${BW_LOCK_HELD:-}" != "$lock" ]; then
 fi
 unset BW_LOCK_HELD
 
+. scripts/node.sh
 exec npx tsx local/stop.ts

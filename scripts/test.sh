@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
+. scripts/node.sh
 npm run --silent build
 
 store_dir="${BW_STORE_DIR:-}"

@@ -5,7 +5,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { ENGINE_MAX_OBJECT_BYTES } from "../../core/handler-config";
+import { ENGINE_MAX_OBJECT_BYTES, engineMaxScanTimeMs } from "../../core/handler-config";
 import { parseClamdReply, type ScanOutcome } from "../../core/verdict";
 import { Clamd } from "../../handlers/shared/clamd";
 import type { ToolResolver } from "../../handlers/shared/tools";
@@ -32,6 +32,8 @@ export class RawClamd {
       workDir,
       databaseDir,
       maxObjectBytes: ENGINE_MAX_OBJECT_BYTES,
+      // What the scanner derives from its default scan timeout.
+      maxScanTimeMs: engineMaxScanTimeMs(300_000),
       startTimeoutMs: 600_000,
     });
     const started = performance.now();

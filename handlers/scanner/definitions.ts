@@ -7,6 +7,7 @@ import { readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DefinitionsManifest } from "../../core/manifest";
+import { UNSCANNABLE_DATABASE_FILE, unscannableDatabase } from "../../core/unscannable";
 import {
   type DefinitionsLocation,
   fetchDefinitions,
@@ -97,8 +98,11 @@ export class DefinitionsCache {
       reuseFiles: current?.manifest.files,
       verifyLocal: true,
     });
-    await removeOtherDatabaseFiles(dir, [...read.manifest.files.map((f) => f.name), CANARY_FILE]);
+    const own = [CANARY_FILE, UNSCANNABLE_DATABASE_FILE];
+    await removeOtherDatabaseFiles(dir, [...read.manifest.files.map((f) => f.name), ...own]);
     await writeFile(join(dir, CANARY_FILE), canaryDatabase(version));
+    // Shipped with the scanner, not published: what the engine cannot look inside is never clean.
+    await writeFile(join(dir, UNSCANNABLE_DATABASE_FILE), unscannableDatabase());
     log.info("definitions fetched", {
       definitionsVersion: version,
       previousVersion: current?.version,

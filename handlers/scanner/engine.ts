@@ -17,6 +17,10 @@ export interface ResidentEngineOptions {
   tools: ToolResolver;
   workDir: string;
   maxObjectBytes: number;
+  /** clamd's `MaxScanTime`, derived from the scan timeout. */
+  maxScanTimeMs: number;
+  /** Reload beside the old engine; off where memory cannot hold two (core/sizing). */
+  concurrentReload: boolean;
   startTimeoutMs: number;
   log: Log;
 }
@@ -38,6 +42,8 @@ export class ResidentEngine implements ScanEngine {
       workDir: o.workDir,
       databaseDir: this.dbLink,
       maxObjectBytes: o.maxObjectBytes,
+      maxScanTimeMs: o.maxScanTimeMs,
+      concurrentReload: o.concurrentReload,
       startTimeoutMs: o.startTimeoutMs,
       log: o.log,
     });

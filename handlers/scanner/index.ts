@@ -1,11 +1,19 @@
 /**
  * The scanner's Lambda entry point. Everything is created on the first invocation and kept for the
- * life of the execution environment: the S3 client, and clamd with its database loaded.
+ * life of the execution environment: the S3 and SQS clients, and clamd with its database loaded.
  */
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { parseScannerConfig } from "../../core/handler-config";
 import { powertoolsLog, powertoolsMetrics } from "../shared/logger";
 import { createS3Client } from "../shared/s3";
+import { sqsDelayRetry } from "./retry";
 import { createScanner, type Scanner } from "./scanner";
+
+/**
+ * Set to `off` where the SQS event does not come from SQS (local mode's runner keeps its own queue,
+ * retries and back-off): no ChangeMessageVisibility is sent then.
+ */
+export const RETRY_BACKOFF_VARIABLE = "BW_SQS_RETRY_BACKOFF";
 
 const SERVICE = "bucketwarden-scanner";
 const metrics = powertoolsMetrics(SERVICE);
@@ -13,7 +21,14 @@ let scanner: Scanner | undefined;
 
 function scannerFromEnvironment(): Scanner {
   const config = parseScannerConfig(process.env);
-  return createScanner({ config, s3: createS3Client(config), log: powertoolsLog(SERVICE), metrics });
+  const backOff = process.env[RETRY_BACKOFF_VARIABLE] !== "off";
+  return createScanner({
+    config,
+    s3: createS3Client(config),
+    log: powertoolsLog(SERVICE),
+    metrics,
+    ...(backOff ? { delayRetry: sqsDelayRetry(new SQSClient({})) } : {}),
+  });
 }
 
 /** Lambda handler: S3 events directly or through SQS (with partial batch failures). */

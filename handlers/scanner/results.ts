@@ -50,11 +50,16 @@ export interface SkippedResult {
   reason: SkipReason;
 }
 
-/** The object got no verdict; its event must be retried. */
+/** The object got no verdict, so it stays unreadable. */
 export interface FailedResult {
   outcome: "failed";
   object: ObjectRef;
   error: Error;
+  /**
+   * No retry can change it (the 10-tag limit): its event is done on this first try. Otherwise the
+   * event is retried after a back-off.
+   */
+  permanent: boolean;
 }
 
 export type ObjectResult = TaggedResult | SkippedResult | FailedResult;

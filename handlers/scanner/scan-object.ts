@@ -13,6 +13,7 @@ import {
 import type { ObjectRef } from "../../core/events";
 import type { ScannerConfig } from "../../core/handler-config";
 import { isScannerTagKey, type Tag } from "../../core/tags";
+import { unscannableReason } from "../../core/unscannable";
 import {
   inspectArrivingTags,
   isCleanStatus,
@@ -28,6 +29,7 @@ import { bareETag, bodyChunks, classifyS3Error, S3Failure } from "../shared/s3";
 import { stopwatch } from "../shared/stopwatch";
 import type { ScanEngine } from "./engine";
 import { type Durations, type ObjectResult, SkipReason } from "./results";
+import { isPermanentFailure } from "./retry";
 
 /** The signature recorded for objects too large to scan. */
 export const TOO_LARGE_SIGNATURE = "Bucketwarden.Limits.Exceeded.MaxObjectBytes";
@@ -100,7 +102,9 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
 
       const stamped = { bucket: ref.bucket, key: ref.key, versionId, eTag };
       const arriving = inspectArrivingTags(existing, config.tags, ctx.stampKey, stamped, definitionsVersion);
-      if (arriving.prior === PriorScan.Current) throw new Skip(SkipReason.AlreadyScanned);
+      // A reserved key beside a current verdict still needs the tags rewritten without it.
+      if (arriving.prior === PriorScan.Current && arriving.reserved.length === 0)
+        throw new Skip(SkipReason.AlreadyScanned);
       if (arriving.prior === PriorScan.Forged) {
         // Verdict tags the scanner did not write: someone tried to make the object look scanned. It is
         // scanned like any other; the tags it came with are replaced.
@@ -151,6 +155,9 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
         ...where,
         dropped: merged.droppedUserTags,
       });
+    const reason = outcome.signature ? unscannableReason(outcome.signature) : undefined;
+    if (reason)
+      log.warn("object not fully scanned", { ...where, versionId, signature: outcome.signature, reason });
     log.info("verdict", {
       ...where,
       versionId,
@@ -159,6 +166,7 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
       verdict,
       status: outcome.status,
       signature: outcome.signature,
+      ...(reason ? { reason } : {}),
       definitionsVersion,
       durations,
     });
@@ -184,8 +192,16 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
       return { outcome: "skipped", object: ref, reason: error.reason };
     }
     const e = error instanceof Error ? error : new Error(String(error));
-    log.error("scan failed", { ...where, definitionsVersion, ...errorAttributes(e) });
-    metrics.count("ScanFailures");
-    return { outcome: "failed", object: ref, error: e };
+    const permanent = isPermanentFailure(e);
+    log.error(
+      permanent ? "scan failed permanently; not retried, the object stays unreadable" : "scan failed",
+      {
+        ...where,
+        definitionsVersion,
+        ...errorAttributes(e),
+      },
+    );
+    metrics.count(permanent ? "PermanentScanFailures" : "ScanFailures");
+    return { outcome: "failed", object: ref, error: e, permanent };
   }
 }

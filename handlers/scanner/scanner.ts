@@ -6,13 +6,14 @@ import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSBatchResponse } from "aws-lambda";
 import { type ObjectRef, parseScannerEvent } from "../../core/events";
-import type { ScannerConfig } from "../../core/handler-config";
+import { engineMaxScanTimeMs, type ScannerConfig } from "../../core/handler-config";
 import { ScanFailedError } from "../shared/errors";
 import { errorAttributes, type Log, type MetricsSink, noMetrics, silentLog } from "../shared/logger";
 import { layerTools, type ToolResolver } from "../shared/tools";
 import { DefinitionsCache } from "./definitions";
 import { ResidentEngine } from "./engine";
 import type { ObjectResult } from "./results";
+import { type DelayRetry, retryDelaySeconds, retryingMessages } from "./retry";
 import { scanObject } from "./scan-object";
 
 export interface ScannerDeps {
@@ -31,6 +32,12 @@ export interface ScannerDeps {
   concurrency?: number;
   /** Clock for the definitions check interval. @default Date.now */
   now?: () => number;
+  /**
+   * Delays the retry of an SQS message that failed transiently (on AWS: ChangeMessageVisibility, see
+   * `retry.ts`). Without it, a failed message comes back when its queue or runner says (local mode's
+   * runner has its own retries and back-off).
+   */
+  delayRetry?: DelayRetry;
 }
 
 /** What a direct (non-SQS) invocation returns when every object succeeded. */
@@ -72,6 +79,8 @@ export function createScanner(deps: ScannerDeps): Scanner {
     tools: deps.tools ?? layerTools(config.layerRoot),
     workDir,
     maxObjectBytes: config.maxObjectBytes,
+    maxScanTimeMs: engineMaxScanTimeMs(config.scanTimeoutMs),
+    concurrentReload: config.concurrentReload,
     startTimeoutMs: config.engineStartTimeoutMs,
     log,
   });
@@ -98,7 +107,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
       log.error("engine or definitions not ready", errorAttributes(error));
       metrics.count("ScanFailures", refs.length);
       const e = error instanceof Error ? error : new Error(String(error));
-      return refs.map((object) => ({ outcome: "failed", object, error: e }));
+      return refs.map((object) => ({ outcome: "failed", object, error: e, permanent: false }));
     }
     const ctx = { s3, engine, config, definitionsVersion, stampKey: cache.stampKey, log, metrics };
     return mapLimit(refs, concurrency, (ref) => scanObject(ctx, ref));
@@ -108,24 +117,58 @@ export function createScanner(deps: ScannerDeps): Scanner {
     const items = parseScannerEvent(event);
     const refs = items.flatMap((item) => item.objects);
     const results = await scanObjects(refs);
-    const failedRefs = new Set(results.filter((r) => r.outcome === "failed").map((r) => r.object));
+    // Only transient failures are retried; a permanent one is done (its object stays unreadable).
+    const retriedRefs = new Set(
+      results.filter((r) => r.outcome === "failed" && !r.permanent).map((r) => r.object),
+    );
     if (items.some((item) => item.messageId !== undefined)) {
-      const batchItemFailures = items
-        .filter((item) => item.error || item.objects.some((o) => failedRefs.has(o)))
-        .map((item) => ({ itemIdentifier: item.messageId ?? "" }));
+      const failed = items.filter((item) => item.error || item.objects.some((o) => retriedRefs.has(o)));
       for (const item of items.filter((i) => i.error))
         log.error("message is not an S3 event", {
           messageId: item.messageId,
           ...errorAttributes(item.error),
         });
-      return { batchItemFailures };
+      await backOff(
+        event,
+        failed.flatMap((item) => (item.error ? [] : [item.messageId ?? ""])),
+      );
+      return { batchItemFailures: failed.map((item) => ({ itemIdentifier: item.messageId ?? "" })) };
     }
     const failures = results.flatMap((r) =>
-      r.outcome === "failed" ? [{ bucket: r.object.bucket, key: r.object.key, error: r.error }] : [],
+      r.outcome === "failed" && !r.permanent
+        ? [{ bucket: r.object.bucket, key: r.object.key, error: r.error }]
+        : [],
     );
     if (failures.length > 0)
       throw new ScanFailedError(`${failures.length} of ${results.length} objects were not scanned`, failures);
     return { results };
+  }
+
+  /**
+   * Asks for each transiently failed message to come back after its back-off. A message that is not
+   * an S3 event is left to the queue: retrying it soon cannot help. A failure here only loses the
+   * back-off: the message still comes back, after the queue's visibility timeout.
+   */
+  async function backOff(event: unknown, messageIds: readonly string[]) {
+    const { delayRetry } = deps;
+    if (!delayRetry || messageIds.length === 0) return;
+    const messages = retryingMessages(event);
+    await Promise.all(
+      messageIds.map(async (id) => {
+        const message = messages.get(id);
+        if (!message) return;
+        const seconds = retryDelaySeconds(message.receiveCount);
+        try {
+          await delayRetry(message, seconds);
+          log.info("retry delayed", { messageId: id, receiveCount: message.receiveCount, seconds });
+        } catch (error) {
+          log.warn("could not delay the retry; the queue's visibility timeout applies", {
+            messageId: id,
+            ...errorAttributes(error),
+          });
+        }
+      }),
+    );
   }
 
   return {

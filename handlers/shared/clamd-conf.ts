@@ -9,6 +9,10 @@ export interface ClamdConfOptions {
   tempDir: string;
   /** The scanner's `maxObjectBytes`: the engine must look at every byte up to it. */
   maxObjectBytes: number;
+  /** clamd's `MaxScanTime`: `engineMaxScanTimeMs` of the scan timeout (core/handler-config). */
+  maxScanTimeMs: number;
+  /** `ConcurrentDatabaseReload`: off when memory cannot hold two engines (core/sizing). @default true */
+  concurrentReload?: boolean;
 }
 
 /**
@@ -29,12 +33,15 @@ export function renderClamdConf(o: ClamdConfOptions): string {
     ["StreamMaxLength", limit],
     ["MaxScanSize", limit],
     ["MaxFileSize", limit],
+    // ClamAV's default (120 s) is not what the scanner can afford: the scanner derives it from its
+    // scan timeout. A hit is reported as Heuristics.Limits.Exceeded.MaxScanTime (AlertExceedsMax).
+    ["MaxScanTime", String(o.maxScanTimeMs)],
     ["AlertExceedsMax", "yes"],
     ["AlertEncrypted", "yes"],
     // The scanner reloads when the manifest changes; clamd must not reload on its own in between.
     ["SelfCheck", "0"],
     // Scans continue on the old database while the new one loads; the scanner waits for the switch.
-    ["ConcurrentDatabaseReload", "yes"],
+    ["ConcurrentDatabaseReload", o.concurrentReload === false ? "no" : "yes"],
     ["CommandReadTimeout", "5"],
     ["LogTime", "no"],
     ["LogClean", "no"],

@@ -20,6 +20,10 @@ export interface ClamdOptions {
   /** Database folder clamd loads (and reloads) from. */
   databaseDir: string;
   maxObjectBytes: number;
+  /** clamd's `MaxScanTime` (see `engineMaxScanTimeMs` in core/handler-config). */
+  maxScanTimeMs: number;
+  /** Reload new definitions beside the old engine (twice the memory) rather than in place. @default true */
+  concurrentReload?: boolean;
   /** How long loading the database may take. */
   startTimeoutMs: number;
   log?: Log;
@@ -101,14 +105,22 @@ export class Clamd {
   /** Starts clamd and waits until it has loaded the database and answers on its socket. */
   async start(): Promise<void> {
     if (this.child) return;
-    const { workDir, databaseDir, maxObjectBytes, startTimeoutMs, tools } = this.options;
+    const { workDir, databaseDir, maxObjectBytes, maxScanTimeMs, concurrentReload, startTimeoutMs, tools } =
+      this.options;
     const tempDir = join(workDir, "clamd-tmp");
     await mkdir(tempDir, { recursive: true });
     if (dirname(this.socketPath) !== workDir) await ensurePrivateDir(dirname(this.socketPath));
     await rm(this.socketPath, { force: true });
     await writeFile(
       this.confPath,
-      renderClamdConf({ socketPath: this.socketPath, databaseDir, tempDir, maxObjectBytes }),
+      renderClamdConf({
+        socketPath: this.socketPath,
+        databaseDir,
+        tempDir,
+        maxObjectBytes,
+        maxScanTimeMs,
+        concurrentReload,
+      }),
     );
     const cmd = tools("clamd", [`--config-file=${this.confPath}`, "--foreground"]);
     const started = performance.now();

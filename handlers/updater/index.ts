@@ -1,4 +1,5 @@
 /** The updater's Lambda entry point, run on a schedule. */
+import type { Context } from "aws-lambda";
 import { parseUpdaterConfig } from "../../core/handler-config";
 import { powertoolsLog, powertoolsMetrics } from "../shared/logger";
 import { createS3Client } from "../shared/s3";
@@ -8,14 +9,18 @@ const SERVICE = "bucketwarden-updater";
 const metrics = powertoolsMetrics(SERVICE);
 let updater: Updater | undefined;
 
-/** Lambda handler: one update; throws (so the invocation fails and alarms) when nothing could be published. */
-export async function handler() {
+/**
+ * Lambda handler: one update; throws (so the invocation fails and alarms) when freshclam fails or the
+ * database does not load. A mirror's refusal does not throw: with nothing published yet it returns
+ * `no-definitions` and counts `DefinitionsMissing`, which the stack's alarm watches.
+ */
+export async function handler(_event?: unknown, context?: Pick<Context, "getRemainingTimeInMillis">) {
   updater ??= (() => {
     const config = parseUpdaterConfig(process.env);
     return createUpdater({ config, s3: createS3Client(config), log: powertoolsLog(SERVICE), metrics });
   })();
   try {
-    return await updater.run();
+    return await updater.run({ getRemainingTimeInMillis: context?.getRemainingTimeInMillis?.bind(context) });
   } finally {
     metrics.flush();
   }

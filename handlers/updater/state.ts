@@ -37,3 +37,27 @@ export async function saveFreshclamState(s3: S3Client, at: DefinitionsLocation, 
   );
   return true;
 }
+
+/** freshclam.dat begins with these bytes (ClamAV's `MIRRORS_DAT_MAGIC`). */
+const STATE_MAGIC = Buffer.from("FreshClamData");
+/**
+ * Where `retry_after` sits after the magic: freshclam writes its `freshclam_dat_v1_t` as the C
+ * struct it is: a `uint32_t` version, a 37-byte UUID, padding to 8, then a 64-bit `time_t` (the
+ * same layout, little-endian, on x86_64 and arm64 Linux, the two Lambda architectures).
+ */
+const RETRY_AFTER_OFFSET = STATE_MAGIC.length + 48;
+
+/**
+ * The end of the cool-down a mirror imposed (HTTP 429 or 403), as freshclam recorded it in its state
+ * file; undefined when none is recorded or the file is not one this layout describes. freshclam
+ * does not always say in its output that a refusal started a cool-down (a refused CVD header reads
+ * as "Malformed CVD header"), but it always records it here.
+ */
+export function coolDownUntil(state: Uint8Array): Date | undefined {
+  const bytes = Buffer.from(state);
+  if (bytes.length < RETRY_AFTER_OFFSET + 8) return undefined;
+  if (!bytes.subarray(0, STATE_MAGIC.length).equals(STATE_MAGIC)) return undefined;
+  if (bytes.readUInt32LE(STATE_MAGIC.length) !== 1) return undefined;
+  const seconds = Number(bytes.readBigInt64LE(RETRY_AFTER_OFFSET));
+  return seconds > 0 ? new Date(seconds * 1000) : undefined;
+}

@@ -5,15 +5,17 @@
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { UpdaterConfig } from "../../core/handler-config";
-import type { DefinitionsFile } from "../../core/manifest";
+import type { DefinitionsFile, DefinitionsManifest } from "../../core/manifest";
 import { stampKeyKey } from "../../core/stamp";
 import type { DefinitionsLocation } from "../shared/definitions";
-import { type Log, type MetricsSink, noMetrics, silentLog } from "../shared/logger";
+import { errorAttributes, type Log, type MetricsSink, noMetrics, silentLog } from "../shared/logger";
 import { ensureStampKey } from "../shared/stamp-key";
 import { stopwatch } from "../shared/stopwatch";
 import { layerTools, type ToolResolver } from "../shared/tools";
+import { freshclamTimeoutMs, type ToolCaps, verifyTimeoutMs } from "./budget";
 import { describeDatabase } from "./database-files";
 import { runFreshclam } from "./freshclam";
+import { DEFAULT_KEEP_MANIFESTS, DEFAULT_PRUNE_GRACE_MS, pruneDefinitions, recordHistory } from "./prune";
 import { publishDatabase } from "./publish";
 import { readPublished, restoreDatabase } from "./restore";
 import { FRESHCLAM_STATE_FILE, saveFreshclamState } from "./state";
@@ -28,10 +30,20 @@ export interface UpdaterDeps {
   log?: Log;
   metrics?: MetricsSink;
   now?: () => Date;
-  /** How long freshclam may run. @default 600000 */
+  /** How long freshclam may run at most; less when the invocation has less time left. @default 600000 */
   freshclamTimeoutMs?: number;
-  /** How long loading the updated database may take. @default 300000 */
+  /** How long loading the updated database may take at most; likewise. @default 300000 */
   verifyTimeoutMs?: number;
+  /** Manifests kept for rollback, with their files (the current one counts). @default 3 */
+  keepManifests?: number;
+  /** Unlisted definition files younger than this are not deleted yet. @default 6 hours */
+  pruneGraceMs?: number;
+}
+
+/** What `run` knows of its invocation. */
+export interface RunContext {
+  /** Lambda's `context.getRemainingTimeInMillis`: tool timeouts are derived from it. */
+  getRemainingTimeInMillis?: () => number;
 }
 
 export const UpdateStatus = {
@@ -41,8 +53,14 @@ export const UpdateStatus = {
   Unchanged: "unchanged",
   /** The last check is more recent than `minUpdateIntervalSeconds`: freshclam did not run. */
   TooSoon: "too-soon",
-  /** The mirror told freshclam to back off; its saved state keeps the date. */
+  /** The mirror told freshclam to back off; its saved state keeps the date. The published database stays. */
   CoolDown: "cool-down",
+  /**
+   * The mirror refused (or a cool-down holds) and nothing was ever published: scanners have no
+   * definitions, so every upload stays unreadable. Counted as `DefinitionsMissing` for the alarm; the
+   * invocation itself succeeds, so a first deploy does not fail on a third party.
+   */
+  NoDefinitions: "no-definitions",
 } as const;
 export type UpdateStatus = (typeof UpdateStatus)[keyof typeof UpdateStatus];
 
@@ -54,12 +72,17 @@ export interface UpdateResult {
   uploaded: string[];
   files: DefinitionsFile[];
   signatures?: number;
+  /** When the mirror's cool-down ends, if one holds. */
+  coolDownUntil?: string;
   durations: { restoreMs: number; freshclamMs: number; verifyMs: number; publishMs: number };
 }
 
 export interface Updater {
-  /** One update. Throws {@link UpdateError} when freshclam fails or the database does not load. */
-  run(): Promise<UpdateResult>;
+  /**
+   * One update. Throws {@link UpdateError} when freshclam fails (other than by a mirror's refusal) or
+   * the database does not load.
+   */
+  run(invocation?: RunContext): Promise<UpdateResult>;
 }
 
 export function createUpdater(deps: UpdaterDeps): Updater {
@@ -71,7 +94,13 @@ export function createUpdater(deps: UpdaterDeps): Updater {
   const at: DefinitionsLocation = { bucket: config.definitionsBucket, prefix: config.definitionsPrefix };
   const dirs = { base: join(config.workDir, "updater"), db: join(config.workDir, "updater", "db") };
 
-  async function run(): Promise<UpdateResult> {
+  const caps: ToolCaps = {
+    freshclamMs: deps.freshclamTimeoutMs ?? 600_000,
+    verifyMs: deps.verifyTimeoutMs ?? 300_000,
+  };
+
+  async function run(invocation: RunContext = {}): Promise<UpdateResult> {
+    const remainingMs = () => invocation.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
     const durations = { restoreMs: 0, freshclamMs: 0, verifyMs: 0, publishMs: 0 };
     const published = await readPublished(s3, at, log);
     const { previous } = published;
@@ -94,6 +123,7 @@ export function createUpdater(deps: UpdaterDeps): Updater {
         checkedAt: previous.checkedAt,
         minUpdateIntervalSeconds: config.minUpdateIntervalSeconds,
       });
+      metrics.count("DefinitionsMissing", 0);
       return unchanged(UpdateStatus.TooSoon);
     }
 
@@ -105,18 +135,29 @@ export function createUpdater(deps: UpdaterDeps): Updater {
     let fresh: Awaited<ReturnType<typeof runFreshclam>>;
     let check: Awaited<ReturnType<typeof verifyDatabase>>;
     try {
-      fresh = await runFreshclam(tools, config, dirs, deps.freshclamTimeoutMs ?? 600_000).finally(() =>
-        saveFreshclamState(s3, at, join(dirs.db, FRESHCLAM_STATE_FILE)),
+      fresh = await runFreshclam(tools, config, dirs, freshclamTimeoutMs(remainingMs(), caps), now).finally(
+        () => saveFreshclamState(s3, at, join(dirs.db, FRESHCLAM_STATE_FILE)),
       );
       durations.freshclamMs = lap();
       if (fresh.coolDown) {
+        const coolDownUntil = fresh.coolDownUntil?.toISOString();
+        metrics.count("UpdateCoolDown");
+        if (!previous) {
+          log.error("no definitions yet: the mirror refused and nothing was ever published", {
+            coolDownUntil,
+            output: lastLines(fresh.output),
+          });
+          metrics.count("DefinitionsMissing", 1);
+          return { ...unchanged(UpdateStatus.NoDefinitions), coolDownUntil };
+        }
         log.warn("the mirror asked freshclam to back off; not publishing", {
+          coolDownUntil,
           output: lastLines(fresh.output),
         });
-        metrics.count("UpdateCoolDown");
-        return unchanged(UpdateStatus.CoolDown);
+        metrics.count("DefinitionsMissing", 0);
+        return { ...unchanged(UpdateStatus.CoolDown), coolDownUntil };
       }
-      check = await verifyDatabase(tools, dirs.db, dirs.base, deps.verifyTimeoutMs ?? 300_000);
+      check = await verifyDatabase(tools, dirs.db, dirs.base, verifyTimeoutMs(remainingMs(), caps));
       durations.verifyMs = lap();
     } catch (error) {
       metrics.count("UpdateFailures");
@@ -132,8 +173,10 @@ export function createUpdater(deps: UpdaterDeps): Updater {
       now: now(),
       engine: fresh.engine,
     });
-    durations.publishMs = lap();
     const status = manifest.version === previous?.version ? UpdateStatus.Unchanged : UpdateStatus.Published;
+    if (status === UpdateStatus.Published) await recordHistory(s3, at, manifest);
+    await prune(manifest);
+    durations.publishMs = lap();
     log.info(status === UpdateStatus.Published ? "definitions published" : "definitions unchanged", {
       version: manifest.version,
       previousVersion: previous?.version,
@@ -142,8 +185,26 @@ export function createUpdater(deps: UpdaterDeps): Updater {
       durations,
     });
     metrics.count(status === UpdateStatus.Published ? "DefinitionsPublished" : "DefinitionsUnchanged");
+    metrics.count("DefinitionsMissing", 0);
     metrics.milliseconds("DatabaseLoadDuration", check.loadMs);
     return { status, version: manifest.version, uploaded, files, signatures: check.signatures, durations };
+  }
+
+  /** Old definition files go once no kept manifest lists them; a failure here never fails the update. */
+  async function prune(current: DefinitionsManifest) {
+    try {
+      const pruned = await pruneDefinitions(s3, at, {
+        current,
+        keep: deps.keepManifests ?? DEFAULT_KEEP_MANIFESTS,
+        graceMs: deps.pruneGraceMs ?? DEFAULT_PRUNE_GRACE_MS,
+        now: now(),
+      });
+      if (pruned.deletedFiles.length + pruned.deletedHistory.length > 0)
+        log.info("old definitions deleted", { files: pruned.deletedFiles, history: pruned.deletedHistory });
+    } catch (error) {
+      log.warn("old definitions could not be pruned; they are kept", errorAttributes(error));
+      metrics.count("PruneFailures");
+    }
   }
 
   return { run };

@@ -138,3 +138,23 @@ export const scannerProperties: Properties = {
     description: "Wildcard patterns of Lambda layer names that carry the scanning engine.",
   },
 };
+
+/** Principals besides the scanner that the deny rules accept in an exemption. */
+export interface TrustedPrincipalArgs {
+  /**
+   * Exact ARNs (no wildcards) of principals a bucket policy may exempt besides the stack's scanner
+   * roles: the break-glass role that releases false positives (`breakGlassRoleArns`), and the role
+   * S3 replication runs as (`replicationRoleArns`). @default []
+   */
+  trustedPrincipalArns?: string[];
+}
+
+export const trustedPrincipalProperties: Properties = {
+  trustedPrincipalArns: {
+    type: "array",
+    items: { type: "string", minLength: 1, pattern: "^[^*?]+$" },
+    default: [],
+    description:
+      "Exact ARNs of principals besides the scanner roles that a deny may exempt: a break-glass role, a replication role.",
+  },
+};

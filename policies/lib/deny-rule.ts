@@ -5,12 +5,18 @@
 import type { ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import type { TagSchema } from "../../core/tags";
 import { type DenialGaps, denialGaps, policyOf, type RequiredDenial } from "./bucket-policy";
-import { type ExemptionArgs, type ScannerArgs, type TagArgs, tagSchemaOf } from "./config";
+import {
+  type ExemptionArgs,
+  type ScannerArgs,
+  type TagArgs,
+  type TrustedPrincipalArgs,
+  tagSchemaOf,
+} from "./config";
 import { type BucketRun, forUploadBuckets } from "./run";
 import { findScanners } from "./scanner";
 import { reportBucket, uploadLabel } from "./upload-buckets";
 
-export interface DenyRuleArgs extends ExemptionArgs, ScannerArgs, TagArgs {}
+export interface DenyRuleArgs extends ExemptionArgs, ScannerArgs, TagArgs, TrustedPrincipalArgs {}
 
 export interface DenyRule {
   /** The rule's name, for setting names in errors. */
@@ -29,7 +35,9 @@ export function validateDenyRule(rule: DenyRule) {
 function check(rule: DenyRule, run: BucketRun<DenyRuleArgs>): void {
   const tags = tagSchemaOf(run.args, rule.name);
   const required = rule.required(tags);
-  const scanners = findScanners(run.graph, run.args);
+  const found = findScanners(run.graph, run.args);
+  // Trusted principals are named by the operator, so a deny may exempt them like a scanner role.
+  const scanners = { ...found, roles: new Set([...found.roles, ...(run.args.trustedPrincipalArns ?? [])]) };
   for (const bucket of run.uploads) {
     const must = `${uploadLabel(bucket.node)} ${rule.must(tags)}`;
     const policy = policyOf(bucket.node);
@@ -56,7 +64,7 @@ function describeGaps(gaps: DenialGaps): string[] {
   if (gaps.missing.length > 0) problems.push(`does not deny ${gaps.missing.join(", ")}`);
   if (gaps.overExempt.length > 0) {
     problems.push(
-      `also exempts ${gaps.overExempt.join(", ")}, which ${gaps.overExempt.length === 1 ? "is" : "are"} not the role of a scanner function in this stack`,
+      `also exempts ${gaps.overExempt.join(", ")}, which ${gaps.overExempt.length === 1 ? "is" : "are"} not the role of a scanner function in this stack nor one of trustedPrincipalArns`,
     );
   }
   return problems;

@@ -5,9 +5,21 @@
  * a statement narrowed by a condition the pack cannot evaluate does not.
  *
  * Condition semantics follow AWS: a negated operator (`StringNotEquals`) matches when the key is
- * absent, `...IfExists` matches when it is absent, `Null` tests presence.
+ * absent, `...IfExists` matches when it is absent, `Null` tests presence. Object-tag keys are absent
+ * for the actions S3 gives no `s3:ExistingObjectTag` condition (uploads, torrents, replication reads),
+ * so a tag-conditioned deny does not count for them.
  */
-import { existingTagKey, type PolicyStatement, requestTagKey, scannerRole } from "../../core/access-rule";
+import {
+  COPY_SOURCE_KEY,
+  existingTagKey,
+  type PolicyStatement,
+  REPLICATION_READ_ACTION,
+  REPLICATION_WRITE_ACTIONS,
+  REQUEST_TAG_KEYS_KEY,
+  requestTagKey,
+  scannerRole,
+  TORRENT_ACTIONS,
+} from "../../core/access-rule";
 import { globMatch, hasWildcard } from "./glob";
 
 /** The principal condition key core uses for the scanner on AWS (`aws:PrincipalArn`). */
@@ -42,6 +54,8 @@ export interface Request {
   existingTags?: Readonly<Record<string, string>>;
   /** Tags the request sets. */
   requestTags?: Readonly<Record<string, string>>;
+  /** The `x-amz-copy-source` of a server-side copy (`bucket/key`). */
+  copySource?: string;
 }
 
 /** What one statement does to a request. */
@@ -138,7 +152,14 @@ function baseOperator(operator: string): { op: string; ifExists: boolean; set?: 
 // Condition key names are case-insensitive; the tag key after the slash is not.
 const EXISTING_TAG = existingTagKey("").toLowerCase();
 const REQUEST_TAG = requestTagKey("").toLowerCase();
-const REQUEST_TAG_KEYS = "s3:requestobjecttagkeys";
+const REQUEST_TAG_KEYS = REQUEST_TAG_KEYS_KEY.toLowerCase();
+const COPY_SOURCE = COPY_SOURCE_KEY.toLowerCase();
+// Actions for which the Service Authorization Reference lists no s3:ExistingObjectTag key.
+const NO_EXISTING_TAGS = new Set(
+  ["s3:PutObject", ...TORRENT_ACTIONS, REPLICATION_READ_ACTION, ...REPLICATION_WRITE_ACTIONS].map((a) =>
+    a.toLowerCase(),
+  ),
+);
 
 /** Evaluates one condition for the request; keys the pack does not model never hold. */
 function conditionHolds(operator: string, key: string, values: string[], request: Request): boolean {
@@ -150,7 +171,10 @@ function conditionHolds(operator: string, key: string, values: string[], request
     return keys.some((k) => compare(op, k, values) === true);
   }
   let actual: string | undefined;
-  if (lower.startsWith(EXISTING_TAG)) actual = request.existingTags?.[key.slice(EXISTING_TAG.length)];
+  if (lower.startsWith(EXISTING_TAG)) {
+    if (!NO_EXISTING_TAGS.has(request.action.toLowerCase()))
+      actual = request.existingTags?.[key.slice(EXISTING_TAG.length)];
+  } else if (lower === COPY_SOURCE) actual = request.copySource;
   else if (lower.startsWith(REQUEST_TAG)) actual = request.requestTags?.[key.slice(REQUEST_TAG.length)];
   else return false;
   if (set !== undefined) return false;

@@ -23,6 +23,10 @@ export const AwsTypes = {
   layerVersion: "aws:lambda/layerVersion:LayerVersion",
   eventSourceMapping: "aws:lambda/eventSourceMapping:EventSourceMapping",
   functionEventInvokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  kmsKey: "aws:kms/key:Key",
 } as const;
 
 /** Both bucket types. */

@@ -47,3 +47,22 @@ export function rolePolicyOfFunction(tree: RecordedResource[], fn: RecordedResou
 export function dependsOn(r: RecordedResource, dependency: RecordedResource): boolean {
   return r.dependencies.includes(dependency.urn);
 }
+
+/** True when `r` waits for `dependency`, directly or through a chain of dependencies within `tree`. */
+export function waitsFor(
+  tree: RecordedResource[],
+  r: RecordedResource,
+  dependency: RecordedResource,
+): boolean {
+  const byUrn = new Map(tree.map((t) => [t.urn, t]));
+  const seen = new Set<string>();
+  const queue = [...r.dependencies];
+  while (queue.length > 0) {
+    const urn = queue.shift() as string;
+    if (urn === dependency.urn) return true;
+    if (seen.has(urn)) continue;
+    seen.add(urn);
+    queue.push(...(byUrn.get(urn)?.dependencies ?? []));
+  }
+  return false;
+}

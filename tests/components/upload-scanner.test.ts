@@ -3,11 +3,12 @@ import type * as Components from "../../components";
 import { ComponentTypes, ManagedResourceTypes as T } from "../../components/types";
 import { AccessRuleSids, type PolicyStatement, SCANNER_OBJECT_ACTIONS } from "../../core/access-rule";
 import { handlerBundleDir, LAMBDA_RUNTIME } from "../../core/artifacts";
-import { parseScannerConfig } from "../../core/handler-config";
+import { engineMaxScanTimeMs, parseScannerConfig } from "../../core/handler-config";
 import { wildcardGrants } from "../../core/iam";
 import { LAYER_BUILD_DIR } from "../../core/layer-layout";
 import * as size from "../../core/sizing";
 import { DEFAULT_TAG_SCHEMA } from "../../core/tags";
+import { renderClamdConf } from "../../handlers/shared/clamd-conf";
 import { authorize, s3, sessionOf } from "../support/policy-eval";
 import {
   installPulumiMocks,
@@ -22,6 +23,7 @@ import {
   onlyWithin,
   policyOf,
   rolePolicyOfFunction,
+  waitsFor,
   within,
 } from "./graph";
 
@@ -75,10 +77,16 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       scannerRoleArn = onlyWithin(tree, T.role).state.arn;
     });
 
+    it("names the created bucket from invokes (account, region, project, stack), not by S3's autonaming", () => {
+      assert.match(bucket.inputs.bucket, /^photos-uploads-[0-9a-f]{12}$/);
+      assert.equal(bucket.inputs.bucketPrefix, undefined);
+    });
+
     it("is written on the upload bucket, after its public access block and ownership", () => {
       const r = onlyWithin(tree, T.bucketPolicy);
       assert.equal(r.inputs.bucket, bucket.state.bucket);
-      assert.ok(dependsOn(r, onlyWithin(tree, T.publicAccessBlock)));
+      assert.ok(waitsFor(tree, r, onlyWithin(tree, T.publicAccessBlock)));
+      assert.ok(waitsFor(tree, r, onlyWithin(tree, T.ownershipControls)));
     });
 
     it("keeps the caller's own statement, unchanged", () => {
@@ -219,14 +227,17 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       assert.ok(dependsOn(onlyWithin(tree, T.eventSourceMapping), onlyWithin(tree, T.rolePolicy)));
     });
 
-    it("hides a message for six scanner timeouts while it is being scanned", () => {
-      assert.equal(queue.inputs.visibilityTimeoutSeconds, 6 * fn.inputs.timeout);
+    it("hides a message while it is being scanned, and no longer than a minute past the scanner's timeout", () => {
+      // Lambda refuses a mapping whose queue hides messages for less than the function's timeout.
+      assert.ok(queue.inputs.visibilityTimeoutSeconds >= fn.inputs.timeout);
+      assert.ok(queue.inputs.visibilityTimeoutSeconds <= fn.inputs.timeout + 60);
     });
 
-    it("moves an event that keeps failing to the dead-letter queue", () => {
+    it("moves an event to the dead-letter queue after the back-off's tries, within minutes", () => {
       const redrive = JSON.parse(queue.inputs.redrivePolicy);
       assert.equal(redrive.deadLetterTargetArn, deadLetters.state.arn);
-      assert.ok(redrive.maxReceiveCount >= 3);
+      assert.equal(redrive.maxReceiveCount, size.QUEUE_MAX_RECEIVE_COUNT);
+      assert.ok(size.backOffBeforeDeadLetterSeconds() <= 3600);
     });
 
     it("alarms on the age of the oldest waiting upload and on any dead letter", () => {
@@ -267,6 +278,30 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       assert.equal(fn.inputs.ephemeralStorage.size, size.requiredScannerStorageMb(2_000_000_000));
     });
 
+    it("is updated whenever its role is replaced, so Lambda renews its KMS grant for the new role", () => {
+      const role = onlyWithin(tree, T.role);
+      assert.ok(role.state.uniqueId);
+      assert.ok(fn.inputs.description.includes(role.state.uniqueId), fn.inputs.description);
+    });
+
+    it("deploys on an account capped at 3,008 MB", () => {
+      assert.ok(fn.inputs.memorySize <= 3008, `${fn.inputs.memorySize}`);
+    });
+
+    it("turns clamd's concurrent reload off at the default memory, which cannot hold two engines", () => {
+      const config = parseScannerConfig(fn.inputs.environment.variables);
+      assert.equal(config.concurrentReload, false);
+      const maxScanTimeMs = engineMaxScanTimeMs(config.scanTimeoutMs);
+      const conf = renderClamdConf({
+        socketPath: "s",
+        databaseDir: "d",
+        tempDir: "t",
+        maxScanTimeMs,
+        ...config,
+      });
+      assert.match(conf, /^ConcurrentDatabaseReload no$/m);
+    });
+
     it("hands the handler an environment its own parser reads back as these definitions and tags", () => {
       const config = parseScannerConfig(fn.inputs.environment.variables);
       assert.deepEqual([config.definitionsBucket, config.definitionsPrefix], ["defs", "clamav/"]);
@@ -288,12 +323,93 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
   });
 });
 
+describe("components/UploadScanner: one write to a bucket's configuration at a time", () => {
+  let tree: RecordedResource[];
+  let topicPolicy: RecordedResource;
+
+  before(async () => {
+    const rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    const aws = require("@pulumi/aws");
+    const policy = new aws.sns.TopicPolicy("removed-topic-policy", {
+      arn: "arn:aws:sns:us-east-1:123456789012:removed",
+      policy: "{}",
+    });
+    new UploadScanner("ordered", {
+      newBucket: { noncurrentVersionDays: 10, abortIncompleteUploadDays: 2 },
+      definitions: DEFINITIONS,
+      extraNotifications: {
+        topics: [{ topicArn: "arn:aws:sns:us-east-1:123456789012:removed", events: ["s3:ObjectRemoved:*"] }],
+        dependsOn: [policy],
+      },
+      projectRoot: ROOT,
+    });
+    await rec.settle();
+    tree = componentTree(rec, ComponentTypes.UploadScanner, "ordered");
+    topicPolicy = rec.one("aws:sns/topicPolicy:TopicPolicy", "removed-topic-policy");
+  });
+
+  it("chains settings, lifecycle, policy and notification, each waiting for the one before", () => {
+    const chain = [
+      T.publicAccessBlock,
+      T.ownershipControls,
+      T.encryption,
+      T.versioning,
+      T.lifecycle,
+      T.bucketPolicy,
+      T.bucketNotification,
+    ].map((type) => onlyWithin(tree, type));
+    for (let i = 1; i < chain.length; i++)
+      assert.ok(dependsOn(chain[i], chain[i - 1]), `${chain[i].type} does not wait for ${chain[i - 1].type}`);
+  });
+
+  it("lets the caller's destinations' permissions be in place before S3 checks them", () => {
+    assert.ok(dependsOn(onlyWithin(tree, T.bucketNotification), topicPolicy));
+  });
+
+  it("expires old versions and abandoned multipart uploads after the days asked for", () => {
+    const rules = onlyWithin(tree, T.lifecycle).inputs.rules;
+    assert.deepEqual(
+      rules.map((r: Record<string, unknown>) => [
+        r.status,
+        r.noncurrentVersionExpiration,
+        r.abortIncompleteMultipartUpload,
+      ]),
+      [
+        ["Enabled", { noncurrentDays: 10 }, undefined],
+        ["Enabled", undefined, { daysAfterInitiation: 2 }],
+      ],
+    );
+  });
+});
+
+describe("components/UploadScanner: a created bucket's lifecycle by default and turned off", () => {
+  it("keeps old versions 30 days and abandoned uploads 7 by default, and nothing when both are 0", async () => {
+    const rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    new UploadScanner("lc-default", { newBucket: true, definitions: DEFINITIONS, projectRoot: ROOT });
+    new UploadScanner("lc-off", {
+      newBucket: { noncurrentVersionDays: 0, abortIncompleteUploadDays: 0 },
+      definitions: DEFINITIONS,
+      projectRoot: ROOT,
+    });
+    await rec.settle();
+    const rules = onlyWithin(componentTree(rec, ComponentTypes.UploadScanner, "lc-default"), T.lifecycle)
+      .inputs.rules;
+    assert.deepEqual(rules[0].noncurrentVersionExpiration, { noncurrentDays: 30 });
+    assert.deepEqual(rules[1].abortIncompleteMultipartUpload, { daysAfterInitiation: 7 });
+    assert.equal(within(componentTree(rec, ComponentTypes.UploadScanner, "lc-off"), T.lifecycle).length, 0);
+  });
+});
+
 describe("components/UploadScanner with an existing bucket and the direct trigger", () => {
   let rec: PulumiRecorder;
   let tree: RecordedResource[];
   let fn: RecordedResource;
   const EXISTING = "acme-avatars";
   const EXISTING_ARN = `arn:aws:s3:::${EXISTING}`;
+  const BREAK_GLASS = `arn:aws:iam::${MOCK_ACCOUNT}:role/malware-release`;
+  const REPLICATION = `arn:aws:iam::${MOCK_ACCOUNT}:role/avatars-replication`;
 
   before(async () => {
     rec = installPulumiMocks();
@@ -308,6 +424,9 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
         Statement: [{ ...CALLERS, Resource: `${EXISTING_ARN}/*` }],
       }),
       failClosed: false,
+      breakGlassRoleArns: [BREAK_GLASS],
+      replicationRoleArns: [REPLICATION],
+      serverSideCopies: { withinBucket: true, fromBuckets: ["acme-other-uploads"] },
       projectRoot: ROOT,
     });
     await rec.settle();
@@ -319,6 +438,28 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
     assert.equal(within(tree, T.bucket).length, 0);
     assert.equal(onlyWithin(tree, T.bucketPolicy).inputs.bucket, EXISTING);
     assert.equal(onlyWithin(tree, T.bucketNotification).inputs.bucket, EXISTING);
+  });
+
+  it("writes the break-glass role, the replication role and the copy sources into the access rule", async () => {
+    const policy = policyOf(onlyWithin(tree, T.bucketPolicy));
+    const policies = { [EXISTING]: policy };
+    const infected = { bucket: EXISTING, key: "eicar.com", tags: { Infected: "true" } };
+    const clean = { bucket: EXISTING, key: "a.jpg", tags: { Infected: "false" } };
+    const target = { bucket: EXISTING, key: "b.jpg" };
+    const reader = sessionOf(`arn:aws:iam::${MOCK_ACCOUNT}:role/reader`);
+    const decisions = await Promise.all([
+      authorize(policies, sessionOf(BREAK_GLASS), s3.getObject(infected)),
+      authorize(policies, reader, s3.getObject(infected)),
+      authorize(policies, sessionOf(REPLICATION), s3.replicationRead(infected)),
+      authorize(policies, reader, s3.replicationRead(clean)),
+      authorize(policies, reader, s3.copyObject(clean, target)),
+      authorize(policies, reader, s3.copyObject({ ...clean, bucket: "acme-other-uploads" }, target)),
+      authorize(policies, reader, s3.copyObject({ ...clean, bucket: "planted" }, target)),
+    ]);
+    assert.deepEqual(
+      decisions.map((d) => d.allowed),
+      [true, false, true, false, true, true, false],
+    );
   });
 
   it("keeps the caller's statements given as policy JSON", () => {
@@ -352,6 +493,10 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
     ]);
     assert.deepEqual(notification.inputs.queues, []);
     assert.ok(dependsOn(notification, onlyWithin(tree, T.permission)));
+  });
+
+  it("caps the scanners S3 can start at once with reserved concurrency (5 by default)", () => {
+    assert.equal(fn.inputs.reservedConcurrentExecutions, 5);
   });
 
   it("sends events Lambda gives up on to the dead-letter queue, which the role may write", () => {
@@ -482,5 +627,29 @@ describe("components/UploadScanner: the scanner role's name, global to the accou
   it("is the name the function runs as and the bucket policy exempts", async () => {
     const role = await roleIn("eu-west-1");
     assert.equal(role.state.arn, `arn:aws:iam::${MOCK_ACCOUNT}:role/${role.inputs.name}`);
+  });
+});
+
+describe("components/UploadScanner: a bucket encrypted with a customer-managed KMS key", () => {
+  const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+  it("lets the scanner decrypt through S3 in the stack's region only", async () => {
+    const rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    new UploadScanner("sealed", {
+      existingBucketName: "acme-sealed",
+      kmsKeyArns: [KEY],
+      definitions: DEFINITIONS,
+      projectRoot: ROOT,
+    });
+    await rec.settle();
+    const tree = componentTree(rec, ComponentTypes.UploadScanner, "sealed");
+    const role = onlyWithin(tree, T.role);
+    const grant = within(tree, T.rolePolicy)
+      .filter((p) => p.inputs.role === role.state.name)
+      .flatMap((p) => policyOf(p).Statement)
+      .find((s) => s.Sid === "DecryptUploadsThroughS3");
+    assert.deepEqual(grant?.Resource, [KEY]);
+    assert.deepEqual(grant?.Condition, { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });
   });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { validateResourcePolicy } from "@cloud-copilot/iam-policy";
+import { lintResourcePolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
 import {
   type AccessRuleArgs,
   AccessRuleSids,
@@ -123,8 +123,9 @@ describe("core/access-rule: the generated policy", () => {
     ["the store variant", { scanner: scannerUser("scanner") }],
   ];
   for (const [name, overrides] of variants) {
-    it(`is a valid resource policy for IAM (${name})`, () => {
+    it(`is a valid resource policy for IAM, without lint warnings (${name})`, () => {
       assert.deepEqual(validateResourcePolicy(policy(overrides)), []);
+      assert.deepEqual(lintResourcePolicy(policy(overrides)), [], "and raises no lint warning");
     });
   }
 
@@ -192,6 +193,18 @@ describe("core/access-rule: reads under AWS's authorization rules", () => {
       s3.replicationRead(clean),
       false,
     ],
+    ["denies replication reads of infected objects", REPLICATION, s3.replicationRead(infected), false],
+    ["denies replication reads of unscanned objects", accountRoot, s3.replicationRead(unscanned), false],
+    ["denies torrents of unscanned objects", USER, s3.getObjectTorrent(unscanned), false],
+    ["denies HEAD of objects not yet scanned", UPLOADER, s3.headObject(unscanned), false],
+    ["allows HEAD of objects scanned clean", UPLOADER, s3.headObject(clean), true],
+    [
+      "denies replicating objects in, which would bring their tags",
+      UPLOADER,
+      s3.replicateObject(target),
+      false,
+    ],
+    ["denies replicating tags in", REPLICATION, s3.replicateTags(clean), false],
     ["lets the scanner re-read infected objects for rescans", SCANNER, s3.getObject(infected), true],
     ["lets the scanner read objects not yet scanned", SCANNER, s3.getObjectVersion(unscanned), true],
     ["does not exempt an unnamed break-glass role", BREAK_GLASS, s3.getObject(infected), false],
@@ -237,6 +250,13 @@ describe("core/access-rule: reads under AWS's authorization rules", () => {
           true,
         ],
         ["denies replication reads to everyone else", UPLOADER, s3.replicationRead(clean), false],
+        [
+          "lets the named replication role write replicas here",
+          REPLICATION,
+          s3.replicateObject(target),
+          true,
+        ],
+        ["denies replication writes to everyone else", USER, s3.replicateTags(clean), false],
         ["denies replication reads to the account root", accountRoot, s3.replicationRead(clean), false],
         ["lets break-glass read an object the engine flagged", BREAK_GLASS, s3.getObject(infected), true],
         [
@@ -482,6 +502,19 @@ describe("core/access-rule: writes under AWS's authorization rules", () => {
       const blanket = store().Statement.find((s) => s.Sid === AccessRuleSids.denyTagWrites);
       assert.deepEqual(blanket?.Action, [...TAG_WRITE_ACTIONS]);
       assert.deepEqual(blanket?.Condition, { StringNotEquals: { "aws:username": ["scanner"] } });
+    });
+    it("writes no replication deny for the Ceph store, which rejects a policy that names replication actions", () => {
+      assert.ok(!store().Statement.some((s) => s.Sid === AccessRuleSids.denyReplication));
+      assert.ok(policy().Statement.some((s) => s.Sid === AccessRuleSids.denyReplication));
+    });
+    it("lets the store be named explicitly, whatever identifies the scanner", () => {
+      const sids = rule({ store: "ceph-rgw" }).map((s) => s.Sid);
+      assert.ok(
+        sids.includes(AccessRuleSids.denyTagWrites) && !sids.includes(AccessRuleSids.denyReplication),
+      );
+      assert.ok(
+        !rule({ store: "ceph-rgw", userTagEdits: true }).some((s) => s.Sid === AccessRuleSids.denyTagWrites),
+      );
     });
     it("writes no blanket tag-write deny on AWS, where it would refuse every tagged upload", () => {
       assert.ok(!policy().Statement.some((s) => s.Sid === AccessRuleSids.denyTagWrites));

@@ -3,6 +3,7 @@ import { ConfigError } from "../../core/errors";
 import {
   ENGINE_MAX_OBJECT_BYTES,
   EnvVars,
+  engineMaxScanTimeMs,
   OFFICIAL_MIN_UPDATE_INTERVAL_SECONDS,
   parseScannerConfig,
   parseUpdaterConfig,
@@ -27,6 +28,7 @@ describe("core/handler-config: parseScannerConfig", () => {
       scanTimeoutMs: 300_000,
       engineStartTimeoutMs: 180_000,
       definitionsCheckIntervalMs: 60_000,
+      concurrentReload: true,
     });
   });
 
@@ -168,6 +170,7 @@ describe("core/handler-config: environments round-trip through the parsers", () 
         scanTimeoutMs: 1000,
         engineStartTimeoutMs: 2000,
         definitionsCheckIntervalMs: 0,
+        concurrentReload: false,
       },
     ],
     [
@@ -218,5 +221,22 @@ describe("core/handler-config: environments round-trip through the parsers", () 
       Object.keys(env).filter((k) => !known.has(k)),
       [],
     );
+  });
+});
+
+describe("core/handler-config: engineMaxScanTimeMs", () => {
+  const table: Array<[string, number, number]> = [
+    ["leaves the default 300 s timeout 30 s for streaming and tagging", 300_000, 270_000],
+    ["leaves at most 30 s however long the timeout", 900_000, 870_000],
+    ["gives the engine half of a short timeout", 40_000, 20_000],
+    ["gives the engine half of a very short timeout", 6_000, 3_000],
+    ["never gives the engine nothing", 1, 1],
+  ];
+  for (const [title, timeout, expected] of table)
+    it(title, () => assert.equal(engineMaxScanTimeMs(timeout), expected));
+
+  it("always ends the engine's scan before the scanner's timeout", () => {
+    for (const timeout of [100, 1_000, 60_000, 300_000, 900_000])
+      assert.ok(engineMaxScanTimeMs(timeout) < timeout, String(timeout));
   });
 });

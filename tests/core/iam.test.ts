@@ -1,16 +1,24 @@
 import assert from "node:assert/strict";
+import { runSimulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument, PolicyStatement } from "../../core/access-rule";
 import { BucketwardenError } from "../../core/errors";
 import {
   callerStatements,
   eventQueuePolicy,
+  kmsDecryptPolicy,
   lambdaTrustPolicy,
   logWriteStatement,
   scannerPolicy,
   updaterPolicy,
   wildcardGrants,
 } from "../../core/iam";
-import { identityAllows, resourcePolicyDecision, servicePrincipal } from "../support/policy-eval";
+import {
+  ACCOUNT,
+  identityAllows,
+  resourcePolicyDecision,
+  roleSession,
+  servicePrincipal,
+} from "../support/policy-eval";
 
 const DEFS = "arn:aws:s3:::defs";
 const UPLOADS = "arn:aws:s3:::uploads";
@@ -36,11 +44,32 @@ describe("core/iam: updaterPolicy", () => {
       true,
     ],
     [
-      "lets the updater delete definition files no recent manifest lists",
+      "lets the updater delete old definition files",
       "s3:DeleteObject",
       `${DEFS}/clamav/files/x/daily.cld`,
       {},
       true,
+    ],
+    [
+      "lets the updater delete old manifest history",
+      "s3:DeleteObject",
+      `${DEFS}/clamav/history/2026-01-01T00:00:00.000Z-abc.json`,
+      {},
+      true,
+    ],
+    [
+      "keeps the updater from deleting the manifest",
+      "s3:DeleteObject",
+      `${DEFS}/clamav/manifest.json`,
+      {},
+      false,
+    ],
+    [
+      "keeps the updater from deleting its saved state",
+      "s3:DeleteObject",
+      `${DEFS}/clamav/state/freshclam.dat`,
+      {},
+      false,
     ],
     ["keeps the updater from deleting outside its prefix", "s3:DeleteObject", `${DEFS}/other/x`, {}, false],
     ["lets the updater list its prefix", "s3:ListBucket", DEFS, { "s3:prefix": "clamav/files/" }, true],
@@ -226,5 +255,91 @@ describe("core/iam: callerStatements", () => {
 
   it("rejects JSON that does not parse", () => {
     assert.throws(() => callerStatements("{"), BucketwardenError);
+  });
+});
+
+describe("core/iam: the scanner's grant on a customer-managed KMS key", () => {
+  const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  const OTHER_KEY = "arn:aws:kms:eu-west-1:123456789012:key/9999abcd-12ab-34cd-56ef-1234567890ab";
+  const doc = kmsDecryptPolicy([KEY], "eu-west-1");
+  const table: Array<[string, string, string, Record<string, string>, boolean]> = [
+    [
+      "lets S3 decrypt an upload with the bucket's key for the scanner",
+      "kms:Decrypt",
+      KEY,
+      { "kms:ViaService": "s3.eu-west-1.amazonaws.com" },
+      true,
+    ],
+    ["keeps the scanner from using the key directly", "kms:Decrypt", KEY, {}, false],
+    [
+      "keeps the scanner from using the key through S3 in another region",
+      "kms:Decrypt",
+      KEY,
+      { "kms:ViaService": "s3.us-east-1.amazonaws.com" },
+      false,
+    ],
+    [
+      "keeps the scanner from using the key through another service",
+      "kms:Decrypt",
+      KEY,
+      { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" },
+      false,
+    ],
+    [
+      "grants nothing on other keys",
+      "kms:Decrypt",
+      OTHER_KEY,
+      { "kms:ViaService": "s3.eu-west-1.amazonaws.com" },
+      false,
+    ],
+    ["grants no encryption", "kms:Encrypt", KEY, { "kms:ViaService": "s3.eu-west-1.amazonaws.com" }, false],
+  ];
+  // KMS requires its key policy to allow too; AWS's default key policy lets the account's IAM policies decide.
+  const defaultKeyPolicy = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "Enable IAM User Permissions",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ],
+  };
+  async function kmsAllows(
+    action: string,
+    resource: string,
+    context: Record<string, string>,
+  ): Promise<boolean> {
+    const response = await runSimulation(
+      {
+        request: {
+          principal: roleSession("function-role").principal,
+          action,
+          resource: { resource, accountId: ACCOUNT },
+          contextVariables: context,
+        },
+        identityPolicies: [{ name: "role", policy: doc }],
+        resourcePolicy: defaultKeyPolicy,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+    if (response.resultType === "error") throw new Error(JSON.stringify(response.errors));
+    return response.overallResult === "Allowed";
+  }
+  for (const [title, action, resource, context, allowed] of table)
+    it(title, async () => assert.equal(await kmsAllows(action, resource, context), allowed));
+
+  it("gives no KMS grant without keys", () => {
+    const plain = scannerPolicy({
+      definitionsBucketArn: DEFS,
+      definitionsPrefix: "clamav/",
+      uploadBucketArn: UPLOADS,
+      logGroupArn: LOGS,
+    });
+    assert.ok(!JSON.stringify(plain).includes("kms:"));
   });
 });

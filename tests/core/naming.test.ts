@@ -12,6 +12,7 @@ import {
   roleArn,
   roleName,
   stackComponentName,
+  uploadBucketName,
   uploadNameProblem,
 } from "../../core/naming";
 
@@ -152,4 +153,34 @@ describe("core/naming: the scanner role's name and ARN, known before the role ex
   for (const [title, partition, account, name, path, expected] of arns)
     it(`forms the role ARN as IAM does, with ${title}`, () =>
       assert.equal(roleArn(partition, account, name, path), expected));
+});
+
+describe("core/naming: a created upload bucket's name, known before the bucket exists", () => {
+  const scope = { accountId: "123456789012", region: "eu-west-1", project: "bucketwarden", stack: "dev" };
+
+  it("is the bucket prefix and a 12-character hash, a valid S3 bucket name", () => {
+    const name = uploadBucketName("bucketwarden-dev-photos-uploads", scope);
+    assert.match(name, /^bucketwarden-dev-photos-uploads-[0-9a-f]{12}$/);
+    assert.equal(bucketNameProblem(name), undefined);
+  });
+
+  it("is the same every time, so the bucket policy naming it is known at preview", () => {
+    assert.equal(uploadBucketName("x-uploads", { ...scope }), uploadBucketName("x-uploads", scope));
+  });
+
+  const others: Array<[string, typeof scope]> = [
+    ["another account (bucket names are global to S3)", { ...scope, accountId: "210987654321" }],
+    ["another region", { ...scope, region: "us-east-1" }],
+    ["another stack", { ...scope, stack: "prod" }],
+    ["another project", { ...scope, project: "other" }],
+  ];
+  for (const [title, other] of others)
+    it(`differs in ${title}`, () =>
+      assert.notEqual(uploadBucketName("x-uploads", other), uploadBucketName("x-uploads", scope)));
+
+  it("fits S3's 63 characters for the longest logical name", () => {
+    assert.ok(
+      uploadBucketName(`bucketwarden-${"s".repeat(60)}-${"b".repeat(24)}-uploads`, scope).length <= 63,
+    );
+  });
 });

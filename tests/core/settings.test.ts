@@ -30,8 +30,15 @@ describe("core/settings: defaults", () => {
       [s.updater.officialDatabases, s.updater.databaseMirrors],
       [true, ["database.clamav.net"]],
     ],
-    ["creates the listed bucket and adopts none", s.uploadBuckets, [{ key: "photos", policyStatements: [] }]],
+    [
+      "creates the listed bucket and adopts none",
+      s.uploadBuckets,
+      [{ key: "photos", policyStatements: [], kmsKeyArns: [] }],
+    ],
     ["keeps logs 30 days", s.logRetentionDays, 30],
+    ["names no break-glass role", s.breakGlassRoleArns, []],
+    ["names no replication role", s.replicationRoleArns, []],
+    ["denies server-side copies", s.allowServerSideCopies, false],
   ];
   for (const [title, actual, expected] of table) it(title, () => assert.deepEqual(actual, expected));
 
@@ -40,6 +47,18 @@ describe("core/settings: defaults", () => {
       .filter(([, spec]) => (spec.default as unknown) === undefined)
       .map(([k]) => k);
     assert.deepEqual(withoutDefault, []);
+  });
+
+  it("sizes the scanner's /tmp for two objects at once when queueBatchSize is over 1", () => {
+    const batched = parseStackSettings({
+      "bucketwarden:uploadBuckets": '["photos"]',
+      "bucketwarden:queueBatchSize": "5",
+    });
+    assert.equal(
+      batched.scanner.ephemeralStorageMb,
+      size.requiredScannerStorageMb(ENGINE_MAX_OBJECT_BYTES, 2),
+    );
+    assert.ok(batched.scanner.ephemeralStorageMb > s.scanner.ephemeralStorageMb);
   });
 
   it("computes the scanner's /tmp when scannerEphemeralStorageMb is its default 0", () => {
@@ -60,6 +79,24 @@ describe("core/settings: values", () => {
       ["arn:aws:sns:eu-west-1:123456789012:ops"],
     ],
     [
+      "reads the break-glass and replication roles",
+      {
+        "bucketwarden:breakGlassRoleArns": '["arn:aws:iam::123456789012:role/malware-release"]',
+        "bucketwarden:replicationRoleArns": '["arn:aws:iam::123456789012:role/service-role/replication"]',
+      },
+      (s) => [s.breakGlassRoleArns, s.replicationRoleArns],
+      [
+        ["arn:aws:iam::123456789012:role/malware-release"],
+        ["arn:aws:iam::123456789012:role/service-role/replication"],
+      ],
+    ],
+    [
+      "reads allowServerSideCopies",
+      { "bucketwarden:allowServerSideCopies": "true" },
+      (s) => s.allowServerSideCopies,
+      true,
+    ],
+    [
       "reads lists written with pulumi config set as commas",
       { "bucketwarden:uploadBuckets": "photos, docs" },
       (s) => s.uploadBuckets.map((b) => b.key),
@@ -69,7 +106,18 @@ describe("core/settings: values", () => {
       "names existing buckets' resources with dots as dashes",
       { "bucketwarden:existingUploadBuckets": '["acme.avatars"]' },
       (s) => s.uploadBuckets[1],
-      { key: "acme-avatars", existingBucketName: "acme.avatars", policyStatements: [] },
+      { key: "acme-avatars", existingBucketName: "acme.avatars", policyStatements: [], kmsKeyArns: [] },
+    ],
+    [
+      "hands a bucket encrypted with a customer-managed key its key, for the scanner's grant",
+      {
+        "bucketwarden:existingUploadBuckets": '["acme.avatars"]',
+        "bucketwarden:bucketKmsKeyArns": JSON.stringify({
+          "acme.avatars": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        }),
+      },
+      (s) => s.uploadBuckets[1].kmsKeyArns,
+      ["arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
     ],
     [
       "hands each bucket its own policy statements",
@@ -218,6 +266,18 @@ describe("core/settings: a bad setting fails with an error naming it", () => {
       /not a bucket name/,
     ],
     [
+      "a KMS key given by alias, which IAM cannot grant",
+      { "bucketwarden:bucketKmsKeyArns": '{"photos":"alias/uploads"}' },
+      "bucketKmsKeyArns",
+      /not a KMS key ARN/,
+    ],
+    [
+      "a KMS key for a bucket the stack does not protect",
+      { "bucketwarden:bucketKmsKeyArns": '{"other":"arn:aws:kms:eu-west-1:111122223333:key/abc"}' },
+      "bucketKmsKeyArns",
+      /not one of the upload buckets/,
+    ],
+    [
       "the same bucket listed twice",
       { "bucketwarden:uploadBuckets": '["photos","photos"]' },
       "uploadBuckets",
@@ -234,6 +294,18 @@ describe("core/settings: a bad setting fails with an error naming it", () => {
       { "bucketwarden:alarmTopicArns": '["arn:aws:sqs:us-east-1:123456789012:q"]' },
       "alarmTopicArns",
       /SNS topic/,
+    ],
+    [
+      "a break-glass principal that is not a role",
+      { "bucketwarden:breakGlassRoleArns": '["arn:aws:iam::123456789012:user/jane"]' },
+      "breakGlassRoleArns",
+      /IAM role ARN/,
+    ],
+    [
+      "a wildcard replication role",
+      { "bucketwarden:replicationRoleArns": '["arn:aws:iam::123456789012:role/*"]' },
+      "replicationRoleArns",
+      /IAM role ARN/,
     ],
     [
       "policy statements for a bucket the stack does not protect",

@@ -109,7 +109,7 @@ describe("policy pack compliance with the components' stack", () => {
     });
     assert.deepEqual(summary(await analyzeStack(rules, broken)), [
       `advisory upload-bucket-fail-closed: Upload bucket "${UPLOADS}" must keep objects unreadable until the scanner tags them Infected=false (fail-closed): BucketPolicy "bw-uploads-policy" does not deny s3:GetObject of objects without the Infected tag, s3:GetObject of objects whose Infected tag is not false, s3:GetObjectVersion of objects without the Infected tag, s3:GetObjectVersion of objects whose Infected tag is not false`,
-      `mandatory upload-bucket-denies-infected-reads: Upload bucket "${UPLOADS}" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: BucketPolicy "bw-uploads-policy" does not deny s3:GetObject, s3:GetObjectVersion`,
+      `mandatory upload-bucket-denies-infected-reads: Upload bucket "${UPLOADS}" must deny reads (s3:GetObject, s3:GetObjectVersion, torrents, replication) of objects tagged Infected=true to all principals but the scanner: BucketPolicy "bw-uploads-policy" does not deny s3:GetObject, s3:GetObjectVersion`,
     ]);
   });
 
@@ -129,12 +129,42 @@ describe("policy pack compliance with the components' stack", () => {
     const found = summary(await analyzeStack(rules, broken));
     assert.ok(
       found.includes(
-        `mandatory upload-bucket-denies-infected-reads: Upload bucket "${UPLOADS}" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: BucketPolicy "bw-uploads-policy" does not deny s3:GetObjectVersion`,
+        `mandatory upload-bucket-denies-infected-reads: Upload bucket "${UPLOADS}" must deny reads (s3:GetObject, s3:GetObjectVersion, torrents, replication) of objects tagged Infected=true to all principals but the scanner: BucketPolicy "bw-uploads-policy" does not deny s3:GetObjectVersion`,
       ),
       found.join("\n"),
     );
     assert.equal(found.filter((d) => d.startsWith("mandatory")).length, 1, found.join("\n"));
   });
+
+  const mandatoryParts: Array<[string, string[], string]> = [
+    [AccessRuleSids.denyCopies, ["verdict-tags-scanner-only"], "server-side copies"],
+    [AccessRuleSids.denyVerdictKeys, ["verdict-tags-scanner-only"], "s3:PutObjectTagging tagged Infected"],
+    [
+      AccessRuleSids.denyInfectedTagChanges,
+      ["verdict-tags-scanner-only"],
+      "s3:DeleteObjectTagging of objects tagged Infected=true",
+    ],
+    [AccessRuleSids.denyTorrent, ["upload-bucket-denies-infected-reads"], "s3:GetObjectTorrent"],
+    [
+      AccessRuleSids.denyReplication,
+      ["upload-bucket-denies-infected-reads", "verdict-tags-scanner-only"],
+      "replication",
+    ],
+  ];
+  for (const [sid, policyNames, gap] of mandatoryParts) {
+    it(`fails ${policyNames.join(" and ")} when ${sid} is removed`, async () => {
+      const broken = withPolicy(records, (doc) => {
+        doc.Statement = doc.Statement.filter((s) => s.Sid !== sid);
+      });
+      const found = summary(await analyzeStack(rules, broken));
+      assert.deepEqual(
+        found.map((f) => f.split(":")[0]),
+        policyNames.map((p) => `mandatory ${p}`),
+        found.join("\n"),
+      );
+      for (const f of found) assert.ok(f.includes(`Upload bucket "${UPLOADS}"`) && f.includes(gap), f);
+    });
+  }
 
   it("fails when the trigger is removed", async () => {
     const broken = structuredClone(records).filter(
@@ -149,14 +179,14 @@ describe("policy pack compliance with the components' stack", () => {
     const broken = [...structuredClone(records), bareBucket("avatars", "acme-avatars")];
     assert.deepEqual(summary(await analyzeStack(rules, broken)), [
       'advisory upload-bucket-fail-closed: Upload bucket "avatars" must keep objects unreadable until the scanner tags them Infected=false (fail-closed): it has no bucket policy',
-      'mandatory upload-bucket-denies-infected-reads: Upload bucket "avatars" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: it has no bucket policy',
+      'mandatory upload-bucket-denies-infected-reads: Upload bucket "avatars" must deny reads (s3:GetObject, s3:GetObjectVersion, torrents, replication) of objects tagged Infected=true to all principals but the scanner: it has no bucket policy',
       'mandatory upload-bucket-scanner-trigger: Upload bucket "avatars" must send every object-created event to a scanner function: it has no BucketNotification',
       'mandatory verdict-tags-scanner-only: Upload bucket "avatars" must let only the scanner write the verdict tags (Infected, ScanResult, ScanStamp): it has no bucket policy',
     ]);
   });
 
   describe("during the first preview, with every name, ARN and policy still unknown", () => {
-    it("blocks nothing of the components' stack, and says what it leaves for the update", async () => {
+    it("blocks nothing of the components' stack, decides its bucket policies, and says what it leaves for the update", async () => {
       const diagnostics = await analyzeStack(rules, preview);
       assert.deepEqual(
         diagnostics.filter((d) => d.enforcementLevel === "mandatory"),
@@ -171,14 +201,23 @@ describe("policy pack compliance with the components' stack", () => {
         trigger?.message ?? "",
         new RegExp(`Upload bucket "${UPLOADS}" must send every object-created event`),
       );
-      const deny = diagnostics.find((d) => d.policyName === "upload-bucket-denies-infected-reads");
-      assert.match(deny?.message ?? "", /the policy of BucketPolicy "bw-uploads-policy" is unknown/);
+      // The bucket names are deterministic and the scanner role's ARN comes from invokes, so the
+      // policies are known at preview and the rules that read them decide there.
+      const policyRules = [
+        "upload-bucket-denies-infected-reads",
+        "verdict-tags-scanner-only",
+        "upload-bucket-fail-closed",
+      ];
+      assert.deepEqual(
+        diagnostics.filter((d) => policyRules.includes(d.policyName)),
+        [],
+      );
     });
 
     it("still stops a bare bucket whose name is unknown", async () => {
       const diagnostics = await analyzeStack(rules, [...preview, bareBucket("avatars", UNKNOWN)]);
       assert.deepEqual(summary(diagnostics.filter((d) => d.enforcementLevel === "mandatory")), [
-        'mandatory upload-bucket-denies-infected-reads: Upload bucket "avatars" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: it has no bucket policy',
+        'mandatory upload-bucket-denies-infected-reads: Upload bucket "avatars" must deny reads (s3:GetObject, s3:GetObjectVersion, torrents, replication) of objects tagged Infected=true to all principals but the scanner: it has no bucket policy',
         'mandatory upload-bucket-scanner-trigger: Upload bucket "avatars" must send every object-created event to a scanner function: it has no BucketNotification',
         'mandatory verdict-tags-scanner-only: Upload bucket "avatars" must let only the scanner write the verdict tags (Infected, ScanResult, ScanStamp): it has no bucket policy',
       ]);
@@ -209,29 +248,22 @@ describe("policy pack compliance with the components' stack", () => {
       assert.equal(notification.props.queues[0].queueArn, UNKNOWN);
     });
 
-    it("decides every mandatory rule but for the policy of the bucket whose name S3 has not made yet", async () => {
-      const diagnostics = await analyzeStack(rules, firstPreview);
+    it("reads the created bucket's policy in full: its name comes from invokes, not from S3", () => {
+      const created = find(firstPreview, AwsTypes.bucketPolicy, "bw-uploads-policy");
+      assert.equal(typeof created.props.policy, "string");
+      assert.notEqual(created.props.policy, UNKNOWN);
+      const bucket = find(firstPreview, AwsTypes.bucket, UPLOADS);
+      assert.match(String(bucket.props.bucket), /^bw-uploads-uploads-[0-9a-f]{12}$/);
+    });
+
+    it("decides every rule as after the deploy: nothing left to 'can't run policy during preview'", async () => {
+      const atPreview = await analyzeStack(rules, firstPreview);
       assert.deepEqual(
-        diagnostics.filter((d) => d.enforcementLevel === "mandatory"),
+        atPreview.filter((d) => /during preview/.test(d.message)).map((d) => d.message),
         [],
       );
-      // The trigger rule decides (and passes) instead of reporting "can't run policy during preview".
-      assert.deepEqual(
-        diagnostics.filter((d) => d.policyName === "upload-bucket-scanner-trigger"),
-        [],
-      );
-      assert.deepEqual([...new Set(diagnostics.map((d) => d.policyName))].sort(), [
-        "upload-bucket-denies-infected-reads",
-        "upload-bucket-fail-closed",
-        "verdict-tags-scanner-only",
-      ]);
-      for (const d of diagnostics) {
-        assert.match(
-          d.message,
-          /during preview: .*the policy of BucketPolicy "bw-uploads-policy" is unknown/,
-        );
-        assert.doesNotMatch(d.message, new RegExp(EXISTING), "the existing bucket is decided");
-      }
+      // The same verdicts (and mandatory levels) as once every value is known.
+      assert.deepEqual(summary(atPreview), summary(await analyzeStack(rules, records)));
     });
 
     it("stops a broken policy of the existing bucket as a mandatory violation", async () => {
@@ -244,7 +276,7 @@ describe("policy pack compliance with the components' stack", () => {
       );
       const mandatory = (await analyzeStack(rules, broken)).filter((d) => d.enforcementLevel === "mandatory");
       assert.deepEqual(summary(mandatory), [
-        `mandatory upload-bucket-denies-infected-reads: Upload bucket "${EXISTING}" (outside this stack) must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: BucketPolicy "bw-existing-policy" does not deny s3:GetObject, s3:GetObjectVersion`,
+        `mandatory upload-bucket-denies-infected-reads: Upload bucket "${EXISTING}" (outside this stack) must deny reads (s3:GetObject, s3:GetObjectVersion, torrents, replication) of objects tagged Infected=true to all principals but the scanner: BucketPolicy "bw-existing-policy" does not deny s3:GetObject, s3:GetObjectVersion`,
       ]);
     });
 
@@ -284,7 +316,7 @@ describe("policy pack compliance with the components' stack in the seed's mode (
     });
     const mandatory = (await analyzeStack(rules, broken)).filter((d) => d.enforcementLevel === "mandatory");
     assert.deepEqual(summary(mandatory), [
-      `mandatory upload-bucket-denies-infected-reads: Upload bucket "${UPLOADS}" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: BucketPolicy "bw-uploads-policy" does not deny s3:GetObject, s3:GetObjectVersion`,
+      `mandatory upload-bucket-denies-infected-reads: Upload bucket "${UPLOADS}" must deny reads (s3:GetObject, s3:GetObjectVersion, torrents, replication) of objects tagged Infected=true to all principals but the scanner: BucketPolicy "bw-uploads-policy" does not deny s3:GetObject, s3:GetObjectVersion`,
     ]);
   });
 });

@@ -5,7 +5,6 @@
  * reports as "can't run policy during preview".
  */
 import * as assert from "node:assert/strict";
-import * as policy from "@pulumi/policy";
 import { EnvVars } from "../../core/handler-config";
 import { AwsTypes } from "../../policies/lib/types";
 import {
@@ -15,6 +14,7 @@ import {
 } from "../../policies/rules";
 import { analyzeStack } from "./support/engine";
 import { type FakeStack, happyStack } from "./support/fake-stack";
+import { packPolicySdk as policy } from "./support/pack-modules";
 import { UNKNOWN } from "./support/policy-resources";
 import { assertPasses, runRule } from "./support/run-rule";
 
@@ -79,12 +79,12 @@ describe("policies during preview, with bucket names unknown", () => {
     assert.deepEqual(
       result.violations.map((v) => v.message),
       [
-        'Upload bucket "avatars" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: it has no bucket policy',
+        'Upload bucket "avatars" must deny reads (s3:GetObject, s3:GetObjectVersion, torrents, replication) of objects tagged Infected=true to all principals but the scanner: it has no bucket policy',
       ],
     );
     assert.equal(
       result.undecided,
-      'Upload bucket "uploads-bucket" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: the policy of BucketPolicy "uploads-policy" is unknown (checked again with the real values when the update runs)',
+      'Upload bucket "uploads-bucket" must deny reads (s3:GetObject, s3:GetObjectVersion, torrents, replication) of objects tagged Infected=true to all principals but the scanner: the policy of BucketPolicy "uploads-policy" is unknown (checked again with the real values when the update runs)',
     );
   });
 
@@ -163,7 +163,7 @@ describe("policies during preview, with bucket names unknown", () => {
     assert.deepEqual(
       diagnostics.map((d) => [d.enforcementLevel, d.message.split("\n").pop()?.slice(0, 60)]),
       [
-        ["mandatory", 'Upload bucket "avatars" must deny s3:GetObject and s3:GetObj'],
+        ["mandatory", 'Upload bucket "avatars" must deny reads (s3:GetObject, s3:Ge'],
         ["advisory", "can't run policy 'upload-bucket-denies-infected-reads' from "],
       ],
     );

@@ -14,7 +14,7 @@ import {
 import { assertPasses, assertViolations, runRule } from "./support/run-rule";
 
 const MUST =
-  'Upload bucket "uploads-bucket" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner';
+  'Upload bucket "uploads-bucket" must deny reads (s3:GetObject, s3:GetObjectVersion, torrents, replication) of objects tagged Infected=true to all principals but the scanner';
 const run = (stack: FakeStack, config: object = {}) => runRule(rule, stack.args(config));
 
 /** The happy stack in the seed's mode: no fail-closed statements, so the infected deny stands alone. */
@@ -109,8 +109,22 @@ describe("policy upload-bucket-denies-infected-reads", () => {
     });
     assertViolations(
       await run(stack),
-      `${MUST}: BucketPolicy "uploads-policy" also exempts ${uploader}, which is not the role of a scanner function in this stack`,
+      `${MUST}: BucketPolicy "uploads-policy" also exempts ${uploader}, which is not the role of a scanner function in this stack nor one of trustedPrincipalArns`,
     );
+  });
+
+  it("accepts an exemption of a principal named in trustedPrincipalArns (a break-glass role)", async () => {
+    const stack = seedModeStack();
+    const breakGlass = "arn:aws:iam::123456789012:role/malware-release";
+    editPolicy(stack, "uploads-policy", (statements) => {
+      infectedDeny(statements).Condition = {
+        StringEquals: { "s3:ExistingObjectTag/Infected": "true" },
+        StringNotEquals: { "aws:PrincipalArn": [SCANNER_ROLE_ARN, breakGlass] },
+      };
+      return statements;
+    });
+    assert.equal((await run(stack)).violations.length, 1);
+    assertPasses(await run(stack, { trustedPrincipalArns: [breakGlass] }));
   });
 
   it("reports a wildcard exemption, which lets any matching role read infected objects", async () => {
@@ -128,19 +142,41 @@ describe("policy upload-bucket-denies-infected-reads", () => {
     );
   });
 
-  it("accepts an equivalent hand-written statement", async () => {
-    const stack = happyStack();
-    stack.props("uploads-policy").policy = JSON.stringify({
+  const handWritten = (extra: object[]) =>
+    JSON.stringify({
       Version: "2012-10-17",
-      Statement: {
-        Effect: "Deny",
-        Principal: { AWS: "*" },
-        Action: "s3:Get*",
-        Resource: `arn:aws:s3:::${Names.uploadBucket}/*`,
-        Condition: { StringLike: { "s3:ExistingObjectTag/Infected": ["true"] } },
-      },
+      Statement: [
+        {
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: "s3:Get*",
+          Resource: `arn:aws:s3:::${Names.uploadBucket}/*`,
+          Condition: { StringLike: { "s3:ExistingObjectTag/Infected": ["true"] } },
+        },
+        ...extra,
+      ],
     });
+
+  it("accepts an equivalent hand-written statement, with torrents and replication reads denied outright", async () => {
+    const stack = happyStack();
+    stack.props("uploads-policy").policy = handWritten([
+      {
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:GetObject*Torrent", "s3:GetObjectVersionForReplication"],
+        Resource: `arn:aws:s3:::${Names.uploadBucket}/*`,
+      },
+    ]);
     assertPasses(await run(stack));
+  });
+
+  it("reports a tag-conditioned deny of s3:Get*, which AWS does not apply to torrents or replication reads", async () => {
+    const stack = happyStack();
+    stack.props("uploads-policy").policy = handWritten([]);
+    assertViolations(
+      await run(stack),
+      `${MUST}: BucketPolicy "uploads-policy" does not deny s3:GetObjectTorrent, s3:GetObjectVersionTorrent, s3:GetObjectVersionForReplication`,
+    );
   });
 
   it("reports a deny on another bucket's objects", async () => {
@@ -148,7 +184,7 @@ describe("policy upload-bucket-denies-infected-reads", () => {
     stack.props("uploads-policy").policy = accessRulePolicy({ bucket: "some-other-bucket" });
     assertViolations(
       await run(stack),
-      `${MUST}: BucketPolicy "uploads-policy" does not deny s3:GetObject, s3:GetObjectVersion`,
+      `${MUST}: BucketPolicy "uploads-policy" does not deny s3:GetObject, s3:GetObjectVersion, s3:GetObjectTorrent, s3:GetObjectVersionTorrent, s3:GetObjectVersionForReplication`,
     );
   });
 
@@ -196,7 +232,7 @@ describe("policy upload-bucket-denies-infected-reads", () => {
     stack.props("uploads-policy").policy = accessRulePolicy({ failClosed: false });
     assertViolations(
       await run(stack, config),
-      'Upload bucket "uploads-bucket" must deny s3:GetObject and s3:GetObjectVersion of objects tagged Verdict=bad to all principals but the scanner: BucketPolicy "uploads-policy" does not deny s3:GetObject, s3:GetObjectVersion',
+      'Upload bucket "uploads-bucket" must deny reads (s3:GetObject, s3:GetObjectVersion, torrents, replication) of objects tagged Verdict=bad to all principals but the scanner: BucketPolicy "uploads-policy" does not deny s3:GetObject, s3:GetObjectVersion',
     );
   });
 
@@ -207,7 +243,7 @@ describe("policy upload-bucket-denies-infected-reads", () => {
     });
     const messages = (await run(stack)).violations.map((v) => v.message);
     assert.deepEqual(messages, [
-      'Upload bucket "acme-existing-uploads" (outside this stack) must deny s3:GetObject and s3:GetObjectVersion of objects tagged Infected=true to all principals but the scanner: BucketPolicy "existing-policy" does not deny s3:GetObject, s3:GetObjectVersion',
+      'Upload bucket "acme-existing-uploads" (outside this stack) must deny reads (s3:GetObject, s3:GetObjectVersion, torrents, replication) of objects tagged Infected=true to all principals but the scanner: BucketPolicy "existing-policy" does not deny s3:GetObject, s3:GetObjectVersion, s3:GetObjectTorrent, s3:GetObjectVersionTorrent, s3:GetObjectVersionForReplication',
     ]);
   });
 

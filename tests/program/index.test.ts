@@ -111,3 +111,41 @@ describe("program: index.ts with a bad setting", () => {
     });
   }
 });
+
+describe("program: the created buckets' lifecycle from the stack", () => {
+  it("expires old versions after noncurrentVersionDays and abandoned uploads after a week", async () => {
+    const { rec } = await recordProgram("dev", { "bucketwarden:noncurrentVersionDays": "14" });
+    const lifecycles = rec.resources.filter((r) => r.type === T.lifecycle && r.name.includes("photos"));
+    assert.equal(lifecycles.length, 1);
+    assert.deepEqual(lifecycles[0].inputs.rules[0].noncurrentVersionExpiration, { noncurrentDays: 14 });
+    assert.deepEqual(lifecycles[0].inputs.rules[1].abortIncompleteMultipartUpload, {
+      daysAfterInitiation: 7,
+    });
+  });
+});
+
+describe("program: KMS grants only for buckets that name a key", () => {
+  it("gives no scanner a KMS policy when bucketKmsKeyArns names none (IAM refuses an empty Resource)", async () => {
+    const { rec } = await recordProgram("dev");
+    const kms = rec.resources.filter(
+      (r) => r.type === T.rolePolicy && String(r.inputs.policy).includes("kms:"),
+    );
+    assert.deepEqual(
+      kms.map((r) => r.name),
+      [],
+    );
+  });
+
+  it("grants the scanner of the bucket that names a key, and only it", async () => {
+    const key = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const { rec } = await recordProgram("dev", {
+      "bucketwarden:bucketKmsKeyArns": JSON.stringify({ "acme-dev-avatars": key }),
+    });
+    const kms = rec.resources.filter(
+      (r) => r.type === T.rolePolicy && String(r.inputs.policy).includes("kms:"),
+    );
+    assert.equal(kms.length, 1);
+    assert.ok(kms[0].name.includes("acme-dev-avatars"), kms[0].name);
+    assert.deepEqual(JSON.parse(kms[0].inputs.policy).Statement[0].Resource, [key]);
+  });
+});

@@ -151,11 +151,8 @@ export const s3 = {
    * sees them; with REPLACE the new tags are request tags.
    */
   copyObject: (source: S3Object, target: S3Object, replaceTags?: Record<string, string>): ApiCall => {
-    const read: Check[] = [{ action: "s3:GetObject", object: source }];
-    if (replaceTags === undefined && Object.keys(source.tags ?? {}).length > 0)
-      read.push({ action: "s3:GetObjectTagging", object: source });
     const write = upload("CopyObject", target, replaceTags, copySource(source));
-    return { name: write.name, checks: [...read, ...write.checks] };
+    return { name: write.name, checks: [{ action: "s3:GetObject", object: source }, ...write.checks] };
   },
   uploadPartCopy: (source: S3Object, target: S3Object): ApiCall => ({
     name: "UploadPartCopy",
@@ -188,6 +185,15 @@ export const s3 = {
   replicationRead: (o: S3Object): ApiCall => ({
     name: "replication read",
     checks: [{ action: "s3:GetObjectVersionForReplication", object: o }],
+  }),
+  /** What S3 replication does in a destination bucket: write an object with its tags, or later tags. */
+  replicateObject: (o: S3Object): ApiCall => ({
+    name: "replication write",
+    checks: [{ action: "s3:ReplicateObject", object: o }],
+  }),
+  replicateTags: (o: S3Object): ApiCall => ({
+    name: "replication of tags",
+    checks: [{ action: "s3:ReplicateTags", object: o }],
   }),
   putObjectTagging: (o: S3Object, tags: Record<string, string>): ApiCall => ({
     name: "PutObjectTagging",

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /**
  * Pulumi programs and components under `pulumi.runtime.setMocks`, with every registered resource
  * recorded: type, name, resolved inputs, parent, dependencies. Shared by the component tests, the
@@ -64,7 +65,13 @@ function derivedState(type: string, name: string, inputs: Props): Props {
       return { bucket, arn: `arn:aws:s3:::${bucket}`, id: bucket };
     }
     case "aws:iam/role:Role":
-      return { name: physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${physical}`, id: physical };
+      return {
+        name: physical,
+        arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${physical}`,
+        id: physical,
+        // IAM's role id: new for every role created, even under an old name.
+        uniqueId: `AROA${createHash("sha256").update(physical).digest("hex").slice(0, 16).toUpperCase()}`,
+      };
     case "aws:lambda/function:Function":
       return {
         name: physical,

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { SQSBatchResponse } from "aws-lambda";
 import type { ObjectResult } from "../../../handlers/scanner/results";
 import type { Scanner } from "../../../handlers/scanner/scanner";
 import { DefinitionsError, ScanFailedError } from "../../../handlers/shared/errors";
-import { createDefinitionsBucket, tagsOf, upload } from "../support/buckets";
+import { createBucket, createDefinitionsBucket, tagsOf, upload } from "../support/buckets";
 import { s3Event, s3Record, sqsEvent } from "../support/events";
 import { scannedUploadBucket, scannerConfig, testScanner } from "../support/handlers";
 import { EICAR } from "../support/signatures";
-import { clientAs, uniqueBucket } from "../support/store";
+import { clientAs } from "../support/store";
 
 describe("scanner events and partial failures", () => {
   let scanner: Scanner;
@@ -18,11 +18,10 @@ describe("scanner events and partial failures", () => {
   before(async function () {
     this.timeout(180_000);
     ({ bucket, scanner } = await scannedUploadBucket());
-    // A bucket of the uploader's own that grants the scanner nothing.
-    forbidden = uniqueBucket("private");
-    const uploader = await clientAs("uploader");
-    await uploader.send(new CreateBucketCommand({ Bucket: forbidden }));
-    await uploader.send(new PutObjectCommand({ Bucket: forbidden, Key: "secret.txt", Body: "x" }));
+    // A bucket that grants the scanner nothing (the owner's: the uploader may not create buckets).
+    forbidden = await createBucket("private");
+    const owner = await clientAs("owner");
+    await owner.send(new PutObjectCommand({ Bucket: forbidden, Key: "secret.txt", Body: "x" }));
   });
   after(() => scanner?.close());
 

@@ -118,6 +118,20 @@ describe("scanner: only its own stamped verdicts count as scans", () => {
     );
   });
 
+  it("does not skip its own current verdict while a reserved key sits beside it", async () => {
+    await upload(bucket, "own-reserved.txt", "harmless\n");
+    await scan("own-reserved.txt");
+    const own = await tagsOf(bucket, "own-reserved.txt");
+    await plant(bucket, "own-reserved.txt", { ...own, INFECTED: "false" });
+    const again = await scan("own-reserved.txt");
+    assert.equal(again.outcome, "tagged");
+    assert.deepEqual(Object.keys(await tagsOf(bucket, "own-reserved.txt")).sort(), [
+      "Infected",
+      "ScanResult",
+      "ScanStamp",
+    ]);
+  });
+
   it("keeps the stamp key where the uploader cannot read it", async () => {
     const uploader = await clientAs("uploader");
     const status = await statusOf(

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
+import { TagLimitError } from "../../../core/errors";
 import type { ObjectResult } from "../../../handlers/scanner/results";
 import type { Scanner } from "../../../handlers/scanner/scanner";
-import { ScanFailedError } from "../../../handlers/shared/errors";
 import { tagsOf, upload } from "../support/buckets";
 import { s3Event } from "../support/events";
 import { scannedUploadBucket } from "../support/handlers";
@@ -73,10 +73,13 @@ describe("objects the engine cannot fully scan", () => {
     assert.equal(Object.keys(tags).length, 10);
   });
 
-  it("fails, leaving it unreadable, an object whose ten tags leave no room for a clean verdict", async () => {
+  it("fails permanently, leaving it unreadable, an object whose ten tags leave no room for a clean verdict", async () => {
     const ten = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`t${i}`, `v${i}`]));
     await upload(bucket, "ten-clean.txt", "clean", ten);
-    await assert.rejects(scanner.handle(s3Event({ bucket, key: "ten-clean.txt" })), ScanFailedError);
+    // No retry can make room: the invocation succeeds (a direct one is not retried by Lambda either).
+    const result = await scan("ten-clean.txt");
+    assert.deepEqual([result.outcome, result.outcome === "failed" && result.permanent], ["failed", true]);
+    assert.ok(result.outcome === "failed" && result.error instanceof TagLimitError);
     assert.equal((await tagsOf(bucket, "ten-clean.txt")).Infected, undefined);
   });
 });

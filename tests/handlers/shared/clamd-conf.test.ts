@@ -17,6 +17,7 @@ describe("handlers/shared/clamd-conf", () => {
       databaseDir: "/w/db",
       tempDir: "/w/tmp",
       maxObjectBytes: 123456,
+      maxScanTimeMs: 270000,
     }),
   );
   const table: Array<[string, string, string]> = [
@@ -28,6 +29,7 @@ describe("handlers/shared/clamd-conf", () => {
     ["accepts streams up to maxObjectBytes", "StreamMaxLength", "123456"],
     ["scans up to maxObjectBytes of content", "MaxScanSize", "123456"],
     ["scans files up to maxObjectBytes", "MaxFileSize", "123456"],
+    ["gives the engine the scan time the scanner derived, not ClamAV's 120 s", "MaxScanTime", "270000"],
     ["reports hit limits as detections, never clean", "AlertExceedsMax", "yes"],
     ["reports encrypted archives and documents", "AlertEncrypted", "yes"],
     ["never reloads behind the scanner's back", "SelfCheck", "0"],
@@ -36,7 +38,13 @@ describe("handlers/shared/clamd-conf", () => {
   for (const [behaviour, key, value] of table) it(behaviour, () => assert.equal(conf[key], value));
 
   it("has no option twice", () => {
-    const conf = renderClamdConf({ socketPath: "s", databaseDir: "d", tempDir: "t", maxObjectBytes: 1 });
+    const conf = renderClamdConf({
+      socketPath: "s",
+      databaseDir: "d",
+      tempDir: "t",
+      maxObjectBytes: 1,
+      maxScanTimeMs: 1,
+    });
     const keys = conf
       .trim()
       .split("\n")

@@ -43,6 +43,7 @@ describe("handlers/shared/clamd: the resident engine", function () {
       workDir,
       databaseDir: databaseDir(),
       maxObjectBytes: 1024 * 1024,
+      maxScanTimeMs: 60_000,
       startTimeoutMs: 60_000,
     });
     try {
@@ -66,6 +67,7 @@ describe("handlers/shared/clamd: the resident engine", function () {
       workDir: scratchDir("env"),
       databaseDir: databaseDir(),
       maxObjectBytes: 1024 * 1024,
+      maxScanTimeMs: 60_000,
       startTimeoutMs: 60_000,
     });
     try {

@@ -2,12 +2,14 @@
  * A signature mirror on loopback: serves database files from memory with Last-Modified and
  * If-Modified-Since, the way freshclam's DatabaseCustomURL downloads expect of a web server.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export class TestMirror {
   private readonly files = new Map<string, { body: Buffer; modified: Date }>();
   private readonly refusals = new Map<string, { status: number; headers: Record<string, string> }>();
+  private readonly stalled = new Set<string>();
+  private readonly held: ServerResponse[] = [];
   private server?: Server;
   /** Requests seen, as `METHOD /path status`. */
   readonly requests: string[] = [];
@@ -23,9 +25,19 @@ export class TestMirror {
     this.refusals.set(name, { status, headers });
   }
 
+  /** Never answers requests for `/name` (`*`: any) until stopped, as a mirror that hangs. */
+  stall(name: string): void {
+    this.stalled.add(name);
+  }
+
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       const name = (req.url ?? "").replace(/^\//, "");
+      if (this.stalled.has(name) || this.stalled.has("*")) {
+        this.requests.push(`${req.method} ${req.url} stalled`);
+        this.held.push(res);
+        return;
+      }
       const refusal = this.refusals.get(name) ?? this.refusals.get("*");
       if (refusal) {
         this.requests.push(`${req.method} ${req.url} ${refusal.status}`);
@@ -63,6 +75,7 @@ export class TestMirror {
   }
 
   async stop(): Promise<void> {
+    for (const res of this.held.splice(0)) res.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

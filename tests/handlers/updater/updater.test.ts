@@ -5,11 +5,14 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from "@aws-
 import { definitionsFileKey, manifestKey, parseManifest } from "../../../core/manifest";
 import { UpdateError } from "../../../handlers/shared/errors";
 import { bodyBytes } from "../../../handlers/shared/s3";
+import { PUBLISH_RESERVE_MS, VERIFY_RESERVE_MS } from "../../../handlers/updater/budget";
+import { historyKey } from "../../../handlers/updater/prune";
 import { freshclamStateKey } from "../../../handlers/updater/state";
-import { UpdateStatus } from "../../../handlers/updater/updater";
+import { type UpdaterDeps, UpdateStatus } from "../../../handlers/updater/updater";
 import { verifyDatabase } from "../../../handlers/updater/verify";
 import { createDefinitionsBucket } from "../support/buckets";
 import { RecordingLog, scratchDir, testUpdater, updaterConfig } from "../support/handlers";
+import { RecordingMetrics } from "../support/metrics";
 import { TestMirror } from "../support/mirror";
 import { clamExeHdb, eicarNdb, markerNdb } from "../support/signatures";
 import { clientAs } from "../support/store";
@@ -110,15 +113,152 @@ describe("updater", () => {
       databaseMirrors: [mirror.url()],
       minUpdateIntervalSeconds: 3600,
     });
-    // The refused run fails (and says so); freshclam's state records the cool-down all the same.
-    await assert.rejects((await testUpdater(config)).run(), UpdateError);
+    const first = await (await testUpdater(config)).run();
     const asked = mirror.requests.length;
     const second = await (await testUpdater({ ...config, workDir: scratchDir("upd") })).run();
 
     assert.ok(asked > 0);
-    assert.equal(second.status, UpdateStatus.CoolDown);
+    assert.equal(first.status, UpdateStatus.NoDefinitions);
+    assert.equal(second.status, UpdateStatus.NoDefinitions);
+    assert.ok(
+      second.coolDownUntil && Date.parse(second.coolDownUntil) > Date.now(),
+      "the cool-down's end is reported",
+    );
     assert.equal(mirror.requests.length, asked, "freshclam's saved state kept it from asking again");
     assert.ok(!(await keysOf(bucket)).includes(manifestKey("clamav/")), "nothing published");
+  });
+
+  for (const status of [403, 429])
+    it(`reports "no definitions yet" without failing when the mirror refuses (HTTP ${status}) before anything was published`, async function () {
+      this.timeout(60_000);
+      const bucket = await createDefinitionsBucket();
+      mirror.refuse("*", status, status === 429 ? { "Retry-After": "3600" } : {});
+      const config = await updaterConfig(bucket, [], {
+        officialDatabases: true,
+        databaseMirrors: [mirror.url()],
+        minUpdateIntervalSeconds: 3600,
+      });
+      const log = new RecordingLog();
+      const metrics = new RecordingMetrics();
+      const result = await (await testUpdater(config, { log, metrics })).run();
+
+      assert.equal(result.status, UpdateStatus.NoDefinitions);
+      assert.equal(result.version, undefined);
+      assert.equal(metrics.of("DefinitionsMissing"), 1, "the alarm's metric");
+      assert.equal(
+        log.messages("no definitions yet: the mirror refused and nothing was ever published").length,
+        1,
+      );
+      assert.ok(!(await keysOf(bucket)).includes(manifestKey("clamav/")), "nothing published");
+    });
+
+  it("keeps the published database through a refusal, as a cool-down", async function () {
+    this.timeout(60_000);
+    const bucket = await createDefinitionsBucket();
+    const official = new TestMirror();
+    await official.start();
+    try {
+      official.refuse("*", 429, { "Retry-After": "3600" });
+      const config = await updaterConfig(bucket, [mirror.url("bw.hdb")]);
+      const good = await (await testUpdater(config)).run();
+      const metrics = new RecordingMetrics();
+      const refused = await (
+        await testUpdater(
+          {
+            ...config,
+            officialDatabases: true,
+            databaseMirrors: [official.url()],
+            workDir: scratchDir("upd"),
+          },
+          { metrics },
+        )
+      ).run();
+
+      assert.equal(refused.status, UpdateStatus.CoolDown);
+      assert.equal(refused.version, good.version);
+      assert.equal(metrics.of("DefinitionsMissing"), 0);
+      assert.equal((await readPublishedManifest(bucket)).version, good.version);
+    } finally {
+      await official.stop();
+    }
+  });
+
+  it("stops freshclam within the time the invocation has left, and says so", async function () {
+    this.timeout(60_000);
+    const bucket = await createDefinitionsBucket();
+    mirror.stall("*");
+    const config = await updaterConfig(bucket, [mirror.url("bw.hdb")]);
+    const left = VERIFY_RESERVE_MS + PUBLISH_RESERVE_MS + 3_000;
+    const started = Date.now();
+    const run = (await testUpdater(config)).run({
+      getRemainingTimeInMillis: () => left - (Date.now() - started),
+    });
+
+    await assert.rejects(
+      run,
+      (e: Error) => e instanceof UpdateError && /was stopped after \d+ ms/.test(e.message),
+    );
+    assert.ok(!(await keysOf(bucket)).includes(manifestKey("clamav/")), "nothing published");
+  });
+
+  it("deletes definition files no kept manifest lists, keeping the current and the last ones for rollback", async function () {
+    this.timeout(120_000);
+    const bucket = await createDefinitionsBucket();
+    const config = await updaterConfig(bucket, [mirror.url("bw.hdb"), mirror.url("bw.ndb")]);
+    const publishVersion = async (n: number) => {
+      mirror.set(
+        "bw.ndb",
+        eicarNdb() + markerNdb(`Bucketwarden.Test.V${n}`, `marker ${n}`),
+        new Date(Date.now() + n * 2000),
+      );
+      const result = await (
+        await testUpdater({ ...config, workDir: scratchDir("upd") }, { keepManifests: 2, pruneGraceMs: 0 })
+      ).run();
+      assert.equal(result.status, UpdateStatus.Published);
+      return readPublishedManifest(bucket);
+    };
+    const fileKeys = (m: { files: Array<{ name: string; sha256: string }> }) =>
+      m.files.map((f) => definitionsFileKey("clamav/", f));
+    const v1 = await publishVersion(1);
+    const v2 = await publishVersion(2);
+    const afterTwo = await keysOf(bucket);
+    for (const k of [...fileKeys(v1), ...fileKeys(v2)])
+      assert.ok(afterTwo.includes(k), `${k} kept while two manifests list it`);
+
+    const v3 = await publishVersion(3);
+    const keys = await keysOf(bucket);
+    const v1Only = fileKeys(v1).filter((k) => !fileKeys(v2).includes(k) && !fileKeys(v3).includes(k));
+    assert.equal(v1Only.length, 1, "only bw.ndb changed");
+    assert.ok(!keys.includes(v1Only[0]), "the file only the oldest manifest listed is gone");
+    for (const k of [...fileKeys(v2), ...fileKeys(v3)]) assert.ok(keys.includes(k), `${k} kept`);
+    assert.deepEqual(
+      keys.filter((k) => k.startsWith("clamav/history/")),
+      [historyKey("clamav/", v2), historyKey("clamav/", v3)],
+      "the history keeps the last two manifests",
+    );
+    assert.ok(keys.includes(freshclamStateKey("clamav/")), "freshclam's state is never pruned");
+  });
+
+  it("keeps every definition file until the history holds enough manifests, and young ones always", async function () {
+    this.timeout(120_000);
+    const bucket = await createDefinitionsBucket();
+    const config = await updaterConfig(bucket, [mirror.url("bw.hdb"), mirror.url("bw.ndb")]);
+    const run = async (n: number, deps: Partial<UpdaterDeps>) => {
+      mirror.set(
+        "bw.ndb",
+        eicarNdb() + markerNdb(`Bucketwarden.Test.W${n}`, `w ${n}`),
+        new Date(Date.now() + n * 2000),
+      );
+      await (await testUpdater({ ...config, workDir: scratchDir("upd") }, deps)).run();
+      return (await keysOf(bucket)).filter((k) => k.startsWith("clamav/files/"));
+    };
+    const one = await run(1, { keepManifests: 3, pruneGraceMs: 0 });
+    const two = await run(2, { keepManifests: 3, pruneGraceMs: 0 });
+    assert.equal(two.length, one.length + 1, "a history of 2 of 3 deletes nothing");
+    // Full history, but every file is younger than the default grace period.
+    await run(3, { keepManifests: 3 });
+    const four = await run(4, { keepManifests: 3 });
+    assert.equal(four.length, one.length + 3, "files younger than the grace period stay");
   });
 
   it("publishes nothing when the mirror serves a corrupt database", async () => {

@@ -2,12 +2,13 @@
  * A resource as the engine sends it to a policy pack in an AnalyzeStackRequest, for the harnesses
  * that drive the pack over the analyzer protocol (engine.ts in-process, pack-process.ts over gRPC).
  */
+import { packRequire } from "./pack-modules";
 import type { ResourceRecord } from "./policy-resources";
 
 // Generated protobuf modules of @pulumi/pulumi, untyped: describe the little used here.
 type Message = Record<string, (...args: unknown[]) => unknown>;
-const proto = require("@pulumi/pulumi/proto/analyzer_pb") as Record<string, new () => Message>;
-const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as {
+const proto = packRequire("@pulumi/pulumi/proto/analyzer_pb") as Record<string, new () => Message>;
+const { Struct } = packRequire("google-protobuf/google/protobuf/struct_pb") as {
   Struct: { fromJavaScript(v: object): unknown };
 };
 

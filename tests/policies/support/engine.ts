@@ -6,6 +6,7 @@
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { toAnalyzerResource } from "./analyzer-resource";
+import { packRequire } from "./pack-modules";
 import type { ResourceRecord } from "./policy-resources";
 
 // Internal modules of @pulumi/policy and @pulumi/pulumi, untyped: describe the little used here.
@@ -15,7 +16,7 @@ interface AnalyzerProto {
   EnforcementLevel: Record<string, number>;
 }
 /* eslint-disable @typescript-eslint/no-require-imports */
-const server = require("@pulumi/policy/server") as {
+const server = packRequire("@pulumi/policy/server") as {
   makeAnalyzeStackRpcFun(
     name: string,
     version: string,
@@ -23,7 +24,7 @@ const server = require("@pulumi/policy/server") as {
     policies: StackValidationPolicy[],
   ): (call: { request: Message }, cb: (err: unknown, resp?: Message) => void) => Promise<void>;
 };
-const proto = require("@pulumi/pulumi/proto/analyzer_pb") as AnalyzerProto;
+const proto = packRequire("@pulumi/pulumi/proto/analyzer_pb") as AnalyzerProto;
 
 export interface Diagnostic {
   policyName: string;

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import { toAnalyzerResource } from "./analyzer-resource";
+import { packRequire } from "./pack-modules";
 import type { ResourceRecord } from "./policy-resources";
 
 // Generated protobuf and gRPC modules of @pulumi/pulumi, untyped: describe the little used here.
@@ -30,7 +31,8 @@ const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as {
 };
 
 const ROOT = path.resolve(__dirname, "../../..");
-const RUNNER = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+// The runner the CLI starts: the pack's own @pulumi/pulumi when it has one.
+const RUNNER = packRequire.resolve("@pulumi/pulumi/cmd/run-policy-pack");
 
 export interface PolicyInfo {
   name: string;
@@ -53,10 +55,10 @@ export class PackProcess {
     private readonly client: AnalyzerClient,
   ) {}
 
-  /** Starts `policies/` under the CLI's runner and connects to the port it prints. */
-  static async start(timeoutMs: number): Promise<PackProcess> {
+  /** Starts the pack in `dir` (default `policies/`) under the CLI's runner and connects to the port it prints. */
+  static async start(timeoutMs: number, dir = path.join(ROOT, "policies")): Promise<PackProcess> {
     const child = spawn(process.execPath, [RUNNER, "127.0.0.1:0", "."], {
-      cwd: path.join(ROOT, "policies"),
+      cwd: dir,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";

@@ -27,6 +27,20 @@ describe("pack-config: the pack's configuration from a stack's settings", () => 
     });
   });
 
+  it("lets the deny rules accept the break-glass and replication roles the stack's access rule exempts", () => {
+    const config = packConfig({
+      "bucketwarden:breakGlassRoleArns": ["arn:aws:iam::123456789012:role/release"],
+      "bucketwarden:replicationRoleArns": '["arn:aws:iam::123456789012:role/replication"]',
+    });
+    const trusted = ["arn:aws:iam::123456789012:role/release", "arn:aws:iam::123456789012:role/replication"];
+    assert.deepEqual(Object.keys(config).sort(), [
+      "upload-bucket-denies-infected-reads",
+      "upload-bucket-fail-closed",
+      "verdict-tags-scanner-only",
+    ]);
+    for (const rule of Object.values(config)) assert.deepEqual(rule, { trustedPrincipalArns: trusted });
+  });
+
   it("leaves the rules on their defaults when the stack keeps the default tags", () => {
     assert.deepEqual(packConfig({ "aws:region": "eu-west-1" }), {});
   });
