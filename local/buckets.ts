@@ -68,33 +68,16 @@ export function roleGrantsOn(doc: PolicyDocument, bucket: string, principal: str
   }));
 }
 
-/**
- * Actions the store's gateway (Ceph 16.2) does not know: it refuses a whole policy that names one
- * (400 InvalidArgument). It has no S3 replication API either, so there is nothing to deny there.
- */
-export const ACTIONS_THE_STORE_LACKS: readonly string[] = ["s3:GetObjectVersionForReplication"];
-
-/** `statements` with the actions the store does not know left out (and statements left empty dropped). */
-export function forStore(statements: readonly PolicyStatement[]): PolicyStatement[] {
-  return statements.flatMap((s) => {
-    const actions = [s.Action].flat().filter((a) => !ACTIONS_THE_STORE_LACKS.includes(a));
-    if (actions.length === 0) return [];
-    return [{ ...s, Action: actions.length === 1 ? (actions[0] as string) : actions }];
-  });
-}
-
 /** The upload bucket's policy: the access rule, the scanner's grants, and the ordinary user's rights. */
 export function uploadBucketPolicy(b: PipelineBuckets): PolicyDocument {
   const scanner = userArn(b.scannerUid);
-  const rule = forStore(
-    accessRuleStatements({
-      bucket: b.uploadBucket,
-      tags: DEFAULT_TAG_SCHEMA,
-      scanner: scannerUser(b.scannerUid),
-      // The store listens on plain HTTP on loopback only.
-      tlsOnly: false,
-    }),
-  );
+  const rule = accessRuleStatements({
+    bucket: b.uploadBucket,
+    tags: DEFAULT_TAG_SCHEMA,
+    scanner: scannerUser(b.scannerUid),
+    // The store listens on plain HTTP on loopback only.
+    tlsOnly: false,
+  });
   // What the application grants its users on AWS; the access rule's denials apply on top.
   const uploader: PolicyStatement = {
     Sid: "LocalUploaderUsesUploads",
