@@ -103,27 +103,13 @@ export function uploadBucketPolicy(b: PipelineBuckets): PolicyDocument {
     Action: ["s3:ListBucket", "s3:ListBucketVersions"],
     Resource: `arn:aws:s3:::${b.uploadBucket}`,
   };
-  // Server-side copies carry the source's tags into the bucket with no request tag to check. The
-  // gateway evaluates this form for CopyObject (measured: `Null` on the key behaves inverted, as on
-  // request tags) but not for UploadPartCopy, which the gatekeeper refuses (see README.md).
-  const noCopies: PolicyStatement = {
-    Sid: "LocalDenyServerSideCopies",
-    Effect: "Deny",
-    Principal: "*",
-    Action: "s3:PutObject",
-    Resource: `arn:aws:s3:::${b.uploadBucket}/*`,
-    Condition: {
-      StringLike: { "s3:x-amz-copy-source": "*" },
-      StringNotEquals: { "aws:username": b.scannerUid },
-    },
-  };
   // The role's object grant is the access rule's scanner grant; only the listing comes from the role.
   const roleList = roleGrantsOn(scannerRolePolicy(b), b.uploadBucket, scanner).filter(
     (s) => !String(s.Resource).endsWith("/*"),
   );
   return mergePolicy(
     [...rule, scannerGrantStatement(b.uploadBucket, [scanner])],
-    [noCopies, uploader, uploaderList, ...roleList],
+    [uploader, uploaderList, ...roleList],
   );
 }
 

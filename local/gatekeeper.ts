@@ -33,6 +33,8 @@ export interface GatekeeperOptions {
   tags: TagSchema;
   log: Logger;
   port?: number;
+  /** Called after each refusal with the counts so far. */
+  refusedChanged?: (refused: Record<string, number>) => void;
 }
 
 export interface Gatekeeper {
@@ -101,6 +103,7 @@ export async function startGatekeeper(o: GatekeeperOptions): Promise<Gatekeeper>
     });
     const malformed = d.refusal === Refusals.malformed;
     answer(res, malformed ? 400 : 403, malformed ? "InvalidRequest" : "AccessDenied", d.detail);
+    o.refusedChanged?.({ ...counts });
     // Nothing more of the body is needed; do not let a large upload keep the socket busy.
     req.resume();
   };

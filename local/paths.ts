@@ -21,6 +21,11 @@ export interface LocalPaths {
   runnerFile: string;
   /** Settings that must survive a runner restart (the receiver's port, which the store's topic names). */
   runnerStateFile: string;
+  /** The gatekeeper's pid, and what it publishes about itself (address, refusals by reason). */
+  gatekeeperPidFile: string;
+  gatekeeperFile: string;
+  /** The gatekeeper's log: one line per refused request. */
+  gatekeeperLog: string;
   /** The runner's durable queue. */
   journalFile: string;
   /** Objects that exhausted their attempts, one JSON line each. */
@@ -49,6 +54,9 @@ export function localPaths(root: string = process.env.BW_LOCAL_DIR || `${PROJECT
     runnerPidFile: `${r}/runner.pid`,
     runnerFile: `${r}/runner.json`,
     runnerStateFile: `${r}/runner-state.json`,
+    gatekeeperPidFile: `${r}/gatekeeper.pid`,
+    gatekeeperFile: `${r}/gatekeeper.json`,
+    gatekeeperLog: `${logDir}/gatekeeper.log`,
     journalFile: `${r}/queue.journal`,
     deadLetterFile: `${r}/dead-letter.jsonl`,
     logDir,

@@ -26,7 +26,15 @@ export interface PipelineInfo {
   /** The scanner's user, exempt from the access rule. */
   scanner: Credentials & { uid: string };
   runner: { pid: number; url: string };
-  logs: { verdicts: string; runner: string; scanner: string; updater: string; deadLetter: string };
+  logs: {
+    verdicts: string;
+    runner: string;
+    scanner: string;
+    updater: string;
+    deadLetter: string;
+    /** One line per request the gatekeeper refused. */
+    gatekeeper: string;
+  };
   /** Milliseconds from `npm start` to ready, and per step of the runner's start. */
   startMs: number;
   timings: Record<string, number>;
@@ -65,6 +73,14 @@ export function livePid(file: string, marker: string): number | undefined {
 
 /** The runner's entry point; its command line also names the state directory it serves. */
 export const DAEMON_SCRIPT = `${__dirname}/daemon.ts`;
+
+/** The gatekeeper's entry point; its command line names the state directory too. */
+export const GATEKEEPER_SCRIPT = `${__dirname}/gatekeeper-daemon.ts`;
+
+/** The live gatekeeper serving `paths`, if any. */
+export function gatekeeperPid(paths: LocalPaths): number | undefined {
+  return livePid(paths.gatekeeperPidFile, `${GATEKEEPER_SCRIPT} ${paths.root}`);
+}
 
 /** The live runner serving `paths`, if any. */
 export function runnerPid(paths: LocalPaths): number | undefined {

@@ -15,7 +15,7 @@ import type { PipelineBuckets } from "./buckets";
 import { Dispatcher } from "./dispatcher";
 import { PipelineStartError } from "./errors";
 import { type FunctionContext, FunctionNames, scannerFunction, updaterFunction } from "./functions";
-import { type Gatekeeper, startGatekeeper } from "./gatekeeper";
+import type { GatekeeperState } from "./gatekeeper-daemon";
 import { type GatewaySupervisor, superviseGateway } from "./gateway-supervisor";
 import { FunctionPool } from "./lambda/pool";
 import { type Logger, lineWriter } from "./log";
@@ -56,7 +56,7 @@ export interface RunnerStatus {
   deadLettered: number;
   scanner: ReturnType<FunctionPool["status"]>;
   updater: { lastRunAt?: string; lastStatus?: string; lastError?: string };
-  /** The endpoint users reach (the gatekeeper) and what it refused, by reason. */
+  /** The endpoint users reach (the gatekeeper, a process of its own) and what it refused, by reason. */
   gatekeeper: { url: string; refused: Record<string, number> };
   /** Times the store's gateway died and was started again. */
   gatewayRestarts: number;
@@ -86,7 +86,6 @@ export class Runner {
   private updating?: Promise<void>;
   private topicArn = "";
   private url = "";
-  private gatekeeper?: Gatekeeper;
   private supervisor?: GatewaySupervisor;
   private catchUp?: { timer: NodeJS.Timeout; until: number };
   private closers: Array<() => Promise<void> | void> = [];
@@ -172,16 +171,6 @@ export class Runner {
       return r;
     };
 
-    const gatekeeper = await step("gatekeeper", () =>
-      startGatekeeper({
-        upstream: store.endpoint,
-        pipelineKeys: new Set([store.users.owner.accessKeyId, store.users.scanner.accessKeyId]),
-        tags: DEFAULT_TAG_SCHEMA,
-        log,
-      }),
-    );
-    this.gatekeeper = gatekeeper;
-    this.closers.push(() => gatekeeper.close());
     const supervisor = superviseGateway({
       store,
       pollMs: GATEWAY_POLL_MS,
@@ -438,7 +427,7 @@ export class Runner {
       deadLettered: this.outcomes.deadLettered,
       scanner: this.scanner.status(),
       updater: this.updaterState,
-      gatekeeper: { url: this.gatekeeper?.url ?? "", refused: this.gatekeeper?.refused() ?? {} },
+      gatekeeper: readGatekeeperState(this.o.paths),
       gatewayRestarts: this.supervisor?.restarts() ?? 0,
     };
   }
@@ -453,6 +442,16 @@ export class Runner {
     await this.scanner.shutdown();
     for (const close of this.closers.reverse()) await close();
     this.closers = [];
+  }
+}
+
+/** The gatekeeper's address and refusals by reason, as its own process publishes them. */
+function readGatekeeperState(paths: LocalPaths): RunnerStatus["gatekeeper"] {
+  try {
+    const s = JSON.parse(readFileSync(paths.gatekeeperFile, "utf8")) as GatekeeperState;
+    return { url: s.url, refused: s.refused };
+  } catch {
+    return { url: "", refused: {} };
   }
 }
 

@@ -5,18 +5,20 @@
 import "./quiet-sdk-warning";
 import { rmSync } from "node:fs";
 import { type LocalPaths, localPaths } from "./paths";
-import { stopRunner } from "./start";
+import { stopGatekeeper, stopRunner } from "./start";
 import { stopStore } from "./store/index";
 
 export async function stop(paths: LocalPaths = localPaths()): Promise<void> {
   const hadRunner = await stopRunner(paths);
   console.log(hadRunner ? "Runner stopped." : "No runner was running.");
+  if (await stopGatekeeper(paths)) console.log("Gatekeeper stopped.");
   await stopStore(paths.storeDir);
   console.log("Store stopped.");
   // The queue and dead letters name objects of the store that just went away.
   for (const f of [
     paths.pipelineFile,
     paths.runnerPidFile,
+    paths.gatekeeperPidFile,
     paths.runnerStateFile,
     paths.journalFile,
     paths.deadLetterFile,

@@ -72,6 +72,12 @@ export class ExecutionEnvironment {
         resolve();
       }),
     );
+    // Any other failure of the channel (a send racing the child's death) ends the environment; an
+    // 'error' event nobody listens to would end the runner instead.
+    this.child.on("error", (error) => {
+      this.opts.log(`environment ${this.id}: ${error.message}`);
+      void this.kill(error.message);
+    });
     this.initialized = this.waitForInit();
     // Observed by whoever awaits ready(); an environment nobody waits for must not crash the runner.
     this.initialized.catch(() => {});
@@ -163,7 +169,11 @@ export class ExecutionEnvironment {
       };
       this.pending = { finish };
       this.child.on("message", onMessage);
-      this.child.send({ type: "invoke", requestId, event, deadline, invokedFunctionArn });
+      // The child may have died a moment ago, its exit not yet seen: the send then fails (EPIPE), and
+      // without a callback that failure is an 'error' event that would take the runner down.
+      this.child.send({ type: "invoke", requestId, event, deadline, invokedFunctionArn }, (error) => {
+        if (error) void this.kill(`the invocation could not reach the runtime: ${error.message}`);
+      });
     });
   }
 

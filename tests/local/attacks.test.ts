@@ -272,7 +272,8 @@ describe("local mode refuses an uploader every path to a forged verdict", functi
           403,
           JSON.stringify(extra),
         );
-      // The gateway refuses a CopyObject on its own too (the bucket policy's copy-source deny).
+      // The gateway refuses a CopyObject on its own too: it evaluates the access rule's copy-source
+      // deny for CopyObject (not for UploadPartCopy, which only the gatekeeper refuses).
       const direct = s3Client(store, "uploader");
       const copy = new CopyObjectCommand({
         Bucket: info.uploadBucket,
@@ -440,12 +441,10 @@ describe("local mode refuses an uploader every path to a forged verdict", functi
       Refusals.serviceApi,
     ])
       assert.ok((refused[reason] ?? 0) > 0, `${reason}: ${JSON.stringify(refused)}`);
-    // The log holds earlier runners' lines too.
-    const { startedAt } = await runnerStatus(info);
-    const lines = readFileSync(info.logs.runner, "utf8")
-      .split("\n")
-      .filter((l) => l.includes("gatekeeper refused a request"))
-      .filter((l) => (JSON.parse(l) as { time: string }).time >= startedAt);
+    // The log holds earlier gatekeepers' lines too: count from this one's start.
+    const log = readFileSync(info.logs.gatekeeper, "utf8").split("\n");
+    const started = log.map((l) => l.includes("gatekeeper listening")).lastIndexOf(true);
+    const lines = log.slice(started).filter((l) => l.includes("gatekeeper refused a request"));
     const total = Object.values(refused).reduce((a, b) => a + b, 0);
     assert.equal(lines.length, total);
   });

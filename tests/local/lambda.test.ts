@@ -149,6 +149,28 @@ describe("local Lambda runtime", function () {
     assert.notEqual(next.environmentId, env.id);
   });
 
+  it("fails an invocation handed to an environment that died a moment before, and the runner stays up", async () => {
+    const { pool: p } = pool({}, 1);
+    const warm = await p.invoke({ action: "echo" });
+    const pid = (warm.response as { pid: number }).pid;
+    process.kill(pid, "SIGKILL");
+    // Spin without yielding, so the runner has not yet seen the exit: the pool still calls the
+    // environment idle and the invocation's message meets a closed channel (EPIPE).
+    const dead = () => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] === "Z";
+      } catch {
+        return true;
+      }
+    };
+    while (!dead()) {}
+    const lost = await p.invoke({ action: "echo" });
+    assert.equal(lost.error?.errorType, "Runtime.ExitError");
+    const next = await p.invoke({ action: "echo" });
+    assert.equal(next.error, undefined);
+    assert.notEqual((next.response as { pid: number }).pid, pid);
+  });
+
   it("reports a bundle that cannot load as an init error", async () => {
     const { pool: p } = pool({ brokenInit: true }, 1);
     const r = await p.invoke({ action: "echo" });

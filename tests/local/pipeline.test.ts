@@ -5,7 +5,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/clie
 import { DEFAULT_TAG_SCHEMA } from "../../core/tags";
 import { pipelineClient, statusOf } from "../../local/client";
 import { localPaths, PROJECT_ROOT } from "../../local/paths";
-import { type PipelineInfo, readPipeline, runnerPid } from "../../local/pipeline";
+import { gatekeeperPid, type PipelineInfo, readPipeline, runnerPid } from "../../local/pipeline";
 import { EICAR } from "../../local/signatures";
 import { readStore } from "../../local/store/index";
 import {
@@ -250,7 +250,14 @@ describe("local mode end to end, through npm start", function () {
   it("stops everything it started with npm stop, by pid", async () => {
     const status = await runnerStatus(info);
     const store = readStore(paths.storeDir);
-    const pids = [status.pid, ...status.scanner.map((e) => e.pid as number), ...Object.values(store.pids)];
+    const gatekeeper = gatekeeperPid(paths);
+    assert.ok(gatekeeper, "the gatekeeper runs");
+    const pids = [
+      status.pid,
+      gatekeeper,
+      ...status.scanner.map((e) => e.pid as number),
+      ...Object.values(store.pids),
+    ];
     const stopped = await runScript("stop", ROOT);
     assert.equal(stopped.code, 0, stopped.output);
     await sleep(200);
