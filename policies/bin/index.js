@@ -346,6 +346,14 @@ var trustedPrincipalProperties = {
     description: "Exact ARNs of principals besides the scanner roles that a deny may exempt: a break-glass role, a replication role."
   }
 };
+var denyRuleConfigSchema = {
+  properties: {
+    ...exemptionProperties,
+    ...scannerProperties,
+    ...tagProperties,
+    ...trustedPrincipalProperties
+  }
+};
 
 // policies/lib/stack.ts
 var StackGraph = class {
@@ -1224,14 +1232,7 @@ var uploadBucketDeniesInfectedReads = {
   name: NAME,
   description: "Checks whether every upload bucket has a bucket policy that denies every read of objects tagged infected (s3:GetObject, s3:GetObjectVersion, torrents, replication) to all principals but the scanner.",
   enforcementLevel: "mandatory",
-  configSchema: {
-    properties: {
-      ...exemptionProperties,
-      ...scannerProperties,
-      ...tagProperties,
-      ...trustedPrincipalProperties
-    }
-  },
+  configSchema: denyRuleConfigSchema,
   validateStack: validateDenyRule({
     name: NAME,
     must: (tags) => `must deny reads (${READ_ACTIONS.join(", ")}, torrents, replication) of objects tagged ${tags.key}=${tags.infectedValue} to all principals but the scanner`,
@@ -1248,14 +1249,7 @@ var uploadBucketFailClosed = {
   name: NAME2,
   description: "Checks whether every upload bucket's policy denies reads of objects not yet tagged clean by the scanner (fail-closed).",
   enforcementLevel: "advisory",
-  configSchema: {
-    properties: {
-      ...exemptionProperties,
-      ...scannerProperties,
-      ...tagProperties,
-      ...trustedPrincipalProperties
-    }
-  },
+  configSchema: denyRuleConfigSchema,
   validateStack: validateDenyRule({
     name: NAME2,
     must: (tags) => `must keep objects unreadable until the scanner tags them ${tags.key}=${tags.cleanValue} (fail-closed)`,
@@ -1529,14 +1523,7 @@ var verdictTagsScannerOnly = {
   name: NAME4,
   description: "Checks whether every upload bucket's policy lets no principal but the scanner set, change or strip the verdict tags, by upload, tag write, server-side copy or replication.",
   enforcementLevel: "mandatory",
-  configSchema: {
-    properties: {
-      ...exemptionProperties,
-      ...scannerProperties,
-      ...tagProperties,
-      ...trustedPrincipalProperties
-    }
-  },
+  configSchema: denyRuleConfigSchema,
   validateStack: validateDenyRule({
     name: NAME4,
     must: (tags) => `must let only the scanner write the verdict tags (${scannerTagKeys(tags).join(", ")})`,

@@ -158,3 +158,13 @@ export const trustedPrincipalProperties: Properties = {
       "Exact ARNs of principals besides the scanner roles that a deny may exempt: a break-glass role, a replication role.",
   },
 };
+
+/** The configuration of every rule that checks the access rule's denies (they read the same settings). */
+export const denyRuleConfigSchema = {
+  properties: {
+    ...exemptionProperties,
+    ...scannerProperties,
+    ...tagProperties,
+    ...trustedPrincipalProperties,
+  },
+};

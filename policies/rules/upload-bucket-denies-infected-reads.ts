@@ -1,11 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { READ_ACTIONS, REPLICATION_READ_ACTION, TORRENT_ACTIONS } from "../../core/access-rule";
-import {
-  exemptionProperties,
-  scannerProperties,
-  tagProperties,
-  trustedPrincipalProperties,
-} from "../lib/config";
+import { denyRuleConfigSchema } from "../lib/config";
 import { type DenyRuleArgs, validateDenyRule } from "../lib/deny-rule";
 
 export interface UploadBucketDeniesInfectedReadsArgs extends DenyRuleArgs {}
@@ -28,14 +23,7 @@ export const uploadBucketDeniesInfectedReads: StackValidationPolicy = {
   description:
     "Checks whether every upload bucket has a bucket policy that denies every read of objects tagged infected (s3:GetObject, s3:GetObjectVersion, torrents, replication) to all principals but the scanner.",
   enforcementLevel: "mandatory",
-  configSchema: {
-    properties: {
-      ...exemptionProperties,
-      ...scannerProperties,
-      ...tagProperties,
-      ...trustedPrincipalProperties,
-    },
-  },
+  configSchema: denyRuleConfigSchema,
   validateStack: validateDenyRule({
     name: NAME,
     must: (tags) =>

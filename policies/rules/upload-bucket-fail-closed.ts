@@ -2,12 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { READ_ACTIONS } from "../../core/access-rule";
 import type { TagSchema } from "../../core/tags";
 import type { RequiredDenial } from "../lib/bucket-policy";
-import {
-  exemptionProperties,
-  scannerProperties,
-  tagProperties,
-  trustedPrincipalProperties,
-} from "../lib/config";
+import { denyRuleConfigSchema } from "../lib/config";
 import { type DenyRuleArgs, validateDenyRule } from "../lib/deny-rule";
 
 export interface UploadBucketFailClosedArgs extends DenyRuleArgs {}
@@ -27,14 +22,7 @@ export const uploadBucketFailClosed: StackValidationPolicy = {
   description:
     "Checks whether every upload bucket's policy denies reads of objects not yet tagged clean by the scanner (fail-closed).",
   enforcementLevel: "advisory",
-  configSchema: {
-    properties: {
-      ...exemptionProperties,
-      ...scannerProperties,
-      ...tagProperties,
-      ...trustedPrincipalProperties,
-    },
-  },
+  configSchema: denyRuleConfigSchema,
   validateStack: validateDenyRule({
     name: NAME,
     must: (tags) =>

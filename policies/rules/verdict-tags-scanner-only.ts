@@ -2,12 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { REPLICATION_WRITE_ACTIONS, TAG_WRITE_ACTIONS } from "../../core/access-rule";
 import { scannerTagKeys, type TagSchema } from "../../core/tags";
 import type { RequiredDenial } from "../lib/bucket-policy";
-import {
-  exemptionProperties,
-  scannerProperties,
-  tagProperties,
-  trustedPrincipalProperties,
-} from "../lib/config";
+import { denyRuleConfigSchema } from "../lib/config";
 import { type DenyRuleArgs, validateDenyRule } from "../lib/deny-rule";
 
 export interface VerdictTagsScannerOnlyArgs extends DenyRuleArgs {}
@@ -34,14 +29,7 @@ export const verdictTagsScannerOnly: StackValidationPolicy = {
   description:
     "Checks whether every upload bucket's policy lets no principal but the scanner set, change or strip the verdict tags, by upload, tag write, server-side copy or replication.",
   enforcementLevel: "mandatory",
-  configSchema: {
-    properties: {
-      ...exemptionProperties,
-      ...scannerProperties,
-      ...tagProperties,
-      ...trustedPrincipalProperties,
-    },
-  },
+  configSchema: denyRuleConfigSchema,
   validateStack: validateDenyRule({
     name: NAME,
     must: (tags) => `must let only the scanner write the verdict tags (${scannerTagKeys(tags).join(", ")})`,

@@ -282,13 +282,15 @@ export async function authorize(
 
 /**
  * Whether a principal holding only the identity policy `doc` may call `action` on `resource`: for
- * checking a role's own policy, with no resource policy in the way.
+ * checking a role's own policy, with no resource policy in the way unless `resourcePolicy` names one
+ * (KMS, say, where the key policy must allow too).
  */
 export async function identityAllows(
   doc: PolicyDocument,
   action: string,
   resource: string,
   context: Record<string, string> = {},
+  resourcePolicy?: PolicyDocument,
 ): Promise<boolean> {
   const response = await runSimulation(
     {
@@ -299,6 +301,7 @@ export async function identityAllows(
         contextVariables: context,
       },
       identityPolicies: [{ name: "role", policy: doc }],
+      ...(resourcePolicy ? { resourcePolicy } : {}),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
     },
