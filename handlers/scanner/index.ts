@@ -31,7 +31,10 @@ function scannerFromEnvironment(): Scanner {
   });
 }
 
-/** Lambda handler: S3 events directly or through SQS (with partial batch failures). */
+/**
+ * Lambda handler: S3 events directly or through SQS (with partial batch failures), and S3 Batch
+ * Operations invocations (a result per task).
+ */
 export async function handler(event: unknown) {
   scanner ??= scannerFromEnvironment();
   try {
@@ -41,6 +44,7 @@ export async function handler(event: unknown) {
   }
 }
 
+export type { BatchOperationsResponse } from "../../core/batch-operations";
 export type { ObjectResult } from "./results";
 export type { Scanner, ScannerDeps, ScanReport } from "./scanner";
 export { createScanner } from "./scanner";

@@ -5,12 +5,18 @@
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSBatchResponse } from "aws-lambda";
+import {
+  type BatchOperationsResponse,
+  isBatchOperationsEvent,
+  parseBatchOperationsEvent,
+} from "../../core/batch-operations";
 import { type ObjectRef, parseScannerEvent } from "../../core/events";
 import { engineMaxScanTimeMs, type ScannerConfig } from "../../core/handler-config";
 import { SCANNER_SCANS_AT_ONCE, SCRATCH_DISK_MB, scanRetryDelaySeconds } from "../../core/sizing";
 import { ScanFailedError } from "../shared/errors";
 import { errorAttributes, type Log, type MetricsSink, noMetrics, silentLog } from "../shared/logger";
 import { layerTools, type ToolResolver } from "../shared/tools";
+import { answerBatchInvocation } from "./batch-operations";
 import { DefinitionsCache } from "./definitions";
 import { ResidentEngine } from "./engine";
 import type { ObjectResult } from "./results";
@@ -54,10 +60,11 @@ export interface ScanReport {
 
 export interface Scanner {
   /**
-   * Handles a Lambda event. SQS batches get `batchItemFailures` naming the messages to retry; a
-   * direct S3 event throws {@link ScanFailedError} when any object failed.
+   * Handles a Lambda event. SQS batches get `batchItemFailures` naming the messages to retry; an S3
+   * Batch Operations invocation gets a result per task (`batch-operations.ts`) and never throws for
+   * a task; a direct S3 event throws {@link ScanFailedError} when any object failed.
    */
-  handle(event: unknown): Promise<SQSBatchResponse | ScanReport>;
+  handle(event: unknown): Promise<SQSBatchResponse | BatchOperationsResponse | ScanReport>;
   /** Scans objects outside any event (local mode). Never throws for an object's failure. */
   scanObjects(refs: readonly ObjectRef[]): Promise<ObjectResult[]>;
   /** Brings the engine up to the newest published definitions; returns their version. */
@@ -126,7 +133,9 @@ export function createScanner(deps: ScannerDeps): Scanner {
     );
   }
 
-  async function handle(event: unknown): Promise<SQSBatchResponse | ScanReport> {
+  async function handle(event: unknown): Promise<SQSBatchResponse | BatchOperationsResponse | ScanReport> {
+    if (isBatchOperationsEvent(event))
+      return answerBatchInvocation(parseBatchOperationsEvent(event), scanObjects, log);
     const items = parseScannerEvent(event);
     const refs = items.flatMap((item) => item.objects);
     const results = await scanObjects(refs);
