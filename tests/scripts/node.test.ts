@@ -9,7 +9,10 @@ const toolsBin = join(root, ".tools", "node", "bin");
 describe("the Node the scripts run on", () => {
   before(function () {
     // scripts/ensure-deps.sh installs it; npm test runs ensure-deps first.
-    if (!existsSync(join(toolsBin, "node"))) this.skip();
+    if (!existsSync(join(toolsBin, "node"))) {
+      console.log(`  skipped: ${toolsBin}/node is missing; run scripts/ensure-deps.sh (npm test does)`);
+      this.skip();
+    }
   });
 
   it("is Node 22 from npm's registry once scripts/node.sh is sourced, whatever Node is on PATH", () => {
@@ -22,7 +25,10 @@ describe("the Node the scripts run on", () => {
   });
 
   it("is the one running these tests when npm test started them", function () {
-    if (!(process.env.PATH ?? "").split(":").includes(toolsBin)) this.skip();
+    if (!(process.env.PATH ?? "").split(":").includes(toolsBin)) {
+      console.log(`  skipped: mocha was started without scripts/node.sh (${toolsBin} is not on PATH)`);
+      this.skip();
+    }
     assert.equal(process.versions.node.split(".")[0], "22");
   });
 
