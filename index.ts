@@ -47,7 +47,7 @@ const scanning = new MalwareScanning(name, {
   },
   scanner: {
     trigger: settings.trigger,
-    tags: settings.tags,
+    verdictTags: settings.tags,
     failClosed: settings.failClosed,
     breakGlassRoleArns: settings.breakGlassRoleArns,
     replicationRoleArns: settings.replicationRoleArns,

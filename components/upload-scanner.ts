@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accessRuleStatements, mergePolicy, scannerRole } from "../core/access-rule";
+import { mergePolicy } from "../core/access-rule";
 import { BucketwardenError, ConfigError } from "../core/errors";
 import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
 import { type CallerStatements, callerStatements, kmsDecryptPolicy, scannerPolicy } from "../core/iam";
@@ -11,6 +11,7 @@ import { type NotificationEntry, scanEventConflicts } from "../core/notification
 import type { TriggerKind } from "../core/settings";
 import * as size from "../core/sizing";
 import { DEFAULT_TAG_SCHEMA, type TagSchema } from "../core/tags";
+import { accessRulePolicyStatements } from "./access-rule-statements";
 import { deadLetterAlarm, loggedValueAlarm, queueAgeAlarm } from "./alarms";
 import type { DefinitionsRef } from "./definitions-store";
 import { clamavFunction } from "./lambda-function";
@@ -72,8 +73,11 @@ export interface UploadScannerArgs {
   architecture?: LambdaArchitecture;
   /** A scanner layer to share (see `MalwareScanning`). @default a layer of its own from `.build/layers` */
   scannerLayerArn?: pulumi.Input<string>;
-  /** The verdict tags: they shape both the handler's environment and the bucket policy. @default Infected = true/false */
-  tags?: TagSchema;
+  /**
+   * The object-verdict tag schema: the tags the scanner writes on each upload (`Infected=true|false`...)
+   * and the bucket policy reads. Not resource tags (see `tags`). @default Infected = true/false
+   */
+  verdictTags?: TagSchema;
   /** Deny reads of every object not yet scanned clean. @default true */
   failClosed?: boolean;
   /**
@@ -173,7 +177,7 @@ export class UploadScanner extends pulumi.ComponentResource {
     super(ComponentTypes.UploadScanner, name, {}, opts);
     const trigger = args.trigger ?? "queue";
     const architecture: LambdaArchitecture = args.architecture ?? "arm64";
-    const tags: TagSchema = args.tags ?? DEFAULT_TAG_SCHEMA;
+    const tags: TagSchema = args.verdictTags ?? DEFAULT_TAG_SCHEMA;
     const failClosed = args.failClosed ?? true;
     const memoryMb = args.memoryMb ?? size.DEFAULT_SCANNER_MEMORY_MB;
     const timeoutSeconds = args.timeoutSeconds ?? size.DEFAULT_SCANNER_TIMEOUT_SECONDS;
@@ -310,20 +314,17 @@ export class UploadScanner extends pulumi.ComponentResource {
       .all([
         this.bucketName,
         scannerRoleArn,
-        partition,
         args.policyStatements,
         pulumi.output(args.serverSideCopies?.fromBuckets ?? []),
       ])
-      .apply(([bucket, arn, p, callers, copyBuckets]) => {
-        const rule = accessRuleStatements({
-          bucket,
-          tags,
+      .apply(([bucket, arn, callers, copyBuckets]) => {
+        // The role's ARN carries the partition (built from the same invoke above).
+        const rule = accessRulePolicyStatements(bucket, arn, {
+          verdictTags: tags,
           failClosed,
-          partition: p,
-          scanner: scannerRole(arn),
-          breakGlass: args.breakGlassRoleArns,
-          replicationRoles: args.replicationRoleArns,
-          copySources: [...(args.serverSideCopies?.withinBucket ? [bucket] : []), ...copyBuckets],
+          breakGlassRoleArns: args.breakGlassRoleArns,
+          replicationRoleArns: args.replicationRoleArns,
+          serverSideCopies: { withinBucket: args.serverSideCopies?.withinBucket, fromBuckets: copyBuckets },
         });
         return JSON.stringify(mergePolicy(rule, callerStatements(callers as CallerStatements)));
       });
