@@ -5,6 +5,7 @@ import { ConfigError } from "../core/errors";
 import { updaterEnvironment } from "../core/handler-config";
 import { updaterPolicy } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
+import { checkLimit, checkLogRetention, UpdaterLimits } from "../core/limits";
 import { UpdaterMetrics } from "../core/metrics";
 import { autonamed, childName } from "../core/naming";
 import { DEFAULT_UPDATE_SCHEDULE, scheduleProblem, staleDefinitionsSeconds } from "../core/schedule";
@@ -26,6 +27,11 @@ export interface DefinitionsRef {
   readonly prefix: pulumi.Input<string>;
   /** Resources a scanner's trigger should wait for, so the first upload finds a database. @default [] */
   readonly ready?: pulumi.Resource[];
+  /**
+   * Whether the database includes ClamAV's official one, which sets the scanner's least memory.
+   * @default true
+   */
+  readonly officialDatabases?: pulumi.Input<boolean>;
 }
 
 export interface DefinitionsStoreArgs {
@@ -94,6 +100,7 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
   /** Fires when the manifest the scanners read is older than two missed updates (at least two days). */
   readonly definitionsStaleAlarm: aws.cloudwatch.MetricAlarm;
   readonly ready: pulumi.Resource[];
+  readonly officialDatabases: pulumi.Input<boolean>;
 
   constructor(name: string, args: DefinitionsStoreArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentTypes.DefinitionsStore, name, {}, opts);
@@ -113,12 +120,14 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
     const projectRoot = args.projectRoot ?? DEFAULT_PROJECT_ROOT;
     // Checked here too when known now, so a bad literal fails at construction rather than at deploy.
     if (typeof args.schedule === "string") checkSchedule(args.schedule);
-    const floor = size.minimumUpdaterMemoryMb(args.officialDatabases !== false);
-    if (memoryMb < floor)
-      throw new ConfigError(
-        "memoryMb",
-        `must be at least ${floor}: the updater test-loads each database, got ${memoryMb}`,
-      );
+    // The same ranges the stack settings are held to (core/limits.ts), by argument name. An
+    // official-databases flag not known yet (an Output) is held to the smaller database's floor.
+    const official = args.officialDatabases === undefined || args.officialDatabases === true;
+    checkLimit("memoryMb", memoryMb, UpdaterLimits.memoryMb(official));
+    checkLimit("timeoutSeconds", timeoutSeconds, UpdaterLimits.timeoutSeconds);
+    checkLimit("ephemeralStorageMb", ephemeralStorageMb, UpdaterLimits.ephemeralStorageMb);
+    checkLogRetention("logRetentionDays", args.logRetentionDays ?? 30);
+    this.officialDatabases = args.officialDatabases ?? true;
     const child = { parent: this };
 
     const store = privateBucket(childName(name, "bucket"), { forceDestroy }, this);

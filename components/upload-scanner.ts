@@ -5,6 +5,7 @@ import { BucketwardenError, ConfigError } from "../core/errors";
 import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
 import { type CallerStatements, callerStatements, kmsDecryptPolicy, scannerPolicy } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
+import { checkLimit, checkLogRetention, ScannerLimits } from "../core/limits";
 import { ScannerMetrics } from "../core/metrics";
 import { autonamed, childName, roleArn, roleName, uploadBucketName } from "../core/naming";
 import { type NotificationEntry, scanEventConflicts } from "../core/notifications";
@@ -190,7 +191,26 @@ export class UploadScanner extends pulumi.ComponentResource {
     const alarmTopicArns = args.alarmTopicArns ?? [];
     const namePrefix = args.namePrefix ?? name;
     const projectRoot = args.projectRoot ?? DEFAULT_PROJECT_ROOT;
-    checkArgs(args, trigger, ephemeralStorageMb, maxObjectBytes, batchSize);
+    checkArgs(args, trigger);
+    // The same ranges the stack settings are held to (core/limits.ts), by argument name.
+    const official = args.definitions.officialDatabases;
+    // An official-databases flag not known yet (an Output) is held to the smaller database's floor.
+    checkLimit("memoryMb", memoryMb, ScannerLimits.memoryMb(official === undefined || official === true));
+    checkLimit("timeoutSeconds", timeoutSeconds, ScannerLimits.timeoutSeconds);
+    checkLimit("maxObjectBytes", maxObjectBytes, ScannerLimits.maxObjectBytes);
+    checkLimit("batchSize", batchSize, ScannerLimits.batchSize);
+    checkLimit(
+      "ephemeralStorageMb",
+      ephemeralStorageMb,
+      ScannerLimits.ephemeralStorageMb(maxObjectBytes, batchSize, "[maxObjectBytes]"),
+    );
+    checkLimit("maxConcurrency", maxConcurrency, ScannerLimits.maxConcurrency);
+    checkLimit(
+      "oldestMessageAlarmSeconds",
+      oldestMessageAlarmSeconds,
+      ScannerLimits.oldestMessageAlarmSeconds,
+    );
+    checkLogRetention("logRetentionDays", args.logRetentionDays ?? 30);
     const child = { parent: this };
 
     const partition = aws.getPartitionOutput({}, child).partition;
@@ -489,13 +509,7 @@ export class UploadScanner extends pulumi.ComponentResource {
   }
 }
 
-function checkArgs(
-  args: UploadScannerArgs,
-  trigger: TriggerKind,
-  ephemeralStorageMb: number,
-  maxObjectBytes: number,
-  batchSize: number,
-): void {
+function checkArgs(args: UploadScannerArgs, trigger: TriggerKind): void {
   if (args.existingBucketName !== undefined && args.newBucket !== undefined)
     throw new ConfigError(
       "existingBucketName",
@@ -514,10 +528,4 @@ function checkArgs(
           `[${queueOnly}] applies only to trigger "queue", and [trigger] is "direct"`,
         );
   }
-  const needed = size.requiredScannerStorageMb(maxObjectBytes, batchSize);
-  if (ephemeralStorageMb < needed)
-    throw new ConfigError(
-      "ephemeralStorageMb",
-      `must be at least ${needed} to hold ${size.scansAtOnce(batchSize)} object(s) of [maxObjectBytes] ${maxObjectBytes} at once and the database twice, got ${ephemeralStorageMb}`,
-    );
 }

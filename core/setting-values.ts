@@ -4,6 +4,7 @@
  * wrote it (`bucketwarden:scannerMemoryMb`).
  */
 import { ConfigError } from "./errors";
+import { checkLimit, type Limit } from "./limits";
 
 /** Stack config as Pulumi hands it over: `namespace:key` to string. */
 export type RawConfig = Readonly<Record<string, string | undefined>>;
@@ -57,9 +58,12 @@ export class SettingReader {
   }
 
   inRange(key: string, n: number, min: number, max: number, why = ""): number {
-    if (n < min) this.fail(key, `must be at least ${min}${why}, got ${n}`);
-    if (n > max) this.fail(key, `must be at most ${max}${why}, got ${n}`);
-    return n;
+    return checkLimit(this.name(key), n, { min, max, why });
+  }
+
+  /** A whole number within `limit` (see `core/limits.ts`), or `fallback` when unset. */
+  limited(key: string, fallback: number, limit: Limit): number {
+    return this.integer(key, fallback, limit.min, limit.max, limit.why);
   }
 
   boolean(key: string, fallback: boolean): boolean {

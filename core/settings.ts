@@ -9,6 +9,7 @@ import { type BucketwardenError, ConfigError } from "./errors";
 import { ENGINE_MAX_OBJECT_BYTES, EnvVars, parseUpdaterConfig, updaterEnvironment } from "./handler-config";
 import { callerStatements } from "./iam";
 import { type LambdaArchitecture, LambdaArchitectures } from "./layer-layout";
+import { checkLogRetention, LOG_RETENTION_DAYS, ScannerLimits, UpdaterLimits } from "./limits";
 import { bucketNameProblem, existingBucketKey, uploadNameProblem } from "./naming";
 import { DEFAULT_UPDATE_SCHEDULE, scheduleProblem } from "./schedule";
 import { closestKey, type RawConfig, SettingReader } from "./setting-values";
@@ -118,10 +119,7 @@ export interface StackSettings {
   logRetentionDays: number;
 }
 
-/** CloudWatch Logs accepts only these retention periods. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export { LOG_RETENTION_DAYS };
 
 /** Reads and checks every `bucketwarden:*` setting; throws {@link ConfigError} naming the first bad one. */
 export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_NAMESPACE): StackSettings {
@@ -149,10 +147,14 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
   const updateSchedule = read.string("updateSchedule", d.updateSchedule.default);
   const scheduleIssue = scheduleProblem(updateSchedule);
   if (scheduleIssue) read.fail("updateSchedule", `"${updateSchedule}" ${scheduleIssue}`);
-  const maxObjectBytes = read.integer("maxObjectBytes", d.maxObjectBytes.default, 1, ENGINE_MAX_OBJECT_BYTES);
+  const maxObjectBytes = read.limited(
+    "maxObjectBytes",
+    d.maxObjectBytes.default,
+    ScannerLimits.maxObjectBytes,
+  );
   const trigger = read.oneOf("trigger", TriggerKinds, d.trigger.default);
   // S3 invokes a direct scanner with one event at a time; only the queue batches.
-  const queueBatchSize = read.integer("queueBatchSize", d.queueBatchSize.default, 1, 10);
+  const queueBatchSize = read.limited("queueBatchSize", d.queueBatchSize.default, ScannerLimits.batchSize);
   return {
     uploadBuckets: readUploadBuckets(read, tags, failClosed),
     forceDestroyUploadBuckets: read.boolean("forceDestroyUploadBuckets", d.forceDestroyUploadBuckets.default),
@@ -185,11 +187,10 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
       trigger === "queue" ? queueBatchSize : 1,
     ),
     queueBatchSize,
-    oldestMessageAlarmSeconds: read.integer(
+    oldestMessageAlarmSeconds: read.limited(
       "oldestMessageAlarmSeconds",
       d.oldestMessageAlarmSeconds.default,
-      60,
-      1_209_600,
+      ScannerLimits.oldestMessageAlarmSeconds,
     ),
     alarmTopicArns: readTopicArns(read),
     updateSchedule,
@@ -213,16 +214,10 @@ function readScanner(
   official: boolean,
   batchSize: number,
 ): StackSettings["scanner"] {
-  const minMemory = size.minimumScannerMemoryMb(official);
-  const memoryMb = read.integer(
+  const memoryMb = read.limited(
     "scannerMemoryMb",
     SETTINGS.scannerMemoryMb.default,
-    minMemory,
-    size.LAMBDA_MEMORY_MB.max,
-    official
-      ? ` (ClamAV's official database takes ~${size.ENGINE_MEMORY_MB} MB to load; ` +
-          `${size.CONCURRENT_RELOAD_MEMORY_MB} lets clamd reload it without stopping scans)`
-      : "",
+    ScannerLimits.memoryMb(official),
   );
   const needed = size.requiredScannerStorageMb(maxObjectBytes, batchSize);
   if (needed > size.LAMBDA_EPHEMERAL_MB.max)
@@ -236,27 +231,30 @@ function readScanner(
     0,
     size.LAMBDA_EPHEMERAL_MB.max,
   );
+  const storage = ScannerLimits.ephemeralStorageMb(maxObjectBytes, batchSize, read.name("maxObjectBytes"));
   const ephemeralStorageMb =
     givenStorage === DERIVED_STORAGE
       ? needed
       : read.inRange(
           "scannerEphemeralStorageMb",
           givenStorage,
-          needed,
-          size.LAMBDA_EPHEMERAL_MB.max,
-          ` (clamd spools each object to /tmp: the largest object, ${read.name("maxObjectBytes")}, plus the database twice plus scratch; 0 computes it)`,
+          storage.min,
+          storage.max,
+          `${storage.why}; 0 computes it`,
         );
   return {
     memoryMb,
-    timeoutSeconds: read.integer(
+    timeoutSeconds: read.limited(
       "scannerTimeoutSeconds",
       SETTINGS.scannerTimeoutSeconds.default,
-      size.MIN_SCANNER_TIMEOUT_SECONDS,
-      size.LAMBDA_TIMEOUT_SECONDS.max,
-      " (a cold start loads the database before the first scan)",
+      ScannerLimits.timeoutSeconds,
     ),
     ephemeralStorageMb,
-    maxConcurrency: read.integer("scannerMaxConcurrency", SETTINGS.scannerMaxConcurrency.default, 2, 1000),
+    maxConcurrency: read.limited(
+      "scannerMaxConcurrency",
+      SETTINGS.scannerMaxConcurrency.default,
+      ScannerLimits.maxConcurrency,
+    ),
   };
 }
 
@@ -291,25 +289,21 @@ function readUpdater(read: SettingReader): StackSettings["updater"] & { definiti
       message = message.replaceAll(envName, read.name(k as string));
     return read.fail(key, message, e);
   }
-  const minMemory = size.minimumUpdaterMemoryMb(officialDatabases);
   return {
     definitionsPrefix: parsed.definitionsPrefix,
     officialDatabases,
     databaseMirrors: parsed.databaseMirrors,
     privateMirrors: parsed.privateMirrors,
     customDatabaseUrls: parsed.customDatabaseUrls,
-    memoryMb: read.integer(
+    memoryMb: read.limited(
       "updaterMemoryMb",
       d.updaterMemoryMb.default,
-      minMemory,
-      size.LAMBDA_MEMORY_MB.max,
-      " (the updater test-loads every new database before publishing it)",
+      UpdaterLimits.memoryMb(officialDatabases),
     ),
-    timeoutSeconds: read.integer(
+    timeoutSeconds: read.limited(
       "updaterTimeoutSeconds",
       d.updaterTimeoutSeconds.default,
-      size.MIN_UPDATER_TIMEOUT_SECONDS,
-      size.LAMBDA_TIMEOUT_SECONDS.max,
+      UpdaterLimits.timeoutSeconds,
     ),
   };
 }
@@ -429,7 +423,5 @@ function readTopicArns(read: SettingReader): string[] {
 
 function readRetention(read: SettingReader): number {
   const days = read.integer("logRetentionDays", SETTINGS.logRetentionDays.default, 1, 3653);
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days))
-    read.fail("logRetentionDays", `must be one of ${LOG_RETENTION_DAYS.join(", ")}, got ${days}`);
-  return days;
+  return checkLogRetention(read.name("logRetentionDays"), days);
 }
