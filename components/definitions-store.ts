@@ -15,6 +15,7 @@ import { clamavFunction } from "./lambda-function";
 import { clamavLayer } from "./layer";
 import { privateBucket } from "./private-bucket";
 import { DEFAULT_PROJECT_ROOT } from "./project-root";
+import { type ResourceTags, withResourceTags } from "./resource-tags";
 import { ComponentTypes } from "./types";
 
 /** What a scanner needs to know about the definitions it reads. {@link DefinitionsStore} is one. */
@@ -68,6 +69,12 @@ export interface DefinitionsStoreArgs {
   alarmTopicArns?: pulumi.Input<string[]>;
   /** Retention of the updater's logs, in days. @default 30 */
   logRetentionDays?: number;
+  /**
+   * AWS resource tags put on every taggable resource this component creates (buckets, functions,
+   * roles, queues, log groups, rules, alarms; layer versions take none). Resource tags only: they
+   * have nothing to do with the object-verdict tags the scanner writes on uploads. @default none
+   */
+  tags?: ResourceTags;
   /** Prefix of names AWS does not generate (the layer's). @default the component's name */
   namePrefix?: string;
   /** Where the build wrote `.build/`. @default this repository's root */
@@ -103,7 +110,7 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
   readonly officialDatabases: pulumi.Input<boolean>;
 
   constructor(name: string, args: DefinitionsStoreArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    super(ComponentTypes.DefinitionsStore, name, {}, opts);
+    super(ComponentTypes.DefinitionsStore, name, {}, withResourceTags(opts, args.tags));
     const architecture = args.architecture ?? "arm64";
     // The handlers add a missing slash too; the IAM grants must use the same form, or "db" would also grant "dbx/".
     const prefix = pulumi

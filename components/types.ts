@@ -33,3 +33,18 @@ export const ManagedResourceTypes = {
   queue: "aws:sqs/queue:Queue",
   queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
 } as const;
+
+/**
+ * The types among {@link ManagedResourceTypes} whose arguments take `tags` (per `@pulumi/aws`'s
+ * typings; a test holds the two together): the resources a component's `tags` argument reaches.
+ */
+export const TaggableResourceTypes = {
+  bucket: ManagedResourceTypes.bucket,
+  function: ManagedResourceTypes.function,
+  eventSourceMapping: ManagedResourceTypes.eventSourceMapping,
+  role: ManagedResourceTypes.role,
+  logGroup: ManagedResourceTypes.logGroup,
+  eventRule: ManagedResourceTypes.eventRule,
+  metricAlarm: ManagedResourceTypes.metricAlarm,
+  queue: ManagedResourceTypes.queue,
+} as const;

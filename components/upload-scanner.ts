@@ -19,6 +19,7 @@ import { clamavFunction } from "./lambda-function";
 import { clamavLayer } from "./layer";
 import { privateBucket } from "./private-bucket";
 import { DEFAULT_PROJECT_ROOT } from "./project-root";
+import { type ResourceTags, withResourceTags } from "./resource-tags";
 import { directTrigger, queueTrigger, type ScanTrigger, scanQueues } from "./scanner-trigger";
 import { ComponentTypes } from "./types";
 
@@ -151,6 +152,12 @@ export interface UploadScannerArgs {
   extraNotifications?: ExtraNotifications;
   /** Retention of the scanner's logs, in days. @default 30 */
   logRetentionDays?: number;
+  /**
+   * AWS resource tags put on every taggable resource this component creates (buckets, functions,
+   * roles, queues, log groups, rules, alarms; layer versions take none). Resource tags only: they
+   * have nothing to do with the object-verdict tags the scanner writes on uploads. @default none
+   */
+  tags?: ResourceTags;
   /** Prefix of names AWS does not generate (the layer's). @default the component's name */
   namePrefix?: string;
   /** Where the build wrote `.build/`. @default this repository's root */
@@ -175,7 +182,7 @@ export class UploadScanner extends pulumi.ComponentResource {
   readonly deadLetterQueue: aws.sqs.Queue;
 
   constructor(name: string, args: UploadScannerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(ComponentTypes.UploadScanner, name, {}, opts);
+    super(ComponentTypes.UploadScanner, name, {}, withResourceTags(opts, args.tags));
     const trigger = args.trigger ?? "queue";
     const architecture: LambdaArchitecture = args.architecture ?? "arm64";
     const tags: TagSchema = args.verdictTags ?? DEFAULT_TAG_SCHEMA;
