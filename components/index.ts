@@ -10,7 +10,8 @@ export {
   type SharedScannerArgs,
   type UploadBucketArgs,
 } from "./malware-scanning";
-export { ComponentTypes, ManagedResourceTypes } from "./types";
+export type { ResourceTags } from "./resource-tags";
+export { ComponentTypes, ManagedResourceTypes, TaggableResourceTypes } from "./types";
 export {
   type ExtraNotifications,
   type NewUploadBucketArgs,

@@ -5,7 +5,10 @@
  */
 import { ConfigError } from "./errors";
 
-/** The tags the scanner owns on every scanned object. */
+/**
+ * The object-verdict tag schema: the S3 object tags the scanner owns on every scanned object (the
+ * components' `verdictTags`). Not AWS resource tags, which the components take as `tags`.
+ */
 export interface TagSchema {
   /** Key of the verdict tag. @default "Infected" */
   readonly key: string;
