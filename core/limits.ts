@@ -31,14 +31,15 @@ export const ScannerLimits = {
     max: size.LAMBDA_TIMEOUT_SECONDS.max,
     why: " (a cold start loads the database before the first scan)",
   } as Limit,
-  /** `objectsName` names the largest-object setting in the explanation. */
-  ephemeralStorageMb(maxObjectBytes: number, batchSize: number, objectsName: string): Limit {
+  /** `objectsName` names the largest-object setting in the explanation; `note` ends it. */
+  ephemeralStorageMb(maxObjectBytes: number, batchSize: number, objectsName: string, note = ""): Limit {
+    const n = size.scansAtOnce(batchSize);
+    const objects =
+      n === 1 ? `the largest object, ${objectsName},` : `${n} objects as large as ${objectsName} at once,`;
     return {
       min: size.requiredScannerStorageMb(maxObjectBytes, batchSize),
       max: size.LAMBDA_EPHEMERAL_MB.max,
-      why:
-        ` (clamd spools each object to /tmp: ${size.scansAtOnce(batchSize)} of the largest object, ` +
-        `${objectsName}, at once, plus the database twice plus scratch)`,
+      why: ` (clamd spools each object to /tmp: ${objects} plus the database twice plus scratch${note})`,
     };
   },
   maxObjectBytes: { min: 1, max: ENGINE_MAX_OBJECT_BYTES } as Limit,

@@ -231,17 +231,16 @@ function readScanner(
     0,
     size.LAMBDA_EPHEMERAL_MB.max,
   );
-  const storage = ScannerLimits.ephemeralStorageMb(maxObjectBytes, batchSize, read.name("maxObjectBytes"));
+  const storage = ScannerLimits.ephemeralStorageMb(
+    maxObjectBytes,
+    batchSize,
+    read.name("maxObjectBytes"),
+    "; 0 computes it",
+  );
   const ephemeralStorageMb =
     givenStorage === DERIVED_STORAGE
       ? needed
-      : read.inRange(
-          "scannerEphemeralStorageMb",
-          givenStorage,
-          storage.min,
-          storage.max,
-          `${storage.why}; 0 computes it`,
-        );
+      : read.inRange("scannerEphemeralStorageMb", givenStorage, storage.min, storage.max, storage.why);
   return {
     memoryMb,
     timeoutSeconds: read.limited(
