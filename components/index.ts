@@ -2,6 +2,7 @@
  * The bucketwarden components. Import these into any Pulumi TypeScript program:
  * `new MalwareScanning("scanning", { uploadBuckets: { photos: { newBucket: true } } })`.
  */
+export { BacklogScanning, type BacklogScanningArgs } from "./backlog-scanning";
 export { type DefinitionsRef, DefinitionsStore, type DefinitionsStoreArgs } from "./definitions-store";
 export {
   MalwareScanning,
