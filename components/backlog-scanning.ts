@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { tlsOnlyStatement } from "../core/access-rule";
 import { ConfigError } from "../core/errors";
 import { backlogJobPolicy, batchOperationsTrustPolicy } from "../core/iam";
 import { autonamed, childName } from "../core/naming";
@@ -17,6 +18,11 @@ export interface BacklogScanningArgs {
   reportPrefix?: string;
   /** Delete the report bucket on destroy even when it holds reports. @default false */
   forceDestroy?: boolean;
+  /**
+   * Days S3 keeps manifests and completion reports before deleting them: a report is read when its job
+   * ends, and a rerun writes its own. 0 keeps them forever. @default 90
+   */
+  retentionDays?: number;
 }
 
 /** A key prefix: not empty, no leading slash, ends with a slash. */
@@ -51,6 +57,12 @@ export class BacklogScanning extends pulumi.ComponentResource {
     const manifestPrefix = args.manifestPrefix ?? "manifests/";
     const reportPrefix = args.reportPrefix ?? "reports/";
     const forceDestroy = args.forceDestroy ?? false;
+    const retentionDays = args.retentionDays ?? 90;
+    if (!Number.isInteger(retentionDays) || retentionDays < 0)
+      throw new ConfigError(
+        "retentionDays",
+        `must be a whole number of days, 0 or more, got ${retentionDays}`,
+      );
     const keys = Object.keys(args.scannerFunctionArns);
     if (keys.length === 0) throw new ConfigError("scannerFunctionArns", "name at least one scanner");
     const unmatched = keys.find((k) => !(k in args.uploadBucketArns));
@@ -68,6 +80,33 @@ export class BacklogScanning extends pulumi.ComponentResource {
     this.reportBucketArn = reports.bucket.arn;
     this.reportPrefix = reportPrefix;
     this.manifestPrefix = manifestPrefix;
+    const bucketPolicy = new aws.s3.BucketPolicy(
+      childName(name, "reports-policy"),
+      {
+        bucket: reports.bucket.id,
+        policy: reports.bucket.arn.apply((arn) =>
+          JSON.stringify({ Version: "2012-10-17", Statement: [tlsOnlyStatement(arn)] }),
+        ),
+      },
+      { parent: this, dependsOn: reports.settings },
+    );
+    if (retentionDays > 0)
+      new aws.s3.BucketLifecycleConfiguration(
+        childName(name, "reports-lifecycle"),
+        {
+          bucket: reports.bucket.id,
+          rules: [manifestPrefix, reportPrefix].map((prefix) => ({
+            id: `expire-${prefix.replace(/[^A-Za-z0-9-]+/g, "-").replace(/-+$/, "")}`,
+            status: "Enabled",
+            filter: { prefix },
+            expiration: { days: retentionDays },
+            // The bucket is versioned: an expired object becomes a noncurrent version, kept one more day.
+            noncurrentVersionExpiration: { noncurrentDays: 1 },
+          })),
+        },
+        // After the policy: one write to the bucket's configuration at a time.
+        { parent: this, dependsOn: [bucketPolicy] },
+      );
 
     const accountId = aws.getCallerIdentityOutput({}, child).accountId;
     this.jobRole = new aws.iam.Role(

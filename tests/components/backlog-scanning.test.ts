@@ -57,6 +57,29 @@ describe("components/BacklogScanning", () => {
     assert.equal(within(tree, T.function).length, 0, "the jobs invoke the scanners; no function of its own");
   });
 
+  it("refuses requests to the report bucket without TLS", () => {
+    const policy = policyOf(onlyWithin(tree, T.bucketPolicy));
+    assert.deepEqual(
+      policy.Statement.map((s) => [s.Effect, s.Condition]),
+      [["Deny", { Bool: { "aws:SecureTransport": "false" } }]],
+    );
+    assert.equal(onlyWithin(tree, T.bucketPolicy).inputs.bucket, onlyWithin(tree, T.bucket).state.bucket);
+  });
+
+  it("deletes manifests and reports after 90 days by default", () => {
+    const rules = onlyWithin(tree, T.lifecycle).inputs.rules;
+    assert.deepEqual(
+      rules.map((r: { filter: { prefix: string }; expiration: { days: number } }) => [
+        r.filter.prefix,
+        r.expiration.days,
+      ]),
+      [
+        ["manifests/", 90],
+        ["reports/", 90],
+      ],
+    );
+  });
+
   it("lets only Batch Operations assume the role, for this account's jobs", () => {
     const trust = JSON.parse(onlyWithin(tree, T.role).inputs.assumeRolePolicy);
     assert.deepEqual(trust.Statement, [
@@ -120,6 +143,19 @@ describe("components/BacklogScanning", () => {
     });
   });
 
+  it("keeps manifests and reports forever when retentionDays is 0", async () => {
+    const { BacklogScanning } = load();
+    new BacklogScanning("forever", {
+      scannerFunctionArns: { photos: PHOTOS_SCANNER },
+      uploadBucketArns: { photos: PHOTOS },
+      retentionDays: 0,
+    });
+    await rec.settle();
+    const forever = componentTree(rec, ComponentTypes.BacklogScanning, "forever");
+    assert.equal(within(forever, T.bucket).length, 1);
+    assert.equal(within(forever, T.lifecycle).length, 0);
+  });
+
   const refused: Array<[string, Partial<Components.BacklogScanningArgs>, string]> = [
     ["refuses no scanners", { scannerFunctionArns: {}, uploadBucketArns: {} }, "scannerFunctionArns"],
     [
@@ -134,6 +170,7 @@ describe("components/BacklogScanning", () => {
     ],
     ["refuses a prefix that is not a folder", { reportPrefix: "reports" }, "reportPrefix"],
     ["refuses reports inside the manifests", { reportPrefix: "manifests/reports/" }, "reportPrefix"],
+    ["refuses a retention that is not whole days", { retentionDays: 1.5 }, "retentionDays"],
   ];
   for (const [title, change, arg] of refused)
     it(title, () => {
