@@ -87,6 +87,7 @@ export const uploadBucketPolicies = scanning.policies();
 export const backlogScanning = scanning.backlog && {
   jobRoleArn: scanning.backlog.jobRoleArn,
   reportBucketName: scanning.backlog.reportBucketName,
+  reportBucketArn: scanning.backlog.reportBucketArn,
   reportPrefix: scanning.backlog.reportPrefix,
   manifestPrefix: scanning.backlog.manifestPrefix,
   scannerFunctionArns: scanning.backlog.scannerFunctionArns,

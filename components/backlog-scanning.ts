@@ -42,6 +42,7 @@ export class BacklogScanning extends pulumi.ComponentResource {
   readonly jobRoleArn: pulumi.Output<string>;
   /** The bucket holding manifests and completion reports. */
   readonly reportBucketName: pulumi.Output<string>;
+  /** The same bucket's ARN, as CreateJob's `Report.Bucket` and `ManifestOutputLocation.Bucket` take it. */
   readonly reportBucketArn: pulumi.Output<string>;
   /** Where a job's completion report goes (its `Report.Prefix`). */
   readonly reportPrefix: string;
@@ -144,6 +145,7 @@ export class BacklogScanning extends pulumi.ComponentResource {
     this.registerOutputs({
       jobRoleArn: this.jobRoleArn,
       reportBucketName: this.reportBucketName,
+      reportBucketArn: this.reportBucketArn,
       reportPrefix,
       manifestPrefix,
       scannerFunctionArns: this.scannerFunctionArns,

@@ -48,6 +48,10 @@ describe("program: index.ts with Pulumi.dev.yaml", () => {
       await outputValue(backlog.reportBucketName as never),
       rec.one(T.bucket, "bucketwarden-dev-backlog-reports").state.bucket,
     );
+    assert.equal(
+      await outputValue(backlog.reportBucketArn as never),
+      rec.one(T.bucket, "bucketwarden-dev-backlog-reports").state.arn,
+    );
     assert.equal(backlog.reportPrefix, "reports/");
     const arns = (await outputValue(backlog.scannerFunctionArns as never)) as Record<string, string>;
     const scanners = rec.ofType(T.function).map((f) => f.state.arn);
