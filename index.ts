@@ -80,3 +80,15 @@ export const definitions = {
 export const uploadBucketNames = scanning.uploadBucketNames();
 export const scannerFunctionNames = scanning.scannerNames();
 export const uploadBucketPolicies = scanning.policies();
+/**
+ * What the CLI needs to start S3 Batch Operations jobs that scan existing objects: the role a job
+ * runs as, where its manifests and completion report go, and each upload bucket's scanner.
+ */
+export const backlogScanning = scanning.backlog && {
+  jobRoleArn: scanning.backlog.jobRoleArn,
+  reportBucketName: scanning.backlog.reportBucketName,
+  reportBucketArn: scanning.backlog.reportBucketArn,
+  reportPrefix: scanning.backlog.reportPrefix,
+  manifestPrefix: scanning.backlog.manifestPrefix,
+  scannerFunctionArns: scanning.backlog.scannerFunctionArns,
+};

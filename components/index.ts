@@ -3,6 +3,7 @@
  * `new MalwareScanning("scanning", { uploadBuckets: { photos: { newBucket: true } } })`.
  */
 export { type AccessRuleOptions, accessRulePolicyStatements } from "./access-rule-statements";
+export { BacklogScanning, type BacklogScanningArgs } from "./backlog-scanning";
 export { type DefinitionsRef, DefinitionsStore, type DefinitionsStoreArgs } from "./definitions-store";
 export {
   MalwareScanning,

@@ -5,6 +5,7 @@ export const ComponentTypes = {
   DefinitionsStore: "bucketwarden:index:DefinitionsStore",
   UploadScanner: "bucketwarden:index:UploadScanner",
   MalwareScanning: "bucketwarden:index:MalwareScanning",
+  BacklogScanning: "bucketwarden:index:BacklogScanning",
 } as const;
 
 /** The AWS resource types the components create, for policies that check a stack of them. */

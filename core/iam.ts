@@ -13,6 +13,8 @@ export interface TrustPolicyDocument {
     Effect: "Allow";
     Principal: { Service: string };
     Action: "sts:AssumeRole";
+    /** Whose requests the service may assume the role for (confused-deputy protection). */
+    Condition?: Record<string, Record<string, string>>;
   }>;
 }
 
@@ -159,6 +161,91 @@ export function kmsDecryptPolicy(kmsKeyArns: readonly string[], region: string):
       Action: "kms:Decrypt",
       Resource: [...kmsKeyArns],
       Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+    },
+  ]);
+}
+
+/**
+ * The trust policy of the role S3 Batch Operations jobs run as: only the Batch Operations service
+ * principal, and only for jobs of `accountId` (`aws:SourceAccount`), so no other account's job can be
+ * made to run as this role. The principal is from S3 User Guide, "Granting permissions for Batch
+ * Operations" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-iam-role-policies.html);
+ * the condition follows IAM User Guide, "The confused deputy problem"
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+ */
+export function batchOperationsTrustPolicy(accountId: string): TrustPolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "batchoperations.s3.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      },
+    ],
+  };
+}
+
+export interface BacklogJobPolicyArgs {
+  /** The scanner functions the jobs invoke (unqualified ARNs). */
+  scannerFunctionArns: readonly string[];
+  /** The upload buckets whose objects the jobs list into a generated manifest. */
+  uploadBucketArns: readonly string[];
+  /** The bucket holding manifests and completion reports. */
+  reportBucketArn: string;
+  /** Key prefix of the manifests, given (CSV) or generated, e.g. `manifests/`. */
+  manifestPrefix: string;
+  /** Key prefix of the completion reports, e.g. `reports/`. */
+  reportPrefix: string;
+}
+
+/**
+ * What an S3 Batch Operations job that scans a backlog needs, and nothing more (S3 User Guide,
+ * "Granting permissions for Batch Operations",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-iam-role-policies.html: "regardless
+ * of the operation, Amazon S3 needs permissions to read your manifest object ... and optionally write
+ * a report"; `s3:GetObjectVersion` only when the manifest is addressed by version):
+ * - invoke the scanner functions, the job's "Invoke AWS Lambda function" operation
+ *   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-invoke-lambda.html);
+ * - read manifests and write generated ones under the manifest prefix (`ManifestOutputLocation` of an
+ *   `S3JobManifestGenerator`,
+ *   https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_S3JobManifestGenerator.html);
+ * - write completion reports under the report prefix;
+ * - list the upload buckets, current objects and versions, to generate a manifest.
+ * It never reads an upload's body: the scanner does that under its own role.
+ */
+export function backlogJobPolicy(args: BacklogJobPolicyArgs): PolicyDocument {
+  const { reportBucketArn: bucket, manifestPrefix, reportPrefix } = args;
+  if (args.scannerFunctionArns.length === 0 || args.uploadBucketArns.length === 0)
+    throw new BucketwardenError("a backlog job needs at least one scanner function and one upload bucket");
+  return document([
+    {
+      Sid: "InvokeScanners",
+      Effect: "Allow",
+      Action: "lambda:InvokeFunction",
+      Resource: [...args.scannerFunctionArns],
+    },
+    {
+      Sid: "ReadManifests",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      Resource: `${bucket}/${manifestPrefix}*`,
+    },
+    {
+      Sid: "WriteGeneratedManifestsAndReports",
+      Effect: "Allow",
+      Action: "s3:PutObject",
+      Resource: [`${bucket}/${manifestPrefix}*`, `${bucket}/${reportPrefix}*`],
+    },
+    // AWS's example policies grant it with the report and manifest permissions; on the bucket, where
+    // IAM evaluates it, it reveals only the region.
+    { Sid: "LocateReportBucket", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: bucket },
+    {
+      Sid: "ListUploadsForManifests",
+      Effect: "Allow",
+      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+      Resource: [...args.uploadBucketArns],
     },
   ]);
 }

@@ -57,7 +57,8 @@ var BUCKET_ENCRYPTION_TYPES = [
 var ComponentTypes = {
   definitionsStore: "bucketwarden:index:DefinitionsStore",
   uploadScanner: "bucketwarden:index:UploadScanner",
-  malwareScanning: "bucketwarden:index:MalwareScanning"
+  malwareScanning: "bucketwarden:index:MalwareScanning",
+  backlogScanning: "bucketwarden:index:BacklogScanning"
 };
 
 // policies/lib/unknowns.ts
@@ -745,7 +746,8 @@ function followTopic(graph, topic, trace, args) {
 
 // policies/lib/upload-buckets.ts
 function isInfrastructureBucket(node) {
-  return node.resource !== void 0 && isInside(node.resource, ComponentTypes.definitionsStore);
+  const r = node.resource;
+  return r !== void 0 && (isInside(r, ComponentTypes.definitionsStore) || isInside(r, ComponentTypes.backlogScanning));
 }
 function uploadBuckets(index, args) {
   const tag = args.exemptionTag ?? DEFAULT_EXEMPTION_TAG;
@@ -830,7 +832,8 @@ var scanningInfrastructureHardened = {
   }
 };
 function checkDefinitionsBucket(findings, node) {
-  const label = `Definitions bucket "${node.label}"`;
+  const kind = node.resource !== void 0 && isInside(node.resource, ComponentTypes.backlogScanning) ? "Batch Operations report bucket" : "Definitions bucket";
+  const label = `${kind} "${node.label}"`;
   const urn = node.urn;
   if (node.publicAccessBlocks.length === 0) {
     findings.violation(`${label} must block all public access: it has no BucketPublicAccessBlock`, urn);

@@ -1,7 +1,7 @@
 /**
  * Which buckets are upload buckets. Every bucket is one, unless
- * - it is the project's own infrastructure: created inside a `bucketwarden:index:DefinitionsStore`
- *   component (visible in its URN), or
+ * - it is the project's own infrastructure: created inside a `bucketwarden:index:DefinitionsStore` or
+ *   `bucketwarden:index:BacklogScanning` component (visible in its URN), or
  * - it carries the exemption tag (default `bucketwarden:exempt`) with a non-empty value, the reason, or
  * - its Pulumi resource name or bucket name matches one of the rule's `exemptBucketNames` patterns.
  * A bucket outside the stack is one when the stack gives it a policy or a notification; only the
@@ -20,9 +20,13 @@ export interface UploadBucket {
   readonly exemptionUnknown?: { what: string; unknown: UnknownValueError };
 }
 
-/** True for the project's own infrastructure buckets (the definitions bucket). */
+/** True for the project's own infrastructure buckets (definitions, Batch Operations reports). */
 export function isInfrastructureBucket(node: BucketNode): boolean {
-  return node.resource !== undefined && isInside(node.resource, ComponentTypes.definitionsStore);
+  const r = node.resource;
+  return (
+    r !== undefined &&
+    (isInside(r, ComponentTypes.definitionsStore) || isInside(r, ComponentTypes.backlogScanning))
+  );
 }
 
 export function uploadBuckets(index: BucketIndex, args: ExemptionArgs): UploadBucket[] {

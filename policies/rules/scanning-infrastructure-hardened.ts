@@ -1,9 +1,9 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { type BucketNode, indexBuckets } from "../lib/buckets";
 import { type ExemptionArgs, exemptionProperties, type ScannerArgs, scannerProperties } from "../lib/config";
-import { describe, StackGraph } from "../lib/stack";
+import { describe, isInside, StackGraph } from "../lib/stack";
 import { type Route, traceNotification } from "../lib/triggers";
-import { AwsTypes } from "../lib/types";
+import { AwsTypes, ComponentTypes } from "../lib/types";
 import { Findings, read, type UnknownValueError } from "../lib/unknowns";
 import { isInfrastructureBucket, reportBucket, uploadBuckets, uploadLabel } from "../lib/upload-buckets";
 
@@ -64,7 +64,11 @@ export const scanningInfrastructureHardened: StackValidationPolicy = {
 };
 
 function checkDefinitionsBucket(findings: Findings, node: BucketNode): void {
-  const label = `Definitions bucket "${node.label}"`;
+  const kind =
+    node.resource !== undefined && isInside(node.resource, ComponentTypes.backlogScanning)
+      ? "Batch Operations report bucket"
+      : "Definitions bucket";
+  const label = `${kind} "${node.label}"`;
   const urn = node.urn;
   if (node.publicAccessBlocks.length === 0) {
     findings.violation(`${label} must block all public access: it has no BucketPublicAccessBlock`, urn);

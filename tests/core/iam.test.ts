@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import type { PolicyDocument, PolicyStatement } from "../../core/access-rule";
 import { BucketwardenError } from "../../core/errors";
 import {
+  backlogJobPolicy,
+  batchOperationsTrustPolicy,
   callerStatements,
   eventQueuePolicy,
   kmsDecryptPolicy,
@@ -11,7 +13,13 @@ import {
   updaterPolicy,
   wildcardGrants,
 } from "../../core/iam";
-import { ACCOUNT, identityAllows, resourcePolicyDecision, servicePrincipal } from "../support/policy-eval";
+import {
+  ACCOUNT,
+  type Caller,
+  identityAllows,
+  resourcePolicyDecision,
+  servicePrincipal,
+} from "../support/policy-eval";
 
 const DEFS = "arn:aws:s3:::defs";
 const UPLOADS = "arn:aws:s3:::uploads";
@@ -129,6 +137,7 @@ describe("core/iam: scannerPolicy", () => {
       UPLOADS,
       true,
     ],
+    ["keeps the scanner from listing other buckets", queued, "s3:ListBucket", "arn:aws:s3:::other", false],
     ["lets a queued scanner consume its queue", queued, "sqs:DeleteMessage", QUEUE, true],
     ["keeps a queued scanner from sending to queues", queued, "sqs:SendMessage", DLQ, false],
     ["lets a directly invoked scanner dead-letter failed events", direct, "sqs:SendMessage", DLQ, true],
@@ -314,4 +323,102 @@ describe("core/iam: the scanner's grant on a customer-managed KMS key", () => {
     });
     assert.ok(!JSON.stringify(plain).includes("kms:"));
   });
+});
+
+describe("core/iam: the backlog scan's Batch Operations job role", () => {
+  const REPORTS = "arn:aws:s3:::bw-reports";
+  const SCANNER = "arn:aws:lambda:us-east-1:123456789012:function:photos-scanner";
+  const doc = backlogJobPolicy({
+    scannerFunctionArns: [SCANNER],
+    uploadBucketArns: [UPLOADS],
+    reportBucketArn: REPORTS,
+    manifestPrefix: "manifests/",
+    reportPrefix: "reports/",
+  });
+  const table: Array<[string, string, string, boolean]> = [
+    ["lets the job invoke the scanner", "lambda:InvokeFunction", SCANNER, true],
+    [
+      "keeps the job from invoking any other function",
+      "lambda:InvokeFunction",
+      "arn:aws:lambda:us-east-1:123456789012:function:other",
+      false,
+    ],
+    ["lets the job read a manifest", "s3:GetObject", `${REPORTS}/manifests/job-1.csv`, true],
+    [
+      "lets the job read a manifest by version",
+      "s3:GetObjectVersion",
+      `${REPORTS}/manifests/job-1.csv`,
+      true,
+    ],
+    [
+      "lets the job write a generated manifest",
+      "s3:PutObject",
+      `${REPORTS}/manifests/job-1/manifest.json`,
+      true,
+    ],
+    [
+      "lets the job write its completion report",
+      "s3:PutObject",
+      `${REPORTS}/reports/job-1/results.csv`,
+      true,
+    ],
+    ["keeps the job from writing outside its prefixes", "s3:PutObject", `${REPORTS}/other/x`, false],
+    [
+      "keeps the job from reading its own reports back",
+      "s3:GetObject",
+      `${REPORTS}/reports/job-1/results.csv`,
+      false,
+    ],
+    ["lets the job list an upload bucket for a generated manifest", "s3:ListBucket", UPLOADS, true],
+    ["lets the job list an upload bucket's versions", "s3:ListBucketVersions", UPLOADS, true],
+    ["keeps the job from listing other buckets", "s3:ListBucket", "arn:aws:s3:::other", false],
+    ["keeps the job from reading an upload's body", "s3:GetObject", `${UPLOADS}/a/b.jpg`, false],
+    ["keeps the job from reading an upload's versions", "s3:GetObjectVersion", `${UPLOADS}/a/b.jpg`, false],
+    ["keeps the job from tagging uploads", "s3:PutObjectTagging", `${UPLOADS}/a/b.jpg`, false],
+  ];
+  for (const [title, action, resource, allowed] of table)
+    it(title, async () => assert.equal(await identityAllows(doc, action, resource), allowed));
+
+  it("grants no wildcard action or resource", () => assert.deepEqual(wildcardGrants(doc), []));
+
+  it("refuses a job with no scanner to invoke", () => {
+    assert.throws(
+      () =>
+        backlogJobPolicy({
+          scannerFunctionArns: [],
+          uploadBucketArns: [UPLOADS],
+          reportBucketArn: REPORTS,
+          manifestPrefix: "manifests/",
+          reportPrefix: "reports/",
+        }),
+      BucketwardenError,
+    );
+  });
+
+  const trust = batchOperationsTrustPolicy(ACCOUNT) as unknown as PolicyDocument;
+  const role = `arn:aws:iam::${ACCOUNT}:role/backlog-job`;
+  const assumers: Array<[string, Caller, string]> = [
+    [
+      "lets Batch Operations assume the role for this account's jobs",
+      servicePrincipal("batchoperations.s3.amazonaws.com", "arn:aws:s3:us-east-1:123456789012:job/1"),
+      "Allowed",
+    ],
+    [
+      "keeps Batch Operations from assuming the role for another account's jobs",
+      {
+        ...servicePrincipal("batchoperations.s3.amazonaws.com", "arn:aws:s3:us-east-1:999999999999:job/1"),
+        context: { "aws:SourceAccount": "999999999999" },
+      },
+      "ImplicitlyDenied",
+    ],
+    [
+      "keeps Lambda from assuming the role",
+      servicePrincipal("lambda.amazonaws.com", SCANNER),
+      "ImplicitlyDenied",
+    ],
+  ];
+  for (const [title, caller, result] of assumers)
+    it(title, async () =>
+      assert.equal((await resourcePolicyDecision(trust, caller, "sts:AssumeRole", role)).result, result),
+    );
 });

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { AwsTypes } from "../../policies/lib/types";
+import { AwsTypes, ComponentTypes } from "../../policies/lib/types";
 import { scanningInfrastructureHardened as rule } from "../../policies/rules";
 import { Arns, directTriggerStack, type FakeStack, happyStack, Names } from "./support/fake-stack";
 import { UNKNOWN } from "./support/policy-resources";
@@ -96,5 +96,22 @@ describe("policy scanning-infrastructure-hardened", () => {
     const stack = directTriggerStack();
     stack.props("uploads-scanner").deadLetterConfig = { targetArn: Arns.deadLetterQueue };
     assertPasses(await run(stack));
+  });
+});
+
+describe("policy scanning-infrastructure-hardened: the Batch Operations report bucket", () => {
+  /** The happy stack plus a BacklogScanning whose report bucket has no public access block. */
+  function withReportBucket(): FakeStack {
+    return happyStack()
+      .add(ComponentTypes.backlogScanning, "backlog", {}, { parent: "scanning" })
+      .add(AwsTypes.bucket, "backlog-reports", { bucket: "backlog-reports-mock" }, { parent: "backlog" });
+  }
+
+  it("checks it as infrastructure, not as an upload bucket without a scanner", async () => {
+    assertViolations(
+      await run(withReportBucket()),
+      'Batch Operations report bucket "backlog-reports" must block all public access: it has no BucketPublicAccessBlock',
+      'Batch Operations report bucket "backlog-reports" must be encrypted: it has no server-side encryption configuration',
+    );
   });
 });

@@ -31,9 +31,37 @@ describe("program: index.ts with Pulumi.dev.yaml", () => {
       .ofType(T.bucket)
       .map((b) => b.name)
       .sort();
-    assert.deepEqual(buckets, ["bucketwarden-dev-definitions-bucket", "bucketwarden-dev-photos-uploads"]);
+    assert.deepEqual(buckets, [
+      "bucketwarden-dev-backlog-reports",
+      "bucketwarden-dev-definitions-bucket",
+      "bucketwarden-dev-photos-uploads",
+    ]);
     const notified = rec.ofType(T.bucketNotification).map((n) => n.inputs.bucket);
     assert.ok(notified.includes("acme-dev-avatars"));
+  });
+
+  it("exports what backlog scans need: the job role, the report location and each bucket's scanner", async () => {
+    const backlog = exports.backlogScanning as Record<string, unknown>;
+    const role = rec.one(T.role, /backlog-job-role/);
+    assert.equal(await outputValue(backlog.jobRoleArn as never), role.state.arn);
+    assert.equal(
+      await outputValue(backlog.reportBucketName as never),
+      rec.one(T.bucket, "bucketwarden-dev-backlog-reports").state.bucket,
+    );
+    assert.equal(
+      await outputValue(backlog.reportBucketArn as never),
+      rec.one(T.bucket, "bucketwarden-dev-backlog-reports").state.arn,
+    );
+    assert.equal(backlog.reportPrefix, "reports/");
+    const arns = (await outputValue(backlog.scannerFunctionArns as never)) as Record<string, string>;
+    const scanners = rec.ofType(T.function).map((f) => f.state.arn);
+    const names = (await outputValue(exports.scannerFunctionNames as never)) as Record<string, string>;
+    assert.deepEqual(Object.keys(arns).sort(), Object.keys(names).sort());
+    assert.equal(Object.keys(arns).length, 2);
+    for (const [k, arn] of Object.entries(arns)) {
+      assert.ok(scanners.includes(arn), arn);
+      assert.ok(arn.endsWith(`:function:${names[k]}`), arn);
+    }
   });
 
   it("exports bucket names, function names and the policies", async () => {
