@@ -29,6 +29,9 @@ export const EnvVars = {
   privateMirrors: "BW_FRESHCLAM_PRIVATE_MIRRORS",
   customDatabaseUrls: "BW_FRESHCLAM_CUSTOM_URLS",
   minUpdateIntervalSeconds: "BW_MIN_UPDATE_INTERVAL_SECONDS",
+  eventBusName: "BW_EVENT_BUS_NAME",
+  eventsFile: "BW_EVENTS_FILE",
+  eventsUrl: "BW_EVENTS_URL",
 } as const;
 
 /** ClamAV cannot scan a single file over about 2 GB. */
@@ -86,6 +89,15 @@ export interface ScannerConfig extends CommonConfig {
    * then wait during a reload. @default true
    */
   concurrentReload: boolean;
+  /**
+   * Where verdict events go (core/verdict-event). On AWS they go to EventBridge: this bus (a name or
+   * ARN), or the account's default bus when unset. @default the default bus
+   */
+  eventBusName?: string;
+  /** Local mode: a JSON Lines file that gets one line per event instead of EventBridge. */
+  eventsFile?: string;
+  /** Local mode: an http(s) URL each event is POSTed to as JSON, instead of EventBridge. */
+  eventsUrl?: string;
 }
 
 export interface UpdaterConfig extends CommonConfig {
@@ -161,6 +173,12 @@ function urls(env: Env, name: string): string[] {
   return values;
 }
 
+function singleUrl(env: Env, name: string): string | undefined {
+  const values = urls(env, name);
+  if (values.length > 1) throw new ConfigError(name, "must name one URL");
+  return values[0];
+}
+
 function parseCommon(env: Env): CommonConfig {
   const prefix = optional(env, EnvVars.definitionsPrefix) ?? "clamav/";
   if (prefix.startsWith("/")) throw new ConfigError(EnvVars.definitionsPrefix, `must not start with "/"`);
@@ -201,6 +219,9 @@ export function parseScannerConfig(env: Env): ScannerConfig {
     engineStartTimeoutMs: integer(env, EnvVars.engineStartTimeoutMs, 180_000, 100),
     definitionsCheckIntervalMs: integer(env, EnvVars.definitionsCheckIntervalMs, 60_000, 0),
     concurrentReload: bool(env, EnvVars.concurrentReload, true),
+    eventBusName: optional(env, EnvVars.eventBusName),
+    eventsFile: optional(env, EnvVars.eventsFile),
+    eventsUrl: singleUrl(env, EnvVars.eventsUrl),
   };
 }
 
@@ -262,6 +283,9 @@ export function scannerEnvironment(
   if (c.definitionsCheckIntervalMs !== undefined)
     env[EnvVars.definitionsCheckIntervalMs] = String(c.definitionsCheckIntervalMs);
   if (c.concurrentReload !== undefined) env[EnvVars.concurrentReload] = String(c.concurrentReload);
+  if (c.eventBusName !== undefined) env[EnvVars.eventBusName] = c.eventBusName;
+  if (c.eventsFile !== undefined) env[EnvVars.eventsFile] = c.eventsFile;
+  if (c.eventsUrl !== undefined) env[EnvVars.eventsUrl] = c.eventsUrl;
   return env;
 }
 

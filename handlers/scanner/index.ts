@@ -4,6 +4,7 @@
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { parseScannerConfig } from "../../core/handler-config";
+import { sinkFromConfig } from "../shared/events";
 import { powertoolsLog, powertoolsMetrics } from "../shared/logger";
 import { createS3Client } from "../shared/s3";
 import { sqsDelayRetry } from "./retry";
@@ -27,6 +28,7 @@ function scannerFromEnvironment(): Scanner {
     s3: createS3Client(config),
     log: powertoolsLog(SERVICE),
     metrics,
+    events: sinkFromConfig(config),
     ...(backOff ? { delayRetry: sqsDelayRetry(new SQSClient({})) } : {}),
   });
 }

@@ -13,7 +13,9 @@ import {
 import { type ObjectRef, parseScannerEvent } from "../../core/events";
 import { engineMaxScanTimeMs, type ScannerConfig } from "../../core/handler-config";
 import { SCANNER_SCANS_AT_ONCE, SCRATCH_DISK_MB, scanRetryDelaySeconds } from "../../core/sizing";
-import { ScanFailedError } from "../shared/errors";
+import { type VerdictEvent, verdictEvent } from "../../core/verdict-event";
+import { EventPublishError, ScanFailedError } from "../shared/errors";
+import { type EventSink, noEvents } from "../shared/events";
 import { errorAttributes, type Log, type MetricsSink, noMetrics, silentLog } from "../shared/logger";
 import { layerTools, type ToolResolver } from "../shared/tools";
 import { answerBatchInvocation } from "./batch-operations";
@@ -51,6 +53,12 @@ export interface ScannerDeps {
    * runner has its own retries and back-off).
    */
   delayRetry?: DelayRetry;
+  /**
+   * Where each object's verdict event goes (core/verdict-event), once per `scanObjects` call. A
+   * failed publish is logged and counted (`VerdictEventsLost`) but never fails the scan: the verdict
+   * tag is what keeps readers safe. @default nowhere
+   */
+  events?: EventSink;
 }
 
 /** What a direct (non-SQS) invocation returns when every object succeeded. */
@@ -116,6 +124,30 @@ export function createScanner(deps: ScannerDeps): Scanner {
   }
 
   async function scanObjects(refs: readonly ObjectRef[]): Promise<ObjectResult[]> {
+    const results = await scanWithoutEvents(refs);
+    await publishEvents(results);
+    return results;
+  }
+
+  /** Publishes the results' events; logs and counts what was lost, never throws. */
+  async function publishEvents(results: readonly ObjectResult[]) {
+    const sink = deps.events ?? noEvents;
+    const at = new Date(deps.now?.() ?? Date.now());
+    const events = results.flatMap((r): VerdictEvent[] => {
+      const event = verdictEvent(r, at);
+      return event ? [event] : [];
+    });
+    if (events.length === 0) return;
+    try {
+      await sink.publish(events);
+    } catch (error) {
+      const lost = error instanceof EventPublishError ? error.lost : events.length;
+      log.error("verdict events not delivered", { lost, ...errorAttributes(error) });
+      metrics.count("VerdictEventsLost", lost);
+    }
+  }
+
+  async function scanWithoutEvents(refs: readonly ObjectRef[]): Promise<ObjectResult[]> {
     let definitionsVersion: string;
     try {
       definitionsVersion = await refreshDefinitions();

@@ -47,3 +47,15 @@ export class ScanFailedError extends BucketwardenError {
     super(message, { cause: failures[0]?.error });
   }
 }
+
+/** Verdict events were not delivered (EventBridge refused entries, the file or endpoint failed). */
+export class EventPublishError extends BucketwardenError {
+  constructor(
+    message: string,
+    /** How many events were lost. */
+    readonly lost: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -29,6 +29,9 @@ describe("core/handler-config: parseScannerConfig", () => {
       engineStartTimeoutMs: 180_000,
       definitionsCheckIntervalMs: 60_000,
       concurrentReload: true,
+      eventBusName: undefined,
+      eventsFile: undefined,
+      eventsUrl: undefined,
     });
   });
 
@@ -67,6 +70,18 @@ describe("core/handler-config: parseScannerConfig", () => {
       0,
     ],
     ["trims values", { [EnvVars.maxObjectBytes]: " 1024 " }, (c) => c.maxObjectBytes, 1024],
+    [
+      "reads the event bus verdict events go to",
+      { [EnvVars.eventBusName]: "sec" },
+      (c) => c.eventBusName,
+      "sec",
+    ],
+    [
+      "reads local mode's events endpoint",
+      { [EnvVars.eventsUrl]: "http://127.0.0.1:9000/events" },
+      (c) => c.eventsUrl,
+      "http://127.0.0.1:9000/events",
+    ],
   ];
   for (const [title, env, pick, expected] of values)
     it(title, () => assert.deepEqual(pick(parseScannerConfig({ ...BASE, ...env })), expected));
@@ -95,6 +110,12 @@ describe("core/handler-config: parseScannerConfig", () => {
     ],
     ["rejects a number that is not whole", { [EnvVars.scanTimeoutMs]: "1.5" }, EnvVars.scanTimeoutMs],
     ["rejects a bad tag key, naming its variable", { [EnvVars.tagKey]: "aws:x" }, EnvVars.tagKey],
+    ["rejects an events endpoint that is not http", { [EnvVars.eventsUrl]: "file:///x" }, EnvVars.eventsUrl],
+    [
+      "rejects more than one events endpoint",
+      { [EnvVars.eventsUrl]: "http://a/,http://b/" },
+      EnvVars.eventsUrl,
+    ],
   ];
   for (const [title, env, variable] of bad) {
     it(title, () =>
@@ -181,6 +202,15 @@ describe("core/handler-config: environments round-trip through the parsers", () 
         s3ForcePathStyle: true,
         layerRoot: "/layers",
         workDir: "/w",
+      },
+    ],
+    [
+      "where verdict events go",
+      {
+        definitionsBucket: "defs",
+        eventBusName: "arn:aws:events:eu-west-1:123456789012:event-bus/sec",
+        eventsFile: "/w/events.jsonl",
+        eventsUrl: "http://127.0.0.1:9000/",
       },
     ],
   ];
