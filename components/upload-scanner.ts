@@ -12,6 +12,7 @@ import { type NotificationEntry, scanEventConflicts } from "../core/notification
 import type { TriggerKind } from "../core/settings";
 import * as size from "../core/sizing";
 import { DEFAULT_TAG_SCHEMA, type TagSchema } from "../core/tags";
+import { defaultEventBusArn } from "../core/verdict-event";
 import { accessRulePolicyStatements } from "./access-rule-statements";
 import { deadLetterAlarm, loggedValueAlarm, queueAgeAlarm } from "./alarms";
 import type { DefinitionsRef } from "./definitions-store";
@@ -101,6 +102,12 @@ export interface UploadScannerArgs {
    * (`fromBuckets`). @default none (copies denied)
    */
   serverSideCopies?: { withinBucket?: boolean; fromBuckets?: pulumi.Input<string>[] };
+  /**
+   * The EventBridge bus that gets an event per verdict (`Object Scanned`, `Object Scan Failed`; schema
+   * in handlers/README.md). The scanner may put events on this bus only. @default the account's
+   * default bus in the stack's region
+   */
+  eventBusArn?: pulumi.Input<string>;
   /** `"queue"`: S3 → SQS (with a dead-letter queue) → Lambda. `"direct"`: S3 invokes Lambda, as in the seed. @default "queue" */
   trigger?: TriggerKind;
   /**
@@ -223,6 +230,9 @@ export class UploadScanner extends pulumi.ComponentResource {
     const partition = aws.getPartitionOutput({}, child).partition;
     const accountId = aws.getCallerIdentityOutput({}, child).accountId;
     const region = aws.getRegionOutput({}, child).region;
+    const eventBusArn: pulumi.Output<string> = args.eventBusArn
+      ? pulumi.output(args.eventBusArn)
+      : pulumi.all([partition, region, accountId]).apply(([p, r, a]) => defaultEventBusArn(p, r, a));
     const bucketKey = childName(name, "uploads");
     // A created bucket's name comes from invokes, not from S3's autonaming, so the policy naming it
     // (and the pack's rules reading that policy) are known during a first preview.
@@ -291,11 +301,12 @@ export class UploadScanner extends pulumi.ComponentResource {
         // S3 would otherwise start one environment per new object in a burst, each loading the database.
         reservedConcurrency: trigger === "direct" ? maxConcurrency : undefined,
         environment: pulumi
-          .all([defs.bucketName, defs.prefix])
-          .apply(([definitionsBucket, definitionsPrefix]) =>
+          .all([defs.bucketName, defs.prefix, eventBusArn])
+          .apply(([definitionsBucket, definitionsPrefix, eventBusName]) =>
             scannerEnvironment({
               definitionsBucket,
               definitionsPrefix,
+              eventBusName,
               tags,
               maxObjectBytes,
               // Without memory for two engines, clamd reloads in place and scans wait meanwhile.
@@ -316,6 +327,7 @@ export class UploadScanner extends pulumi.ComponentResource {
               queueArn: queues.queue?.arn,
               // With the queue, SQS moves failed events itself; direct invocations need Lambda to send them.
               deadLetterQueueArn: trigger === "direct" ? queues.deadLetterQueue.arn : undefined,
+              eventBusArn,
             })
             .apply(scannerPolicy),
       },

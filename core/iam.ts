@@ -97,6 +97,8 @@ export interface ScannerPolicyArgs {
   queueArn?: string;
   /** Where Lambda puts events it gave up on, when S3 invokes the scanner directly. */
   deadLetterQueueArn?: string;
+  /** The EventBridge bus the scanner publishes verdict events to (core/verdict-event). */
+  eventBusArn?: string;
 }
 
 /**
@@ -140,6 +142,15 @@ export function scannerPolicy(args: ScannerPolicyArgs): PolicyDocument {
       Effect: "Allow",
       Action: "sqs:SendMessage",
       Resource: args.deadLetterQueueArn,
+    });
+  }
+  if (args.eventBusArn !== undefined) {
+    // That bus only: the role cannot put events on another bus, whose rules may trust its source.
+    statements.push({
+      Sid: "PublishVerdictEvents",
+      Effect: "Allow",
+      Action: "events:PutEvents",
+      Resource: args.eventBusArn,
     });
   }
   statements.push(logWriteStatement(args.logGroupArn));

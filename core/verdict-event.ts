@@ -177,3 +177,8 @@ export function chunks<T>(items: readonly T[], size = PUT_EVENTS_MAX_ENTRIES): T
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/** The ARN of an account's default event bus in a region, where events go when no bus is named. */
+export function defaultEventBusArn(partition: string, region: string, accountId: string): string {
+  return `arn:${partition}:events:${region}:${accountId}:event-bus/default`;
+}

@@ -14,6 +14,7 @@ import { authorize, s3, sessionOf } from "../support/policy-eval";
 import {
   installPulumiMocks,
   MOCK_ACCOUNT,
+  MOCK_REGION,
   type PulumiRecorder,
   type RecordedResource,
 } from "../support/pulumi-mocks";
@@ -306,6 +307,18 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       assert.deepEqual([config.definitionsBucket, config.definitionsPrefix], ["defs", "clamav/"]);
       assert.deepEqual(config.tags, DEFAULT_TAG_SCHEMA);
       assert.equal(config.maxObjectBytes, 2_000_000_000);
+    });
+
+    it("sends verdict events to the account's default bus, the only bus its role may put events on", () => {
+      const bus = `arn:aws:events:${MOCK_REGION}:${MOCK_ACCOUNT}:event-bus/default`;
+      assert.equal(parseScannerConfig(fn.inputs.environment.variables).eventBusName, bus);
+      const grant = rolePolicyOfFunction(tree, fn).Statement.filter((s) =>
+        ([] as string[]).concat(s.Action ?? []).includes("events:PutEvents"),
+      );
+      assert.deepEqual(
+        grant.map((s) => s.Resource),
+        [bus],
+      );
     });
 
     it("may read the definitions, scan and tag uploads, consume its queue and write its logs, with no wildcard grant", () => {
@@ -667,5 +680,25 @@ describe("components/UploadScanner: a bucket encrypted with a customer-managed K
       .find((s) => s.Sid === "DecryptUploadsThroughS3");
     assert.deepEqual(grant?.Resource, [KEY]);
     assert.deepEqual(grant?.Condition, { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });
+  });
+});
+
+describe("components/UploadScanner with a named event bus", () => {
+  it("hands the scanner the bus named and lets its role put events on that bus only", async () => {
+    const rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    const bus = `arn:aws:events:${MOCK_REGION}:${MOCK_ACCOUNT}:event-bus/security`;
+    new UploadScanner("routed", {
+      existingBucketName: "acme-routed",
+      definitions: DEFINITIONS,
+      eventBusArn: bus,
+      projectRoot: ROOT,
+    });
+    await rec.settle();
+    const tree = componentTree(rec, ComponentTypes.UploadScanner, "routed");
+    const fn = onlyWithin(tree, T.function);
+    assert.equal(parseScannerConfig(fn.inputs.environment.variables).eventBusName, bus);
+    const grant = rolePolicyOfFunction(tree, fn).Statement.find((s) => s.Sid === "PublishVerdictEvents");
+    assert.deepEqual([grant?.Action, grant?.Resource], ["events:PutEvents", bus]);
   });
 });

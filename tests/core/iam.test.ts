@@ -105,6 +105,8 @@ describe("core/iam: scannerPolicy", () => {
   };
   const queued = scannerPolicy({ ...base, queueArn: QUEUE });
   const direct = scannerPolicy({ ...base, deadLetterQueueArn: DLQ });
+  const BUS = "arn:aws:events:eu-west-1:123456789012:event-bus/security";
+  const publishing = scannerPolicy({ ...base, queueArn: QUEUE, eventBusArn: BUS });
   const table: Array<[string, PolicyDocument, string, string, boolean]> = [
     ["lets the scanner read the definitions", queued, "s3:GetObject", `${DEFS}/clamav/manifest.json`, true],
     [
@@ -142,6 +144,15 @@ describe("core/iam: scannerPolicy", () => {
     ["keeps a queued scanner from sending to queues", queued, "sqs:SendMessage", DLQ, false],
     ["lets a directly invoked scanner dead-letter failed events", direct, "sqs:SendMessage", DLQ, true],
     ["gives a directly invoked scanner no queue to consume", direct, "sqs:ReceiveMessage", QUEUE, false],
+    ["lets the scanner put verdict events on its bus", publishing, "events:PutEvents", BUS, true],
+    [
+      "keeps the scanner from putting events on another bus",
+      publishing,
+      "events:PutEvents",
+      "arn:aws:events:eu-west-1:123456789012:event-bus/default",
+      false,
+    ],
+    ["keeps a scanner with no bus from putting events", queued, "events:PutEvents", BUS, false],
   ];
   for (const [title, doc, action, resource, allowed] of table)
     it(title, async () => assert.equal(await identityAllows(doc, action, resource), allowed));
@@ -167,6 +178,7 @@ describe("core/iam: wildcardGrants", () => {
         logGroupArn: LOGS,
         queueArn: QUEUE,
         deadLetterQueueArn: DLQ,
+        eventBusArn: "arn:aws:events:eu-west-1:123456789012:event-bus/default",
       }),
       0,
     ],

@@ -3,6 +3,7 @@ import { TagLimitError } from "../../core/errors";
 import { ScanStatus } from "../../core/verdict";
 import {
   chunks,
+  defaultEventBusArn,
   EVENT_SOURCE,
   EventDetailType,
   type FailedScan,
@@ -157,3 +158,13 @@ function pick(event: VerdictEvent, shape: Record<string, unknown>): Record<strin
   const detail = event.detail as unknown as Record<string, unknown>;
   return Object.fromEntries(Object.keys(shape).map((k) => [k, detail[k]]));
 }
+
+describe("core/verdict-event: defaultEventBusArn", () => {
+  const table: Array<[string, string, string]> = [
+    ["aws", "eu-west-1", "arn:aws:events:eu-west-1:123456789012:event-bus/default"],
+    ["aws-cn", "cn-north-1", "arn:aws-cn:events:cn-north-1:123456789012:event-bus/default"],
+  ];
+  for (const [partition, region, expected] of table)
+    it(`names the default bus of ${region} in ${partition}`, () =>
+      assert.equal(defaultEventBusArn(partition, region, "123456789012"), expected));
+});
