@@ -22,8 +22,16 @@ export interface FunctionContext {
 /** The handler's scratch folder inside the environment's `/tmp`, as on Lambda (`/tmp/bucketwarden`). */
 const workDir = (tmp: string) => `${tmp}/bucketwarden`;
 
+/** Where local mode's scanner writes its verdict events instead of EventBridge. */
+export interface LocalEvents {
+  /** The JSON Lines file (`.local/events.jsonl`). */
+  eventsFile?: string;
+  /** An http(s) endpoint each event is POSTed to (`BW_EVENTS_URL` of the runner). */
+  eventsUrl?: string;
+}
+
 /** The scanner, with the scanner user's credentials standing in for its execution role. */
-export function scannerFunction(c: FunctionContext): FunctionDefinition {
+export function scannerFunction(c: FunctionContext & LocalEvents): FunctionDefinition {
   const layerRoot = extractedLayerDir(c.projectRoot, "scanner", c.arch);
   return {
     name: FunctionNames.scanner,
@@ -35,6 +43,8 @@ export function scannerFunction(c: FunctionContext): FunctionDefinition {
         workDir: workDir(tmp),
         s3Endpoint: c.store.endpoint,
         s3ForcePathStyle: true,
+        eventsFile: c.eventsFile,
+        eventsUrl: c.eventsUrl,
       }),
       // The runner has its own retries and back-off; there is no SQS queue to change visibility on.
       BW_SQS_RETRY_BACKOFF: "off",

@@ -30,6 +30,8 @@ export interface LocalPaths {
   journalFile: string;
   /** Objects that exhausted their attempts, one JSON line each. */
   deadLetterFile: string;
+  /** The scanner's verdict events (core/verdict-event), one JSON line each, as EventBridge gets them on AWS. */
+  eventsFile: string;
   logDir: string;
   /** One line per object outcome: verdict, or error after the last attempt. */
   verdictLog: string;
@@ -59,6 +61,7 @@ export function localPaths(root: string = process.env.BW_LOCAL_DIR || `${PROJECT
     gatekeeperLog: `${logDir}/gatekeeper.log`,
     journalFile: `${r}/queue.journal`,
     deadLetterFile: `${r}/dead-letter.jsonl`,
+    eventsFile: `${r}/events.jsonl`,
     logDir,
     verdictLog: `${logDir}/verdicts.log`,
     runnerLog: `${logDir}/runner.log`,

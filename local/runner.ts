@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { ScheduledEvent } from "aws-lambda";
+import { EnvVars } from "../core/handler-config";
 import { currentArchitecture } from "../core/layer-layout";
 import { manifestKey } from "../core/manifest";
 import { DEFAULT_TAG_SCHEMA } from "../core/tags";
@@ -111,7 +112,13 @@ export class Runner {
     };
     const scannerLog = lineWriter(paths.functionLog(FunctionNames.scanner));
     const scanner = new FunctionPool(
-      scannerFunction({ ...context, timeoutSeconds: settings.scannerTimeoutSeconds }),
+      scannerFunction({
+        ...context,
+        timeoutSeconds: settings.scannerTimeoutSeconds,
+        eventsFile: paths.eventsFile,
+        // Read by the scanner's own config parser, which rejects anything but one http(s) URL.
+        eventsUrl: process.env[EnvVars.eventsUrl] || undefined,
+      }),
       { concurrency: settings.concurrency, tmpRoot: paths.environmentsDir, log: scannerLog.line },
     );
     const queue = new DurableQueue(paths.journalFile);

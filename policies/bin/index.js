@@ -433,7 +433,10 @@ var EnvVars = {
   databaseMirrors: "BW_FRESHCLAM_MIRRORS",
   privateMirrors: "BW_FRESHCLAM_PRIVATE_MIRRORS",
   customDatabaseUrls: "BW_FRESHCLAM_CUSTOM_URLS",
-  minUpdateIntervalSeconds: "BW_MIN_UPDATE_INTERVAL_SECONDS"
+  minUpdateIntervalSeconds: "BW_MIN_UPDATE_INTERVAL_SECONDS",
+  eventBusName: "BW_EVENT_BUS_NAME",
+  eventsFile: "BW_EVENTS_FILE",
+  eventsUrl: "BW_EVENTS_URL"
 };
 var ENGINE_MAX_OBJECT_BYTES = 2e9;
 function optional(env, name) {
@@ -479,6 +482,11 @@ function urls(env, name) {
   }
   return values;
 }
+function singleUrl(env, name) {
+  const values = urls(env, name);
+  if (values.length > 1) throw new ConfigError(name, "must name one URL");
+  return values[0];
+}
 function parseCommon(env) {
   const prefix = optional(env, EnvVars.definitionsPrefix) ?? "clamav/";
   if (prefix.startsWith("/")) throw new ConfigError(EnvVars.definitionsPrefix, `must not start with "/"`);
@@ -516,7 +524,10 @@ function parseScannerConfig(env) {
     scanTimeoutMs: integer(env, EnvVars.scanTimeoutMs, 3e5, 100),
     engineStartTimeoutMs: integer(env, EnvVars.engineStartTimeoutMs, 18e4, 100),
     definitionsCheckIntervalMs: integer(env, EnvVars.definitionsCheckIntervalMs, 6e4, 0),
-    concurrentReload: bool(env, EnvVars.concurrentReload, true)
+    concurrentReload: bool(env, EnvVars.concurrentReload, true),
+    eventBusName: optional(env, EnvVars.eventBusName),
+    eventsFile: optional(env, EnvVars.eventsFile),
+    eventsUrl: singleUrl(env, EnvVars.eventsUrl)
   };
 }
 
