@@ -48,6 +48,28 @@ function assertVerdicts(
   }
 }
 
+interface LoggedEvent {
+  source: string;
+  detailType: string;
+  detail: { key: string; verdict: string; signature?: string };
+}
+
+/** The lines of .local/events.jsonl for keys under `prefix`, once there are `count` (or after 20 s). */
+async function eventsFor(prefix: string, count: number): Promise<LoggedEvent[]> {
+  let found: LoggedEvent[] = [];
+  for (let i = 0; i < 40; i++) {
+    const text = existsSync(paths.eventsFile) ? readFileSync(paths.eventsFile, "utf8") : "";
+    found = text
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as LoggedEvent)
+      .filter((e) => e.detail.key.startsWith(prefix));
+    if (found.length >= count) break;
+    await sleep(500);
+  }
+  return found;
+}
+
 describe("local mode end to end, through npm start", function () {
   this.timeout(900_000);
   let info: PipelineInfo;
@@ -118,6 +140,17 @@ describe("local mode end to end, through npm start", function () {
     }
     const slowest = Math.max(...[...outcomes.values()].map((o) => o.ms));
     figures["verdicts for 6 files"] = `all within ${(slowest / 1000).toFixed(1)} s of upload`;
+    // One verdict event per object in .local/events.jsonl, the schema EventBridge gets on AWS. The
+    // scanner writes them after tagging its batch, so they may trail the tags by a moment.
+    const events = await eventsFor(`tagging/${run}/`, Object.keys(expected).length);
+    assert.deepEqual(
+      Object.fromEntries(events.map((e) => [e.detail.key.slice(`tagging/${run}/`.length), e.detail.verdict])),
+      Object.fromEntries(
+        Object.entries(expected).map(([name, v]) => [name, v === CLEAN ? "clean" : "infected"]),
+      ),
+    );
+    assert.ok(events.every((e) => e.source === "bucketwarden" && e.detailType === "Object Scanned"));
+    assert.match(events.find((e) => e.detail.key.endsWith("/eicar.com"))?.detail.signature ?? "", /EICAR/);
     const eicar = outcomes.get(`tagging/${run}/eicar.com`);
     assert.ok(eicar && "tags" in eicar);
     assert.ok(
