@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { mergePolicy } from "../core/access-rule";
+import { adoptionRefusal, COMPONENT_ADOPTION_TERMS } from "../core/adoption";
 import { BucketwardenError, ConfigError } from "../core/errors";
 import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
 import { type CallerStatements, callerStatements, kmsDecryptPolicy, scannerPolicy } from "../core/iam";
@@ -65,8 +66,17 @@ export interface ExtraNotifications {
 }
 
 export interface UploadScannerArgs {
-  /** An existing bucket to protect, by name. Give this or `newBucket`, not both. @default none */
+  /**
+   * An existing bucket to protect, by name. Give this or `newBucket`, not both. It needs
+   * `adoptExistingBucket: true`. @default none
+   */
   existingBucketName?: pulumi.Input<string>;
+  /**
+   * Accept that adopting `existingBucketName` replaces the bucket's one policy (statements not passed
+   * in `policyStatements` are lost) and its one notification configuration (entries not passed in
+   * `extraNotifications` are lost). Without it the component refuses an existing bucket. @default false
+   */
+  adoptExistingBucket?: boolean;
   /** Create the upload bucket (private, versioned, encrypted). Give this or `existingBucketName`, not both. @default none */
   newBucket?: NewUploadBucketArgs | true;
   /** The definitions the scanner reads: a {@link DefinitionsStore}, shared by every scanner. */
@@ -526,6 +536,24 @@ function checkArgs(args: UploadScannerArgs, trigger: TriggerKind): void {
     throw new ConfigError(
       "existingBucketName",
       "One of [existingBucketName] and [newBucket] must be specified",
+    );
+  if (args.existingBucketName !== undefined && args.adoptExistingBucket !== true)
+    throw new ConfigError(
+      "adoptExistingBucket",
+      adoptionRefusal(
+        // A name only known at deploy time (an Output) cannot be printed here.
+        [
+          typeof args.existingBucketName === "string"
+            ? args.existingBucketName
+            : "given by existingBucketName",
+        ],
+        COMPONENT_ADOPTION_TERMS,
+      ),
+    );
+  if (args.newBucket !== undefined && args.adoptExistingBucket !== undefined)
+    throw new ConfigError(
+      "adoptExistingBucket",
+      "applies only to [existingBucketName], and [newBucket] is given",
     );
   if (trigger === "direct") {
     for (const queueOnly of ["batchSize", "oldestMessageAlarmSeconds"] as const)

@@ -3,6 +3,7 @@ import type * as Components from "../../components";
 import { ComponentTypes, ManagedResourceTypes as T } from "../../components/types";
 import { AccessRuleSids, type PolicyStatement, SCANNER_OBJECT_ACTIONS } from "../../core/access-rule";
 import { handlerBundleDir, LAMBDA_RUNTIME } from "../../core/artifacts";
+import { ConfigError } from "../../core/errors";
 import { engineMaxScanTimeMs, parseScannerConfig } from "../../core/handler-config";
 import { wildcardGrants } from "../../core/iam";
 import { LAYER_BUILD_DIR } from "../../core/layer-layout";
@@ -430,6 +431,7 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
     const { UploadScanner } = load();
     new UploadScanner("avatars", {
       existingBucketName: EXISTING,
+      adoptExistingBucket: true,
       trigger: "direct",
       definitions: DEFINITIONS,
       scannerLayerArn: "arn:aws:lambda:us-east-1:123456789012:layer:shared:3",
@@ -592,6 +594,7 @@ describe("components/UploadScanner names", () => {
     const { UploadScanner } = load();
     new UploadScanner(LONG, {
       existingBucketName: "a".repeat(63),
+      adoptExistingBucket: true,
       trigger: "direct",
       definitions: DEFINITIONS,
       projectRoot: ROOT,
@@ -654,6 +657,7 @@ describe("components/UploadScanner: a bucket encrypted with a customer-managed K
     const { UploadScanner } = load();
     new UploadScanner("sealed", {
       existingBucketName: "acme-sealed",
+      adoptExistingBucket: true,
       kmsKeyArns: [KEY],
       definitions: DEFINITIONS,
       projectRoot: ROOT,
@@ -667,5 +671,81 @@ describe("components/UploadScanner: a bucket encrypted with a customer-managed K
       .find((s) => s.Sid === "DecryptUploadsThroughS3");
     assert.deepEqual(grant?.Resource, [KEY]);
     assert.deepEqual(grant?.Condition, { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } });
+  });
+});
+
+describe("components/UploadScanner adopting an existing bucket", () => {
+  const ADOPTED = "acme-legacy-uploads";
+
+  for (const [title, optIn] of [
+    ["refuses an existing bucket without adoptExistingBucket", {}],
+    ["refuses an existing bucket with adoptExistingBucket: false", { adoptExistingBucket: false }],
+  ] as const)
+    it(`${title}, naming the bucket and the policy and notifications it would replace`, async () => {
+      const rec = installPulumiMocks();
+      const { UploadScanner } = load();
+      assert.throws(
+        () =>
+          new UploadScanner("legacy", {
+            existingBucketName: ADOPTED,
+            definitions: DEFINITIONS,
+            projectRoot: ROOT,
+            ...optIn,
+          }),
+        (e: unknown) => {
+          assert.ok(e instanceof ConfigError, String(e));
+          assert.equal(e.setting, "adoptExistingBucket");
+          assert.match(e.message, new RegExp(`existing bucket "${ADOPTED}"`));
+          assert.match(
+            e.message,
+            /the bucket's one policy: pass the statements .* in policyStatements, or they are lost/,
+          );
+          assert.match(
+            e.message,
+            /its one notification configuration: pass its other entries .* in extraNotifications/,
+          );
+          assert.match(e.message, /Set adoptExistingBucket: true to accept/);
+          return true;
+        },
+      );
+      await rec.settle();
+      assert.deepEqual(rec.ofType(T.bucketPolicy), []);
+      assert.deepEqual(rec.ofType(T.bucketNotification), []);
+    });
+
+  it("writes the adopted bucket's policy and notification configuration once adoptExistingBucket is true", async () => {
+    const rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    new UploadScanner("legacy", {
+      existingBucketName: ADOPTED,
+      adoptExistingBucket: true,
+      definitions: DEFINITIONS,
+      projectRoot: ROOT,
+    });
+    await rec.settle();
+    assert.deepEqual(
+      rec.ofType(T.bucketPolicy).map((p) => p.inputs.bucket),
+      [ADOPTED],
+    );
+    assert.deepEqual(
+      rec.ofType(T.bucketNotification).map((n) => n.inputs.bucket),
+      [ADOPTED],
+    );
+    assert.deepEqual(rec.ofType(T.bucket), []);
+  });
+
+  it("rejects adoptExistingBucket beside newBucket, where there is nothing to adopt", () => {
+    installPulumiMocks();
+    const { UploadScanner } = load();
+    assert.throws(
+      () =>
+        new UploadScanner("fresh", {
+          newBucket: true,
+          adoptExistingBucket: true,
+          definitions: DEFINITIONS,
+          projectRoot: ROOT,
+        }),
+      /adoptExistingBucket: applies only to \[existingBucketName\]/,
+    );
   });
 });
