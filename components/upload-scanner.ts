@@ -1,7 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { mergePolicy } from "../core/access-rule";
-import { adoptionRefusal, COMPONENT_ADOPTION_TERMS } from "../core/adoption";
+import {
+  adoptionRefusal,
+  COMPONENT_ADOPTION_TERMS,
+  unkeptStatements,
+  unkeptStatementsRefusal,
+} from "../core/adoption";
 import { BucketwardenError, ConfigError } from "../core/errors";
 import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
 import { type CallerStatements, callerStatements, kmsDecryptPolicy, scannerPolicy } from "../core/iam";
@@ -18,6 +23,7 @@ import { deadLetterAlarm, loggedValueAlarm, queueAgeAlarm } from "./alarms";
 import type { DefinitionsRef } from "./definitions-store";
 import { clamavFunction } from "./lambda-function";
 import { clamavLayer } from "./layer";
+import { liveBucketPolicy } from "./live-bucket-policy";
 import { privateBucket } from "./private-bucket";
 import { DEFAULT_PROJECT_ROOT } from "./project-root";
 import { type ResourceTags, withResourceTags } from "./resource-tags";
@@ -353,8 +359,17 @@ export class UploadScanner extends pulumi.ComponentResource {
         scannerRoleArn,
         args.policyStatements,
         pulumi.output(args.serverSideCopies?.fromBuckets ?? []),
+        // An adopted bucket's live policy: statements in it the caller did not pass would be lost.
+        created ? undefined : liveBucketPolicy(this.bucketName, this),
       ])
-      .apply(([bucket, arn, callers, copyBuckets]) => {
+      .apply(([bucket, arn, callers, copyBuckets, live]) => {
+        const passed = callerStatements(callers as CallerStatements);
+        const unkept = unkeptStatements(live, passed);
+        if (unkept.length > 0)
+          throw new ConfigError(
+            "policyStatements",
+            unkeptStatementsRefusal(bucket, unkept, ADOPTED_POLICY_STATEMENTS),
+          );
         // The role's ARN carries the partition (built from the same invoke above).
         const rule = accessRulePolicyStatements(bucket, arn, {
           verdictTags: tags,
@@ -363,7 +378,7 @@ export class UploadScanner extends pulumi.ComponentResource {
           replicationRoleArns: args.replicationRoleArns,
           serverSideCopies: { withinBucket: args.serverSideCopies?.withinBucket, fromBuckets: copyBuckets },
         });
-        return JSON.stringify(mergePolicy(rule, callerStatements(callers as CallerStatements)));
+        return JSON.stringify(mergePolicy(rule, passed));
       });
     // One write to the bucket's configuration at a time: its settings, lifecycle, policy, then
     // notification. S3 answers "conflicting conditional operation" to concurrent ones.
@@ -525,6 +540,9 @@ export class UploadScanner extends pulumi.ComponentResource {
     );
   }
 }
+
+/** Where an adopted bucket's statements are passed, on both paths to this component. */
+const ADOPTED_POLICY_STATEMENTS = "policyStatements (bucketwarden:bucketPolicyStatements in stack settings)";
 
 function checkArgs(args: UploadScannerArgs, trigger: TriggerKind): void {
   if (args.existingBucketName !== undefined && args.newBucket !== undefined)

@@ -14,7 +14,9 @@ import { renderClamdConf } from "../../handlers/shared/clamd-conf";
 import { authorize, s3, sessionOf } from "../support/policy-eval";
 import {
   installPulumiMocks,
+  invokeError,
   MOCK_ACCOUNT,
+  type PulumiMockOptions,
   type PulumiRecorder,
   type RecordedResource,
 } from "../support/pulumi-mocks";
@@ -747,5 +749,104 @@ describe("components/UploadScanner adopting an existing bucket", () => {
         }),
       /adoptExistingBucket: applies only to \[existingBucketName\]/,
     );
+  });
+});
+
+describe("components/UploadScanner reading an adopted bucket's live policy", () => {
+  const ADOPTED = "acme-legacy-uploads";
+  const CLOUDFRONT = {
+    Sid: "AllowCloudFrontRead",
+    Effect: "Allow",
+    Principal: { Service: "cloudfront.amazonaws.com" },
+    Action: "s3:GetObject",
+    Resource: `arn:aws:s3:::${ADOPTED}/*`,
+  };
+  const UNNAMED = {
+    Effect: "Allow",
+    Principal: { AWS: `arn:aws:iam::${MOCK_ACCOUNT}:role/reporting` },
+    Action: "s3:ListBucket",
+    Resource: `arn:aws:s3:::${ADOPTED}`,
+  };
+  const livePolicy = (statements: object[]) => ({
+    "aws:s3/getBucketPolicy:getBucketPolicy": (inputs: Record<string, string>) => ({
+      bucket: inputs.bucket,
+      id: inputs.bucket,
+      region: "us-east-1",
+      policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }),
+    }),
+  });
+  /** The policy the component would write, or the error that stopped it. */
+  async function adopt(
+    invokes: PulumiMockOptions["invokes"],
+    policyStatements?: object[],
+  ): Promise<{ policy?: string; error?: Error; rec: PulumiRecorder }> {
+    const rec = installPulumiMocks({ invokes });
+    const { UploadScanner } = load();
+    const scanner = new UploadScanner("legacy", {
+      existingBucketName: ADOPTED,
+      adoptExistingBucket: true,
+      definitions: DEFINITIONS,
+      projectRoot: ROOT,
+      policyStatements: policyStatements as PolicyStatement[] | undefined,
+    });
+    try {
+      const policy = await (scanner.policy as unknown as { promise(): Promise<string> }).promise();
+      await rec.settle();
+      return { policy, rec };
+    } catch (error) {
+      return { error: error as Error, rec };
+    }
+  }
+
+  it("refuses to replace a live policy whose statements were not passed, listing each of them", async () => {
+    const { error, rec } = await adopt(livePolicy([CLOUDFRONT, UNNAMED]));
+    assert.ok(error instanceof ConfigError, String(error));
+    assert.match(
+      error.message,
+      new RegExp(`the existing bucket "${ADOPTED}": it has 2 statements not passed`),
+    );
+    assert.match(error.message, /Sid "AllowCloudFrontRead"/);
+    assert.ok(error.message.includes(JSON.stringify(UNNAMED)), error.message);
+    assert.deepEqual(
+      rec.invokes
+        .filter((i) => i.token === "aws:s3/getBucketPolicy:getBucketPolicy")
+        .map((i) => i.inputs.bucket),
+      [ADOPTED],
+    );
+  });
+
+  it("writes the policy once every live statement is passed, by Sid or by content", async () => {
+    const { policy, error } = await adopt(livePolicy([CLOUDFRONT, UNNAMED]), [
+      { ...CLOUDFRONT, Action: ["s3:GetObject"] },
+      { Resource: UNNAMED.Resource, Action: UNNAMED.Action, Principal: UNNAMED.Principal, Effect: "Allow" },
+    ]);
+    assert.equal(error, undefined);
+    const sids = (JSON.parse(policy as string) as { Statement: PolicyStatement[] }).Statement.map(
+      (s) => s.Sid,
+    );
+    assert.ok(sids.includes("AllowCloudFrontRead"));
+    assert.ok(sids.includes(AccessRuleSids.denyInfected));
+  });
+
+  it("takes a live policy holding the access rule as its own, so a statement left out is removed", async () => {
+    const ours = { Sid: AccessRuleSids.denyInfected, Effect: "Deny", Principal: "*", Action: "s3:GetObject" };
+    const { policy, error } = await adopt(livePolicy([ours, CLOUDFRONT]));
+    assert.equal(error, undefined);
+    assert.ok(!(policy as string).includes("AllowCloudFrontRead"));
+  });
+
+  it("adopts a bucket without a policy, which AWS's provider answers with an error", async () => {
+    const { policy, error } = await adopt(undefined);
+    assert.equal(error, undefined);
+    assert.ok((policy as string).includes(AccessRuleSids.denyInfected));
+  });
+
+  it("stops on any other failure to read the policy, with its message", async () => {
+    const { error } = await adopt({
+      "aws:s3/getBucketPolicy:getBucketPolicy": () => {
+        throw invokeError("AccessDenied: not allowed to s3:GetBucketPolicy");
+      },
+    });
+    assert.match(String(error?.message), /AccessDenied/);
   });
 });
