@@ -80,7 +80,10 @@ export interface UploadScannerArgs {
   /**
    * Accept that adopting `existingBucketName` replaces the bucket's one policy (statements not passed
    * in `policyStatements` are lost) and its one notification configuration (entries not passed in
-   * `extraNotifications` are lost). Without it the component refuses an existing bucket. @default false
+   * `extraNotifications` are lost). Without it the component refuses an existing bucket. With it, the
+   * bucket's live policy is read at deploy time (`s3:GetBucketPolicy`), and statements in it neither
+   * passed nor the access rule's stop the deploy, listed, until the policy holds the access rule.
+   * @default false
    */
   adoptExistingBucket?: boolean;
   /** Create the upload bucket (private, versioned, encrypted). Give this or `existingBucketName`, not both. @default none */
