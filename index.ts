@@ -17,6 +17,8 @@ function uploadBuckets(s: StackSettings) {
       b.existingBucketName !== undefined
         ? {
             existingBucketName: b.existingBucketName,
+            // The settings refuse an existing bucket without bucketwarden:adoptExistingBuckets.
+            adoptExistingBucket: true,
             policyStatements: b.policyStatements,
             kmsKeyArns: b.kmsKeyArns,
           }

@@ -1,6 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { mergePolicy } from "../core/access-rule";
+import {
+  adoptionRefusal,
+  COMPONENT_ADOPTION_TERMS,
+  unkeptStatements,
+  unkeptStatementsRefusal,
+} from "../core/adoption";
 import { BucketwardenError, ConfigError } from "../core/errors";
 import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
 import { type CallerStatements, callerStatements, kmsDecryptPolicy, scannerPolicy } from "../core/iam";
@@ -18,6 +24,7 @@ import { deadLetterAlarm, loggedValueAlarm, queueAgeAlarm } from "./alarms";
 import type { DefinitionsRef } from "./definitions-store";
 import { clamavFunction } from "./lambda-function";
 import { clamavLayer } from "./layer";
+import { liveBucketPolicy } from "./live-bucket-policy";
 import { privateBucket } from "./private-bucket";
 import { DEFAULT_PROJECT_ROOT } from "./project-root";
 import { type ResourceTags, withResourceTags } from "./resource-tags";
@@ -66,8 +73,20 @@ export interface ExtraNotifications {
 }
 
 export interface UploadScannerArgs {
-  /** An existing bucket to protect, by name. Give this or `newBucket`, not both. @default none */
+  /**
+   * An existing bucket to protect, by name. Give this or `newBucket`, not both. It needs
+   * `adoptExistingBucket: true`. @default none
+   */
   existingBucketName?: pulumi.Input<string>;
+  /**
+   * Accept that adopting `existingBucketName` replaces the bucket's one policy (statements not passed
+   * in `policyStatements` are lost) and its one notification configuration (entries not passed in
+   * `extraNotifications` are lost). Without it the component refuses an existing bucket. With it, the
+   * bucket's live policy is read at deploy time (`s3:GetBucketPolicy`), and statements in it neither
+   * passed nor the access rule's stop the deploy, listed, until the policy holds the access rule.
+   * @default false
+   */
+  adoptExistingBucket?: boolean;
   /** Create the upload bucket (private, versioned, encrypted). Give this or `existingBucketName`, not both. @default none */
   newBucket?: NewUploadBucketArgs | true;
   /** The definitions the scanner reads: a {@link DefinitionsStore}, shared by every scanner. */
@@ -355,8 +374,17 @@ export class UploadScanner extends pulumi.ComponentResource {
         scannerRoleArn,
         args.policyStatements,
         pulumi.output(args.serverSideCopies?.fromBuckets ?? []),
+        // An adopted bucket's live policy: statements in it the caller did not pass would be lost.
+        created ? undefined : liveBucketPolicy(this.bucketName, this),
       ])
-      .apply(([bucket, arn, callers, copyBuckets]) => {
+      .apply(([bucket, arn, callers, copyBuckets, live]) => {
+        const passed = callerStatements(callers as CallerStatements);
+        const unkept = unkeptStatements(live, passed);
+        if (unkept.length > 0)
+          throw new ConfigError(
+            "policyStatements",
+            unkeptStatementsRefusal(bucket, unkept, ADOPTED_POLICY_STATEMENTS),
+          );
         // The role's ARN carries the partition (built from the same invoke above).
         const rule = accessRulePolicyStatements(bucket, arn, {
           verdictTags: tags,
@@ -365,7 +393,7 @@ export class UploadScanner extends pulumi.ComponentResource {
           replicationRoleArns: args.replicationRoleArns,
           serverSideCopies: { withinBucket: args.serverSideCopies?.withinBucket, fromBuckets: copyBuckets },
         });
-        return JSON.stringify(mergePolicy(rule, callerStatements(callers as CallerStatements)));
+        return JSON.stringify(mergePolicy(rule, passed));
       });
     // One write to the bucket's configuration at a time: its settings, lifecycle, policy, then
     // notification. S3 answers "conflicting conditional operation" to concurrent ones.
@@ -528,6 +556,9 @@ export class UploadScanner extends pulumi.ComponentResource {
   }
 }
 
+/** Where an adopted bucket's statements are passed, on both paths to this component. */
+const ADOPTED_POLICY_STATEMENTS = "policyStatements (bucketwarden:bucketPolicyStatements in stack settings)";
+
 function checkArgs(args: UploadScannerArgs, trigger: TriggerKind): void {
   if (args.existingBucketName !== undefined && args.newBucket !== undefined)
     throw new ConfigError(
@@ -538,6 +569,24 @@ function checkArgs(args: UploadScannerArgs, trigger: TriggerKind): void {
     throw new ConfigError(
       "existingBucketName",
       "One of [existingBucketName] and [newBucket] must be specified",
+    );
+  if (args.existingBucketName !== undefined && args.adoptExistingBucket !== true)
+    throw new ConfigError(
+      "adoptExistingBucket",
+      adoptionRefusal(
+        // A name only known at deploy time (an Output) cannot be printed here.
+        [
+          typeof args.existingBucketName === "string"
+            ? args.existingBucketName
+            : "given by existingBucketName",
+        ],
+        COMPONENT_ADOPTION_TERMS,
+      ),
+    );
+  if (args.newBucket !== undefined && args.adoptExistingBucket !== undefined)
+    throw new ConfigError(
+      "adoptExistingBucket",
+      "applies only to [existingBucketName], and [newBucket] is given",
     );
   if (trigger === "direct") {
     for (const queueOnly of ["batchSize", "oldestMessageAlarmSeconds"] as const)

@@ -5,6 +5,7 @@
  * settings with the same defaults (a test holds the two together).
  */
 import { accessRuleStatements, mergePolicy, type PolicyStatement, scannerRole } from "./access-rule";
+import { adoptionRefusal, settingsAdoptionTerms } from "./adoption";
 import { type BucketwardenError, ConfigError } from "./errors";
 import { ENGINE_MAX_OBJECT_BYTES, EnvVars, parseUpdaterConfig, updaterEnvironment } from "./handler-config";
 import { callerStatements } from "./iam";
@@ -37,6 +38,7 @@ const HANDLER_UPDATER_DEFAULTS = parseUpdaterConfig({ [EnvVars.definitionsBucket
 export const SETTINGS = {
   uploadBuckets: { type: "array", default: [] },
   existingUploadBuckets: { type: "array", default: [] },
+  adoptExistingBuckets: { type: "boolean", default: false },
   bucketPolicyStatements: { type: "string", default: "" },
   bucketKmsKeyArns: { type: "string", default: "" },
   forceDestroyUploadBuckets: { type: "boolean", default: false },
@@ -78,7 +80,7 @@ export type SettingKey = keyof typeof SETTINGS;
 export interface UploadBucketSettings {
   /** Names its resources: the entry of `uploadBuckets`, or the existing bucket's name with dots as dashes. */
   key: string;
-  /** Set when the bucket exists already; otherwise the stack creates it. */
+  /** Set when the bucket exists already (and `adoptExistingBuckets` accepts adopting it); otherwise the stack creates it. */
   existingBucketName?: string;
   /** The bucket policy statements of the user's own, kept beside the access rule. */
   policyStatements: PolicyStatement[];
@@ -322,6 +324,14 @@ function readUploadBuckets(
     const problem = bucketNameProblem(name);
     if (problem) read.fail("existingUploadBuckets", `"${name}" is not a bucket name: it ${problem}`);
   }
+  if (existing.length > 0 && !read.boolean("adoptExistingBuckets", SETTINGS.adoptExistingBuckets.default))
+    read.fail(
+      "adoptExistingBuckets",
+      adoptionRefusal(
+        existing,
+        settingsAdoptionTerms((k) => read.name(k)),
+      ),
+    );
   if (created.length + existing.length === 0)
     read.fail(
       "uploadBuckets",

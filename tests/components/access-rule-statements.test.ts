@@ -39,6 +39,7 @@ describe("components/accessRulePolicyStatements", () => {
       const { UploadScanner, accessRulePolicyStatements } = load();
       new UploadScanner("photos", {
         existingBucketName: "acme-photos",
+        adoptExistingBucket: true,
         definitions: DEFINITIONS,
         projectRoot: "/project",
         ...options,

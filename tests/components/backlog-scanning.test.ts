@@ -198,7 +198,10 @@ describe("components/MalwareScanning: backlog scanning", () => {
     const { MalwareScanning } = load();
     const scanning = new MalwareScanning("with", {
       projectRoot: "/project",
-      uploadBuckets: { photos: { newBucket: true }, avatars: { existingBucketName: "acme-avatars" } },
+      uploadBuckets: {
+        photos: { newBucket: true },
+        avatars: { existingBucketName: "acme-avatars", adoptExistingBucket: true },
+      },
     });
     await rec.settle();
     const backlog = rec.one(ComponentTypes.BacklogScanning, "with-backlog");

@@ -44,7 +44,7 @@ describe("components: resource tags", () => {
       new MalwareScanning("scanning", {
         uploadBuckets: {
           photos: { newBucket: true },
-          avatars: { existingBucketName: "acme-avatars", trigger: "direct" },
+          avatars: { existingBucketName: "acme-avatars", adoptExistingBucket: true, trigger: "direct" },
         },
         // An Output, as a stack's tags often are.
         tags: pulumi.output(TAGS),

@@ -3,6 +3,7 @@ import type * as Components from "../../components";
 import { ComponentTypes, ManagedResourceTypes as T } from "../../components/types";
 import { AccessRuleSids, type PolicyStatement, SCANNER_OBJECT_ACTIONS } from "../../core/access-rule";
 import { handlerBundleDir, LAMBDA_RUNTIME } from "../../core/artifacts";
+import { ConfigError } from "../../core/errors";
 import { engineMaxScanTimeMs, parseScannerConfig } from "../../core/handler-config";
 import { wildcardGrants } from "../../core/iam";
 import { LAYER_BUILD_DIR } from "../../core/layer-layout";
@@ -13,8 +14,10 @@ import { renderClamdConf } from "../../handlers/shared/clamd-conf";
 import { authorize, s3, sessionOf } from "../support/policy-eval";
 import {
   installPulumiMocks,
+  invokeError,
   MOCK_ACCOUNT,
   MOCK_REGION,
+  type PulumiMockOptions,
   type PulumiRecorder,
   type RecordedResource,
 } from "../support/pulumi-mocks";
@@ -443,6 +446,7 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
     const { UploadScanner } = load();
     new UploadScanner("avatars", {
       existingBucketName: EXISTING,
+      adoptExistingBucket: true,
       trigger: "direct",
       definitions: DEFINITIONS,
       scannerLayerArn: "arn:aws:lambda:us-east-1:123456789012:layer:shared:3",
@@ -605,6 +609,7 @@ describe("components/UploadScanner names", () => {
     const { UploadScanner } = load();
     new UploadScanner(LONG, {
       existingBucketName: "a".repeat(63),
+      adoptExistingBucket: true,
       trigger: "direct",
       definitions: DEFINITIONS,
       projectRoot: ROOT,
@@ -667,6 +672,7 @@ describe("components/UploadScanner: a bucket encrypted with a customer-managed K
     const { UploadScanner } = load();
     new UploadScanner("sealed", {
       existingBucketName: "acme-sealed",
+      adoptExistingBucket: true,
       kmsKeyArns: [KEY],
       definitions: DEFINITIONS,
       projectRoot: ROOT,
@@ -690,6 +696,7 @@ describe("components/UploadScanner with a named event bus", () => {
     const bus = `arn:aws:events:${MOCK_REGION}:${MOCK_ACCOUNT}:event-bus/security`;
     new UploadScanner("routed", {
       existingBucketName: "acme-routed",
+      adoptExistingBucket: true,
       definitions: DEFINITIONS,
       eventBusArn: bus,
       projectRoot: ROOT,
@@ -700,5 +707,180 @@ describe("components/UploadScanner with a named event bus", () => {
     assert.equal(parseScannerConfig(fn.inputs.environment.variables).eventBusName, bus);
     const grant = rolePolicyOfFunction(tree, fn).Statement.find((s) => s.Sid === "PublishVerdictEvents");
     assert.deepEqual([grant?.Action, grant?.Resource], ["events:PutEvents", bus]);
+  });
+});
+
+describe("components/UploadScanner adopting an existing bucket", () => {
+  const ADOPTED = "acme-legacy-uploads";
+
+  for (const [title, optIn] of [
+    ["refuses an existing bucket without adoptExistingBucket", {}],
+    ["refuses an existing bucket with adoptExistingBucket: false", { adoptExistingBucket: false }],
+  ] as const)
+    it(`${title}, naming the bucket and the policy and notifications it would replace`, async () => {
+      const rec = installPulumiMocks();
+      const { UploadScanner } = load();
+      assert.throws(
+        () =>
+          new UploadScanner("legacy", {
+            existingBucketName: ADOPTED,
+            definitions: DEFINITIONS,
+            projectRoot: ROOT,
+            ...optIn,
+          }),
+        (e: unknown) => {
+          assert.ok(e instanceof ConfigError, String(e));
+          assert.equal(e.setting, "adoptExistingBucket");
+          assert.match(e.message, new RegExp(`existing bucket "${ADOPTED}"`));
+          assert.match(
+            e.message,
+            /the bucket's one policy: pass the statements .* in policyStatements, or they are lost/,
+          );
+          assert.match(
+            e.message,
+            /its one notification configuration: pass its other entries .* in extraNotifications/,
+          );
+          assert.match(e.message, /Set adoptExistingBucket: true to accept/);
+          return true;
+        },
+      );
+      await rec.settle();
+      assert.deepEqual(rec.ofType(T.bucketPolicy), []);
+      assert.deepEqual(rec.ofType(T.bucketNotification), []);
+    });
+
+  it("writes the adopted bucket's policy and notification configuration once adoptExistingBucket is true", async () => {
+    const rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    new UploadScanner("legacy", {
+      existingBucketName: ADOPTED,
+      adoptExistingBucket: true,
+      definitions: DEFINITIONS,
+      projectRoot: ROOT,
+    });
+    await rec.settle();
+    assert.deepEqual(
+      rec.ofType(T.bucketPolicy).map((p) => p.inputs.bucket),
+      [ADOPTED],
+    );
+    assert.deepEqual(
+      rec.ofType(T.bucketNotification).map((n) => n.inputs.bucket),
+      [ADOPTED],
+    );
+    assert.deepEqual(rec.ofType(T.bucket), []);
+  });
+
+  it("rejects adoptExistingBucket beside newBucket, where there is nothing to adopt", () => {
+    installPulumiMocks();
+    const { UploadScanner } = load();
+    assert.throws(
+      () =>
+        new UploadScanner("fresh", {
+          newBucket: true,
+          adoptExistingBucket: true,
+          definitions: DEFINITIONS,
+          projectRoot: ROOT,
+        }),
+      /adoptExistingBucket: applies only to \[existingBucketName\]/,
+    );
+  });
+});
+
+describe("components/UploadScanner reading an adopted bucket's live policy", () => {
+  const ADOPTED = "acme-legacy-uploads";
+  const CLOUDFRONT = {
+    Sid: "AllowCloudFrontRead",
+    Effect: "Allow",
+    Principal: { Service: "cloudfront.amazonaws.com" },
+    Action: "s3:GetObject",
+    Resource: `arn:aws:s3:::${ADOPTED}/*`,
+  };
+  const UNNAMED = {
+    Effect: "Allow",
+    Principal: { AWS: `arn:aws:iam::${MOCK_ACCOUNT}:role/reporting` },
+    Action: "s3:ListBucket",
+    Resource: `arn:aws:s3:::${ADOPTED}`,
+  };
+  const livePolicy = (statements: object[]) => ({
+    "aws:s3/getBucketPolicy:getBucketPolicy": (inputs: Record<string, string>) => ({
+      bucket: inputs.bucket,
+      id: inputs.bucket,
+      region: "us-east-1",
+      policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }),
+    }),
+  });
+  /** The policy the component would write, or the error that stopped it. */
+  async function adopt(
+    invokes: PulumiMockOptions["invokes"],
+    policyStatements?: object[],
+  ): Promise<{ policy?: string; error?: Error; rec: PulumiRecorder }> {
+    const rec = installPulumiMocks({ invokes });
+    const { UploadScanner } = load();
+    const scanner = new UploadScanner("legacy", {
+      existingBucketName: ADOPTED,
+      adoptExistingBucket: true,
+      definitions: DEFINITIONS,
+      projectRoot: ROOT,
+      policyStatements: policyStatements as PolicyStatement[] | undefined,
+    });
+    try {
+      const policy = await (scanner.policy as unknown as { promise(): Promise<string> }).promise();
+      await rec.settle();
+      return { policy, rec };
+    } catch (error) {
+      return { error: error as Error, rec };
+    }
+  }
+
+  it("refuses to replace a live policy whose statements were not passed, listing each of them", async () => {
+    const { error, rec } = await adopt(livePolicy([CLOUDFRONT, UNNAMED]));
+    assert.ok(error instanceof ConfigError, String(error));
+    assert.match(
+      error.message,
+      new RegExp(`the existing bucket "${ADOPTED}": it has 2 statements not passed`),
+    );
+    assert.match(error.message, /Sid "AllowCloudFrontRead"/);
+    assert.ok(error.message.includes(JSON.stringify(UNNAMED)), error.message);
+    assert.deepEqual(
+      rec.invokes
+        .filter((i) => i.token === "aws:s3/getBucketPolicy:getBucketPolicy")
+        .map((i) => i.inputs.bucket),
+      [ADOPTED],
+    );
+  });
+
+  it("writes the policy once every live statement is passed, by Sid or by content", async () => {
+    const { policy, error } = await adopt(livePolicy([CLOUDFRONT, UNNAMED]), [
+      { ...CLOUDFRONT, Action: ["s3:GetObject"] },
+      { Resource: UNNAMED.Resource, Action: UNNAMED.Action, Principal: UNNAMED.Principal, Effect: "Allow" },
+    ]);
+    assert.equal(error, undefined);
+    const sids = (JSON.parse(policy as string) as { Statement: PolicyStatement[] }).Statement.map(
+      (s) => s.Sid,
+    );
+    assert.ok(sids.includes("AllowCloudFrontRead"));
+    assert.ok(sids.includes(AccessRuleSids.denyInfected));
+  });
+
+  it("takes a live policy holding the access rule as its own, so a statement left out is removed", async () => {
+    const ours = { Sid: AccessRuleSids.denyInfected, Effect: "Deny", Principal: "*", Action: "s3:GetObject" };
+    const { policy, error } = await adopt(livePolicy([ours, CLOUDFRONT]));
+    assert.equal(error, undefined);
+    assert.ok(!(policy as string).includes("AllowCloudFrontRead"));
+  });
+
+  it("adopts a bucket without a policy, which AWS's provider answers with an error", async () => {
+    const { policy, error } = await adopt(undefined);
+    assert.equal(error, undefined);
+    assert.ok((policy as string).includes(AccessRuleSids.denyInfected));
+  });
+
+  it("stops on any other failure to read the policy, with its message", async () => {
+    const { error } = await adopt({
+      "aws:s3/getBucketPolicy:getBucketPolicy": () => {
+        throw invokeError("AccessDenied: not allowed to s3:GetBucketPolicy");
+      },
+    });
+    assert.match(String(error?.message), /AccessDenied/);
   });
 });

@@ -104,7 +104,10 @@ describe("core/settings: values", () => {
     ],
     [
       "names existing buckets' resources with dots as dashes",
-      { "bucketwarden:existingUploadBuckets": '["acme.avatars"]' },
+      {
+        "bucketwarden:existingUploadBuckets": '["acme.avatars"]',
+        "bucketwarden:adoptExistingBuckets": "true",
+      },
       (s) => s.uploadBuckets[1],
       { key: "acme-avatars", existingBucketName: "acme.avatars", policyStatements: [], kmsKeyArns: [] },
     ],
@@ -112,6 +115,7 @@ describe("core/settings: values", () => {
       "hands a bucket encrypted with a customer-managed key its key, for the scanner's grant",
       {
         "bucketwarden:existingUploadBuckets": '["acme.avatars"]',
+        "bucketwarden:adoptExistingBuckets": "true",
         "bucketwarden:bucketKmsKeyArns": JSON.stringify({
           "acme.avatars": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         }),
@@ -258,6 +262,12 @@ describe("core/settings: a bad setting fails with an error naming it", () => {
       { "bucketwarden:uploadBuckets": '["Photos"]' },
       "uploadBuckets",
       /lowercase/,
+    ],
+    [
+      "an existing bucket without the opt-in to replace its policy and notifications",
+      { "bucketwarden:existingUploadBuckets": '["acme.avatars","acme-docs"]' },
+      "adoptExistingBuckets",
+      /"acme\.avatars", "acme-docs".*one policy.*bucketwarden:bucketPolicyStatements.*one notification configuration.*bucketwarden:adoptExistingBuckets: true/,
     ],
     [
       "an existing bucket name S3 would refuse",

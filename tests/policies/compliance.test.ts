@@ -23,7 +23,7 @@ async function registerPipeline(scanner: { failClosed?: boolean } = {}) {
   new MalwareScanning("bw", {
     uploadBuckets: {
       uploads: { newBucket: true },
-      existing: { existingBucketName: EXISTING, trigger: "direct" },
+      existing: { existingBucketName: EXISTING, adoptExistingBucket: true, trigger: "direct" },
     },
     scanner,
     namePrefix: "bw-test",

@@ -31,6 +31,7 @@ async function stackWith(opts: { grant: boolean; kmsMasterKeyId?: string; sseAlg
   });
   new UploadScanner("sealed-scanner", {
     existingBucketName: bucket.bucket,
+    adoptExistingBucket: true,
     definitions: DEFINITIONS,
     kmsKeyArns: opts.grant ? [KEY] : [],
     projectRoot: "/project",

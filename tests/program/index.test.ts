@@ -5,7 +5,7 @@ import { parseScannerConfig } from "../../core/handler-config";
 import { parseStackSettings } from "../../core/settings";
 import { requiredScannerStorageMb } from "../../core/sizing";
 import { outputValue, type PulumiRecorder } from "../support/pulumi-mocks";
-import { loadProgram, recordProgram, stackConfig } from "./run-program";
+import { loadProgram, projectConfig, recordProgram, stackConfig, stackFileConfig } from "./run-program";
 
 describe("program: index.ts with Pulumi.dev.yaml", () => {
   let rec: PulumiRecorder;
@@ -175,5 +175,48 @@ describe("program: KMS grants only for buckets that name a key", () => {
     assert.equal(kms.length, 1);
     assert.ok(kms[0].name.includes("acme-dev-avatars"), kms[0].name);
     assert.deepEqual(JSON.parse(kms[0].inputs.policy).Statement[0].Resource, [key]);
+  });
+});
+
+describe("program: adopting an existing bucket is an opt-in", () => {
+  it("keeps the dev stack's opt-in beside the CloudFront statement its existing bucket must keep", () => {
+    const config = stackFileConfig("dev");
+    assert.equal(config["bucketwarden:adoptExistingBuckets"], true);
+    assert.match(String(config["bucketwarden:bucketPolicyStatements"]), /AllowCloudFrontRead/);
+  });
+
+  it("stops the dev stack without the opt-in, naming the bucket it would take over", () => {
+    assert.throws(
+      () => loadProgram({ ...stackConfig("dev"), "bucketwarden:adoptExistingBuckets": "false" }),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError, String(e));
+        assert.equal(e.setting, "bucketwarden:adoptExistingBuckets");
+        assert.match(e.message, /"acme-dev-avatars"/);
+        assert.match(
+          e.message,
+          /one policy.*bucketwarden:bucketPolicyStatements.*one notification configuration/,
+        );
+        return true;
+      },
+    );
+  });
+
+  it("runs a minimal stack, a region and one created bucket, without the opt-in", async () => {
+    // What the CLI hands a stack whose file sets nothing else: Pulumi.yaml's defaults.
+    const defaults = Object.fromEntries(
+      Object.entries(projectConfig()).map(([k, d]) => [
+        `bucketwarden:${k}`,
+        typeof d.default === "string" ? d.default : JSON.stringify(d.default),
+      ]),
+    );
+    const { rec } = loadProgram({
+      ...defaults,
+      "aws:region": "eu-west-1",
+      "bucketwarden:uploadBuckets": '["photos"]',
+    });
+    await rec.settle();
+    assert.equal(defaults["bucketwarden:adoptExistingBuckets"], "false");
+    assert.equal(rec.ofType(ComponentTypes.UploadScanner).length, 1);
+    assert.equal(rec.ofType(T.bucketPolicy).filter((p) => String(p.name).includes("photos")).length, 1);
   });
 });

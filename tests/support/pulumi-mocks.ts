@@ -100,6 +100,14 @@ function derivedState(type: string, name: string, inputs: Props): Props {
   }
 }
 
+/**
+ * An invoke's failure as the engine reports it: the SDK rethrows a gRPC error's `details`, so a mock
+ * that throws must carry them there, or the program sees an error without a message.
+ */
+export function invokeError(message: string): Error {
+  return Object.assign(new Error(message), { details: message });
+}
+
 const DEFAULT_INVOKES: Record<string, (inputs: Props) => Props> = {
   "aws:index/getCallerIdentity:getCallerIdentity": () => ({
     accountId: MOCK_ACCOUNT,
@@ -114,6 +122,10 @@ const DEFAULT_INVOKES: Record<string, (inputs: Props) => Props> = {
     reverseDnsPrefix: "com.amazonaws",
     id: "aws",
   }),
+  // A bucket without a policy, answered as AWS's provider does: an error, not an empty policy.
+  "aws:s3/getBucketPolicy:getBucketPolicy": (inputs) => {
+    throw invokeError(`reading S3 Bucket (${inputs.bucket}) Policy: couldn't find resource`);
+  },
 };
 
 export class PulumiRecorder {
