@@ -67,7 +67,10 @@ export function jsonLinesSink(path: string): EventSink {
   };
 }
 
-/** POSTs each event as JSON to `url`; anything but a 2xx answer is a lost event. */
+/** How long one POST may take: a hung endpoint must not hold the scanner's invocation. */
+export const HTTP_SINK_TIMEOUT_MS = 5_000;
+
+/** POSTs each event as JSON to `url`; anything but a 2xx answer (or no answer in time) is a lost event. */
 export function httpSink(url: string, fetchImpl: typeof fetch = fetch): EventSink {
   return {
     async publish(events) {
@@ -79,6 +82,7 @@ export function httpSink(url: string, fetchImpl: typeof fetch = fetch): EventSin
             method: "POST",
             headers: { "content-type": "application/json" },
             body: JSON.stringify(event),
+            signal: AbortSignal.timeout(HTTP_SINK_TIMEOUT_MS),
           });
           if (!res.ok) throw new Error(`HTTP ${res.status}`);
         } catch (error) {

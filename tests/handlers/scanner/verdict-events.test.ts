@@ -13,7 +13,7 @@ import {
 } from "../../../core/verdict-event";
 import type { Scanner } from "../../../handlers/scanner/scanner";
 import { EventPublishError } from "../../../handlers/shared/errors";
-import { type EventSink, eventBridgeSink, sinkFromConfig } from "../../../handlers/shared/events";
+import { type EventSink, eventBridgeSink, httpSink, sinkFromConfig } from "../../../handlers/shared/events";
 import { tagsOf, upload } from "../support/buckets";
 import { s3Event } from "../support/events";
 import { RecordingLog, scannedUploadBucket, scratchDir } from "../support/handlers";
@@ -264,5 +264,59 @@ describe("handlers/shared/events: the EventBridge sink", () => {
       (e: unknown) => e instanceof EventPublishError && e.lost === 10,
     );
     assert.equal(send.callCount, 2);
+  });
+});
+
+describe("handlers/shared/events: the HTTP sink", () => {
+  const event: VerdictEvent = {
+    source: EVENT_SOURCE,
+    detailType: EventDetailType.Scanned,
+    detail: {
+      bucket: "uploads",
+      key: "k",
+      eTag: "e",
+      size: 1,
+      verdict: "clean",
+      blocked: false,
+      definitionsVersion: "d1",
+      scannedAt: "2026-11-26T16:00:00.000Z",
+    },
+  };
+
+  async function endpoint(
+    answer: (res: import("node:http").ServerResponse) => void,
+  ): Promise<[Server, string]> {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => answer(res));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return [server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/`];
+  }
+
+  it("counts an event the endpoint refuses as lost", async () => {
+    const [server, url] = await endpoint((res) => res.writeHead(500).end());
+    try {
+      await assert.rejects(
+        httpSink(url).publish([event, event]),
+        (e: unknown) => e instanceof EventPublishError && e.lost === 2 && /HTTP 500/.test(String(e.cause)),
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it("gives up on an endpoint that never answers instead of holding the scan", async function () {
+    this.timeout(30_000);
+    const [server, url] = await endpoint(() => {});
+    try {
+      await assert.rejects(
+        httpSink(url).publish([event]),
+        (e: unknown) => e instanceof EventPublishError && e.lost === 1,
+      );
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
