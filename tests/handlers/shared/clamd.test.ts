@@ -34,11 +34,9 @@ describe("handlers/shared/clamd: the resident engine", function () {
     return dir;
   }
 
-  it("starts and scans from a work folder deeper than a unix socket path allows", async () => {
-    const workDir = join(scratchDir("deep"), ...Array.from({ length: 12 }, (_, i) => `level-${i}`));
-    mkdirSync(workDir, { recursive: true });
-    assert.ok(Buffer.byteLength(join(workDir, "clamd.sock")) > 100);
-    const clamd = new Clamd({
+  /** clamd from the scanner layer on a database that catches EICAR, its files in `workDir`. */
+  function engineIn(workDir: string): Clamd {
+    return new Clamd({
       tools: testTools("scanner"),
       workDir,
       databaseDir: databaseDir(),
@@ -46,6 +44,13 @@ describe("handlers/shared/clamd: the resident engine", function () {
       maxScanTimeMs: 60_000,
       startTimeoutMs: 60_000,
     });
+  }
+
+  it("starts and scans from a work folder deeper than a unix socket path allows", async () => {
+    const workDir = join(scratchDir("deep"), ...Array.from({ length: 12 }, (_, i) => `level-${i}`));
+    mkdirSync(workDir, { recursive: true });
+    assert.ok(Buffer.byteLength(join(workDir, "clamd.sock")) > 100);
+    const clamd = engineIn(workDir);
     try {
       await clamd.start();
       const scan = await clamd.scan(chunks(EICAR), 10_000);
@@ -62,14 +67,7 @@ describe("handlers/shared/clamd: the resident engine", function () {
       AWS_SECRET_ACCESS_KEY: "secret-the-engine-must-not-see",
       AWS_SESSION_TOKEN: "token-the-engine-must-not-see",
     });
-    const clamd = new Clamd({
-      tools: testTools("scanner"),
-      workDir: scratchDir("env"),
-      databaseDir: databaseDir(),
-      maxObjectBytes: 1024 * 1024,
-      maxScanTimeMs: 60_000,
-      startTimeoutMs: 60_000,
-    });
+    const clamd = engineIn(scratchDir("env"));
     try {
       await clamd.start();
       const environ = readFileSync(`/proc/${clamd.pid}/environ`, "utf8").split("\0").filter(Boolean);
