@@ -1,10 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { tlsOnlyStatement } from "../core/access-rule";
 import { ConfigError } from "../core/errors";
 import { backlogJobPolicy, batchOperationsTrustPolicy } from "../core/iam";
 import { autonamed, childName } from "../core/naming";
-import { privateBucket } from "./private-bucket";
+import { privateBucket, tlsOnlyBucketPolicy } from "./private-bucket";
 import { ComponentTypes } from "./types";
 
 export interface BacklogScanningArgs {
@@ -81,16 +80,7 @@ export class BacklogScanning extends pulumi.ComponentResource {
     this.reportBucketArn = reports.bucket.arn;
     this.reportPrefix = reportPrefix;
     this.manifestPrefix = manifestPrefix;
-    const bucketPolicy = new aws.s3.BucketPolicy(
-      childName(name, "reports-policy"),
-      {
-        bucket: reports.bucket.id,
-        policy: reports.bucket.arn.apply((arn) =>
-          JSON.stringify({ Version: "2012-10-17", Statement: [tlsOnlyStatement(arn)] }),
-        ),
-      },
-      { parent: this, dependsOn: reports.settings },
-    );
+    const bucketPolicy = tlsOnlyBucketPolicy(childName(name, "reports-policy"), reports, this);
     if (retentionDays > 0)
       new aws.s3.BucketLifecycleConfiguration(
         childName(name, "reports-lifecycle"),

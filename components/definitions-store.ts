@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { tlsOnlyStatement } from "../core/access-rule";
 import { ConfigError } from "../core/errors";
 import { updaterEnvironment } from "../core/handler-config";
 import { updaterPolicy } from "../core/iam";
@@ -13,7 +12,7 @@ import * as size from "../core/sizing";
 import { lambdaErrorsAlarm, loggedValueAlarm } from "./alarms";
 import { clamavFunction } from "./lambda-function";
 import { clamavLayer } from "./layer";
-import { privateBucket } from "./private-bucket";
+import { privateBucket, tlsOnlyBucketPolicy } from "./private-bucket";
 import { DEFAULT_PROJECT_ROOT } from "./project-root";
 import { type ResourceTags, withResourceTags } from "./resource-tags";
 import { ComponentTypes } from "./types";
@@ -142,16 +141,7 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
     this.bucketName = store.bucket.bucket;
     this.bucketArn = store.bucket.arn;
     this.prefix = prefix;
-    const bucketPolicy = new aws.s3.BucketPolicy(
-      childName(name, "bucket-policy"),
-      {
-        bucket: store.bucket.id,
-        policy: store.bucket.arn.apply((arn) =>
-          JSON.stringify({ Version: "2012-10-17", Statement: [tlsOnlyStatement(arn)] }),
-        ),
-      },
-      { parent: this, dependsOn: store.settings },
-    );
+    const bucketPolicy = tlsOnlyBucketPolicy(childName(name, "bucket-policy"), store, this);
     // Each update overwrites the manifest; old versions are only worth keeping for a short rollback.
     new aws.s3.BucketLifecycleConfiguration(
       childName(name, "bucket-lifecycle"),

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import { tlsOnlyStatement } from "../core/access-rule";
 import { bucketPrefix, childName } from "../core/naming";
 
 export interface PrivateBucketArgs {
@@ -66,4 +67,25 @@ export function privateBucket(name: string, args: PrivateBucketArgs, parent: pul
     after(encryption),
   );
   return { bucket, settings: [publicAccess, ownership, encryption, versioning] };
+}
+
+/**
+ * The policy of a private bucket that holds no uploads: requests over TLS only. Written once the
+ * bucket's settings are (see {@link PrivateBucket.settings}).
+ */
+export function tlsOnlyBucketPolicy(
+  name: string,
+  store: PrivateBucket,
+  parent: pulumi.Resource,
+): aws.s3.BucketPolicy {
+  return new aws.s3.BucketPolicy(
+    name,
+    {
+      bucket: store.bucket.id,
+      policy: store.bucket.arn.apply((arn) =>
+        JSON.stringify({ Version: "2012-10-17", Statement: [tlsOnlyStatement(arn)] }),
+      ),
+    },
+    { parent, dependsOn: store.settings },
+  );
 }
