@@ -41,7 +41,6 @@ describe("components/accessRulePolicyStatements", () => {
         existingBucketName: "acme-photos",
         adoptExistingBucket: true,
         definitions: DEFINITIONS,
-        projectRoot: "/project",
         ...options,
       });
       await rec.settle();
