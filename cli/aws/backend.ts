@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleepFor } from "node:timers/promises";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import {
   CreateJobCommand,
   DescribeJobCommand,
@@ -17,6 +17,7 @@ import {
 } from "@aws-sdk/client-s3-control";
 import {
   type BacklogJobIdentity,
+  type BacklogManifestSource,
   backlogCreateJobRequest,
   findResumableJob,
   JobStatus,
@@ -26,6 +27,7 @@ import {
   parseBacklogJobDescription,
   unfinishedJobsRequest,
 } from "../../core/backlog-job";
+import { ConfigError } from "../../core/errors";
 import { manifestKey, parseManifest } from "../../core/manifest";
 import { SETTINGS } from "../../core/settings";
 import type {
@@ -75,6 +77,20 @@ export interface AwsBackendOptions extends OutputsSource {
   now?: () => Date;
   /** Key prefix of the definitions in `definitionsBucketName`. @default the `definitionsPrefix` setting's */
   definitionsPrefix?: string;
+  /**
+   * `s3://bucket/key` of an S3 Inventory report's `manifest.json` to scan from, instead of a manifest
+   * the job generates by listing the bucket: an inventory of all versions names every version, and at
+   * 100 M objects it is cheaper than a listing. The job role must be able to read it (deliver the
+   * inventory under BacklogScanning's manifest prefix).
+   */
+  inventoryManifest?: string;
+}
+
+/** The bucket and key of an `s3://bucket/key` URI. */
+export function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!match) throw new ConfigError("--inventory", `"${uri}" is not an s3://bucket/key URI`);
+  return { bucket: match[1] as string, key: match[2] as string };
 }
 
 interface Context {
@@ -150,9 +166,25 @@ export function awsBackend(options: AwsBackendOptions = {}): Backend {
   const jobsOfBucket = (jobs: JobListDescriptor[], bucket: string) =>
     jobs.filter((j) => parseBacklogJobDescription(j.Description)?.bucket === bucket);
 
+  /** An inventory manifest pinned by its current ETag, as CreateJob requires. */
+  async function inventorySource(c: Context, uri: string): Promise<BacklogManifestSource> {
+    const { bucket, key } = parseS3Uri(uri);
+    const head = await callAws("s3:GetObject", () =>
+      c.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
+    );
+    if (!head.ETag) throw new ConfigError("--inventory", `${uri} has no ETag`);
+    return {
+      type: "inventory",
+      manifestArn: `arn:${c.partition}:s3:::${bucket}/${key}`,
+      eTag: head.ETag,
+      ...(head.VersionId ? { manifestVersionId: head.VersionId } : {}),
+    };
+  }
+
   async function start(request: BacklogRequest): Promise<BacklogJob> {
     const c = await ctx();
     const key = bucketKey(c.outputs, request.bucket);
+    if (options.inventoryManifest) parseS3Uri(options.inventoryManifest);
     const identity = identityOf(request, now());
     const unfinished = await listJobs(c, unfinishedJobsRequest(c.accountId).JobStatuses);
     const found = findResumableJob(unfinished, identity);
@@ -168,10 +200,9 @@ export function awsBackend(options: AwsBackendOptions = {}): Backend {
       reportPrefix: b.reportPrefix,
       manifestPrefix: b.manifestPrefix,
       kind: request.kind,
-      manifest: {
-        type: "generated",
-        ...(identity.createdAfter ? { createdAfter: identity.createdAfter } : {}),
-      },
+      manifest: options.inventoryManifest
+        ? await inventorySource(c, options.inventoryManifest)
+        : { type: "generated", ...(identity.createdAfter ? { createdAfter: identity.createdAfter } : {}) },
       runId: (options.runId ?? randomUUID)(),
     });
     const created = await callAws("s3:CreateJob", () => c.control.send(new CreateJobCommand(input)));

@@ -16,6 +16,7 @@ import {
 } from "../../../cli/aws/errors";
 import type { BacklogProgress } from "../../../cli/backend";
 import { backlogCreateJobRequest, UNFINISHED_JOB_STATUSES } from "../../../core/backlog-job";
+import { ConfigError } from "../../../core/errors";
 import { definitionsVersion } from "../../../core/manifest";
 import { ACCOUNT, awsError, fakeClients, OUTPUTS, objects, report } from "./fakes";
 
@@ -406,5 +407,48 @@ describe("cli/aws backend: status", () => {
   it("reads a body-less answer as no definitions version", async () => {
     const clients = fakeClients({ ListJobsCommand: () => ({ Jobs: [] }), GetObjectCommand: () => ({}) });
     assert.equal((await backend(clients).status("acme-uploads")).definitionsVersion, undefined);
+  });
+});
+
+describe("cli/aws backend: scanning from an S3 Inventory report", () => {
+  const uri =
+    "s3://bw-backlog-reports-1a2b3c/manifests/inventory/acme-uploads/all-versions/2026-11-26T01-00Z/manifest.json";
+
+  it("pins the inventory's manifest by the ETag S3 answers for it", async () => {
+    const clients = fakeClients({
+      ListJobsCommand: () => ({ Jobs: [] }),
+      HeadObjectCommand: () => ({ ETag: '"9a0364b9e99bb480dd25e1f0284c8555"', VersionId: "v3" }),
+      CreateJobCommand: () => ({ JobId: "job-inv" }),
+    });
+    await backend(clients, { inventoryManifest: uri }).start({
+      kind: "scan-existing",
+      bucket: "acme-uploads",
+    });
+    assert.deepEqual(clients.sent[1]?.input, {
+      Bucket: "bw-backlog-reports-1a2b3c",
+      Key: "manifests/inventory/acme-uploads/all-versions/2026-11-26T01-00Z/manifest.json",
+    });
+    const input = clients.sent[2]?.input as CreateJobCommandInput;
+    assert.equal(input.ManifestGenerator, undefined);
+    assert.deepEqual(input.Manifest, {
+      Spec: { Format: "S3InventoryReport_CSV_20161130" },
+      Location: {
+        ObjectArn: `arn:aws:s3:::${uri.slice("s3://".length)}`,
+        ETag: '"9a0364b9e99bb480dd25e1f0284c8555"',
+        ObjectVersionId: "v3",
+      },
+    });
+  });
+
+  it("refuses an inventory location that is not an s3:// URI before any AWS call", async () => {
+    const clients = fakeClients({});
+    await assert.rejects(
+      backend(clients, { inventoryManifest: "https://example.com/manifest.json" }).start({
+        kind: "scan-existing",
+        bucket: "acme-uploads",
+      }),
+      (e: unknown) => e instanceof ConfigError && e.setting === "--inventory",
+    );
+    assert.deepEqual(clients.names(), []);
   });
 });
