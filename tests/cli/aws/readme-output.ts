@@ -9,6 +9,7 @@
 import type { CreateJobCommandInput, JobDescriptor } from "@aws-sdk/client-s3-control";
 import { awsBackend } from "../../../cli/aws/backend";
 import type { BacklogProgress } from "../../../cli/backend";
+import { definitionsVersion } from "../../../core/manifest";
 import { fakeClients, OUTPUTS, objects, report } from "./fakes";
 
 const JOB_ID = "5f0c6a3e-8d21-4a57-b0d4-7c9e2f41a6b8";
@@ -47,6 +48,25 @@ const rows = [
   ),
 ];
 
+/** A published definitions manifest, as the updater writes it under the default prefix. */
+function definitions(): Record<string, string> {
+  const files = ["main.cvd", "daily.cvd", "bytecode.cvd"].map((name, i) => ({
+    name,
+    sha256: String(i + 1).repeat(64),
+    size: 1000 + i,
+  }));
+  const at = "2026-11-26T06:00:00.000Z";
+  const manifest = {
+    formatVersion: 1,
+    version: definitionsVersion(files),
+    updatedAt: at,
+    checkedAt: at,
+    engine: "ClamAV 1.4.6",
+    files,
+  };
+  return { [`${OUTPUTS.definitionsBucketName}/clamav/manifest.json`]: JSON.stringify(manifest) };
+}
+
 function line(p: BacklogProgress): string {
   const of = p.total === undefined ? "?" : String(p.total);
   return `${p.status.padEnd(9)} ${String(p.processed).padStart(5)} / ${of} objects, ${p.failed} failed`;
@@ -71,7 +91,7 @@ async function main(): Promise<void> {
         : { Jobs: listed },
     CreateJobCommand: () => ({ JobId: JOB_ID }),
     DescribeJobCommand: () => ({ Job: jobs[Math.min(n++, jobs.length - 1)] }),
-    GetObjectCommand: objects(report(JOB_ID, rows)),
+    GetObjectCommand: objects({ ...report(JOB_ID, rows), ...definitions() }),
   });
   const backend = awsBackend({
     outputs: OUTPUTS,
