@@ -27,7 +27,7 @@ import {
   parseBacklogJobDescription,
   unfinishedJobsRequest,
 } from "../../core/backlog-job";
-import { ConfigError } from "../../core/errors";
+import { BucketwardenError, ConfigError } from "../../core/errors";
 import { manifestKey, parseManifest } from "../../core/manifest";
 import { SETTINGS } from "../../core/settings";
 import type {
@@ -206,7 +206,7 @@ export function awsBackend(options: AwsBackendOptions = {}): Backend {
       runId: (options.runId ?? randomUUID)(),
     });
     const created = await callAws("s3:CreateJob", () => c.control.send(new CreateJobCommand(input)));
-    if (!created.JobId) throw new MissingOutputsError("CreateJob", "S3 Control answered no JobId");
+    if (!created.JobId) throw new BucketwardenError("S3 Control answered CreateJob without a JobId");
     return { id: created.JobId, request, resumed: false };
   }
 
