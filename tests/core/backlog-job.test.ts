@@ -15,6 +15,7 @@ import {
   CompletionReportError,
   completionReportKeys,
   countReport,
+  type DescribedJob,
   emptyCounts,
   findResumableJob,
   jobFailureText,
@@ -38,7 +39,25 @@ const _listJobs: (account: string) => ListJobsCommandInput = unfinishedJobsReque
 const _describe: (job: JobDescriptor) => ReturnType<typeof jobProgress> = jobProgress;
 const _listed: (jobs: JobListDescriptor[]) => ListedJob | undefined = (jobs) =>
   findResumableJob(jobs, { kind: "scan-existing", bucket: "b", prefix: "" });
-void [_createJob, _listJobs, _describe, _listed];
+// Assignability lets an extra, misspelt optional field through; this does not: every field the
+// builder writes, at every depth, is one the SDK's type names.
+type KeysWithin<A, B> = A extends Date | string | number | boolean
+  ? true
+  : A extends readonly (infer E)[]
+    ? KeysWithin<E, B extends readonly (infer F)[] ? F : never>
+    : Exclude<keyof A, keyof B> extends never
+      ? {
+          [K in keyof A]-?: KeysWithin<NonNullable<A[K]>, K extends keyof B ? NonNullable<B[K]> : never>;
+        }[keyof A] extends true
+        ? true
+        : false
+      : false;
+const _fieldsKnown: [
+  KeysWithin<BacklogCreateJobRequest, CreateJobCommandInput>,
+  KeysWithin<DescribedJob, JobDescriptor>,
+  KeysWithin<ListedJob, JobListDescriptor>,
+] = [true, true, true];
+void [_createJob, _listJobs, _describe, _listed, _fieldsKnown];
 
 const ACCOUNT = "123456789012";
 const target = {
