@@ -42,7 +42,6 @@ describe("components/accessRulePolicyStatements", () => {
         existingBucketName: "acme-photos",
         adoptExistingBucket: true,
         definitions: DEFINITIONS,
-        projectRoot: "/project",
         ...options,
       });
       await rec.settle();
