@@ -27,6 +27,7 @@ describe("components/accessRulePolicyStatements", () => {
           key: "Scan",
           infectedValue: "bad",
           cleanValue: "good",
+          pendingValue: "unknown",
           resultKey: "ScanResult",
           stampKey: "ScanStamp",
         },
