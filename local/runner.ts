@@ -200,7 +200,7 @@ export class Runner {
           run: run.id,
         };
         verdicts.line(JSON.stringify(line));
-        log.warn("rescan: object flipped to infected under the new signatures", line);
+        log.warn("rescan: object infected under the new definitions", line);
       },
     });
     runner.closers.push(
