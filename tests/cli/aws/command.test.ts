@@ -3,6 +3,7 @@ import { join } from "node:path";
 import sinon from "sinon";
 import { awsBackend } from "../../../cli/aws/backend";
 import { MissingOutputsError } from "../../../cli/aws/errors";
+import * as awsIndex from "../../../cli/aws/index";
 import { type AwsOptions, type Backends, defaultBackends, type Io, run } from "../../../cli/main";
 import { fakeClients, OUTPUTS, objects, report } from "./fakes";
 
@@ -24,6 +25,8 @@ function io(): Io & { stdout: string[]; stderr: string[] } {
 afterEach(() => sinon.restore());
 
 describe("cli/aws: the bucketwarden command on AWS", () => {
+  it("exports the factory cli/main loads by path", () => assert.equal(awsIndex.awsBackend, awsBackend));
+
   it("loads cli/aws's backend and hands it --outputs", async () => {
     const missing = join(__dirname, "no-such-outputs.json");
     await assert.rejects(
