@@ -115,6 +115,8 @@ async function main(): Promise<void> {
         s3Control: clients.s3Control,
         s3: clients.s3,
         sleep: async () => {},
+        // The command names each start with a random UUID; a fixed one keeps this output the same.
+        runId: () => "readme-example",
       }),
   };
   const command = async (argv: string[], io: Io, signal = new AbortController().signal) => {
