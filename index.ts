@@ -19,6 +19,7 @@ function uploadBuckets(s: StackSettings) {
             existingBucketName: b.existingBucketName,
             // The settings refuse an existing bucket without bucketwarden:adoptExistingBuckets.
             adoptExistingBucket: true,
+            preExistingObjects: s.preExistingObjects,
             policyStatements: b.policyStatements,
             kmsKeyArns: b.kmsKeyArns,
           }

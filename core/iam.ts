@@ -115,7 +115,13 @@ export function scannerPolicy(args: ScannerPolicyArgs): PolicyDocument {
       Action: "s3:GetObject",
       Resource: `${args.definitionsBucketArn}/${args.definitionsPrefix}*`,
     },
-    { Sid: "ListUploads", Effect: "Allow", Action: "s3:ListBucket", Resource: args.uploadBucketArn },
+    // Versions: the adoption marker (handlers/scanner/marker.ts) lists every version of the bucket.
+    {
+      Sid: "ListUploads",
+      Effect: "Allow",
+      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+      Resource: args.uploadBucketArn,
+    },
     {
       Sid: "ScanAndTagUploads",
       Effect: "Allow",
@@ -252,10 +258,13 @@ export function backlogJobPolicy(args: BacklogJobPolicyArgs): PolicyDocument {
     // AWS's example policies grant it with the report and manifest permissions; on the bucket, where
     // IAM evaluates it, it reveals only the region.
     { Sid: "LocateReportBucket", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: bucket },
+    // A generated manifest (S3JobManifestGenerator): AWS's example policy for jobs with an S3-generated
+    // manifest ("Configuring an IAM role for S3 Batch Replication", S3 User Guide) grants
+    // s3:PutInventoryConfiguration on the source bucket; the listing permissions are kept beside it.
     {
       Sid: "ListUploadsForManifests",
       Effect: "Allow",
-      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+      Action: ["s3:ListBucket", "s3:ListBucketVersions", "s3:PutInventoryConfiguration"],
       Resource: [...args.uploadBucketArns],
     },
   ]);
