@@ -36,6 +36,7 @@ const scanning = new MalwareScanning(name, {
   uploadBuckets: uploadBuckets(settings),
   architecture: settings.architecture,
   namePrefix: name,
+  rescanWindow: settings.rescanWindowSeconds === undefined ? false : `${settings.rescanWindowSeconds}s`,
   definitions: {
     prefix: settings.definitionsPrefix,
     schedule: settings.updateSchedule,
