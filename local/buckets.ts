@@ -131,18 +131,20 @@ export function adoptedBucketStatements(
     uploadBucketArn: `arn:aws:s3:::${bucket}`,
     logGroupArn: "arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/bucketwarden-scanner",
   });
-  const list = roleGrantsOn(role, bucket, scanner).filter((s) => !String(s.Resource).endsWith("/*"));
+  // The marker lists every version of the bucket (core/iam grants it once the adoption change is in).
+  const list = roleGrantsOn(role, bucket, scanner)
+    .filter((s) => !String(s.Resource).endsWith("/*"))
+    .map((s) => ({ ...s, Action: [...new Set([s.Action, "s3:ListBucketVersions"].flat())] }));
   const grants = [scannerGrantStatement(bucket, [scanner]), ...list];
   if (!o.rule) return grants;
-  // The pending-mark option arrives with the scanner's marker; typed here so that this compiles before it.
-  const args: Parameters<typeof accessRuleStatements>[0] & { preExistingReadable?: boolean } = {
+  const rule = accessRuleStatements({
     bucket,
     tags: DEFAULT_TAG_SCHEMA,
     scanner: scannerUser(b.scannerUid),
     tlsOnly: false,
     preExistingReadable: o.preExistingReadable,
-  };
-  return [...accessRuleStatements(args), ...grants];
+  });
+  return [...rule, ...grants];
 }
 
 /** The definitions bucket's policy: the scanner reads the database under its prefix. */

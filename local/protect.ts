@@ -21,6 +21,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { mergePolicy, type PolicyDocument, type PolicyStatement } from "../core/access-rule";
 import { BucketwardenError, PolicyConflictError } from "../core/errors";
+import { MARK_PRE_EXISTING, type MarkContinuation, type MarkReport } from "../core/marker";
 import { SCAN_EVENTS } from "../core/notifications";
 import { adoptedBucketStatements, type PipelineBuckets } from "./buckets";
 import { entryId } from "./notifications";
@@ -28,20 +29,12 @@ import { entryId } from "./notifications";
 /** The bucket cannot be adopted as it is; the message says why and what to do. */
 export class ProtectError extends BucketwardenError {}
 
-/** The marker's answer, as far as the adoption reads it. */
-export interface MarkerResult {
-  /** Set when the walk stopped at its time budget; the next call goes on from it. */
-  continuationToken?: string;
-  /** Counts of what the marker did (marked, verified, stripped...), summed over calls for the report. */
-  [count: string]: unknown;
-}
-
 export interface ProtectDeps {
   owner: S3Client;
   buckets: PipelineBuckets;
   topic: { name: string; arn: string };
   /** Invokes the scanner's marker entry point once (within its time budget). */
-  mark(event: Record<string, unknown>): Promise<MarkerResult>;
+  mark(event: Record<string, unknown>): Promise<MarkReport>;
   /** Remembers the bucket as protected, so the runner serves its notifications and rescans. */
   remember(bucket: string): void;
 }
@@ -122,19 +115,22 @@ export async function protectBucket(deps: ProtectDeps, bucket: string, strict: b
     `1/4 scanner granted on ${bucket} and notifications on: new uploads are scanned (${theirs.length} policy statement(s) of the bucket kept)`,
   );
 
+  // The marker works within its invocation's time budget and says where to go on.
   const totals: Record<string, number> = {};
-  let continuationToken: string | undefined;
-  do {
+  let continuation: MarkContinuation | undefined;
+  for (;;) {
     const r = await deps.mark({
-      bucketwarden: "mark-pre-existing",
+      bucketwarden: MARK_PRE_EXISTING,
       bucket,
-      mode: strict ? "strict" : "pending",
-      ...(continuationToken ? { continuationToken } : {}),
+      mode: strict ? "strict" : "readable-until-scanned",
+      ...(continuation ? { continuation } : {}),
     });
-    for (const [k, v] of Object.entries(r)) if (typeof v === "number") totals[k] = (totals[k] ?? 0) + v;
-    continuationToken = r.continuationToken;
-  } while (continuationToken);
+    for (const [k, v] of Object.entries(r.counts)) totals[k] = (totals[k] ?? 0) + v;
+    if (r.done || !r.continuation) break;
+    continuation = r.continuation;
+  }
   const counted = Object.entries(totals)
+    .filter(([, v]) => v > 0)
     .map(([k, v]) => `${k} ${v}`)
     .join(", ");
   steps.push(

@@ -13,6 +13,7 @@ import type { ProtectResult, UpdateResult } from "../cli/local-commands";
 import { EnvVars } from "../core/handler-config";
 import { currentArchitecture } from "../core/layer-layout";
 import { manifestKey } from "../core/manifest";
+import type { MarkReport } from "../core/marker";
 import { DEFAULT_TAG_SCHEMA } from "../core/tags";
 import { BacklogRunner, countVerdicts } from "./backlog";
 import { verdictOfResult } from "./backlog-report";
@@ -409,7 +410,12 @@ export class Runner {
       const event = scheduledEvent(this.o.store.region);
       const invocation = await this.updater.pool.invoke(event);
       this.updaterState.lastRunAt = new Date().toISOString();
-      let result: { status?: string; version?: string; signatures?: number; signaturesAdded?: number } = {};
+      let result: {
+        status?: string;
+        version?: string;
+        signatures?: number;
+        signatureChange?: { added?: boolean; signaturesAdded?: number };
+      } = {};
       if (invocation.error) {
         this.updaterState.lastError = `${invocation.error.errorType}: ${invocation.error.errorMessage}`;
         log.error("updater failed", { error: this.updaterState.lastError });
@@ -443,11 +449,15 @@ export class Runner {
         this.lastSignatures !== undefined && result.signatures !== undefined
           ? Math.max(0, result.signatures - this.lastSignatures)
           : 0;
+      // The updater compares the databases with the previous manifest's (core/definitions-event); its
+      // `added` also covers signatures replaced at a level count.
+      const change = result.signatureChange;
       const signaturesAdded =
-        this.definitionsVersion !== previousVersion ? (result.signaturesAdded ?? counted) : 0;
+        this.definitionsVersion !== previousVersion ? (change?.signaturesAdded ?? counted) : 0;
+      const added = change ? change.added === true : signaturesAdded > 0;
       if (result.signatures !== undefined) this.lastSignatures = result.signatures;
       const rescans: BacklogJob[] = [];
-      if (signaturesAdded > 0 && previousVersion !== undefined && settings.rescanWindowSeconds > 0) {
+      if (added && previousVersion !== undefined && settings.rescanWindowSeconds > 0) {
         for (const bucket of this.protectedBuckets) {
           const job = this.backlog?.start({
             kind: "rescan",
@@ -582,7 +592,7 @@ export class Runner {
                 `the scanner's marker failed (${invocation.error.errorType}: ${invocation.error.errorMessage}); ` +
                   "if it does not know the event, the handler bundles predate it: npm run build:handlers, then npm stop && npm start",
               );
-            return (invocation.response ?? {}) as Record<string, unknown>;
+            return invocation.response as MarkReport;
           },
           remember: (b) => {
             this.protectedBuckets.add(b);
