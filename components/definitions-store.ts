@@ -34,9 +34,11 @@ export interface DefinitionsRef {
   readonly officialDatabases?: pulumi.Input<boolean>;
 }
 
-export interface DefinitionsStoreArgs {
-  /** Architecture of the updater and its layer (a build output, so not an `Input`). @default "arm64" */
-  architecture?: LambdaArchitecture;
+/**
+ * What the definitions store fetches and how its updater runs: `MalwareScanning`'s `definitions`
+ * argument, and the rest of a {@link DefinitionsStore}'s arguments.
+ */
+export interface DefinitionsSettings {
   /** Key prefix of the database inside the bucket. @default "clamav/" */
   prefix?: pulumi.Input<string>;
   /**
@@ -74,6 +76,11 @@ export interface DefinitionsStoreArgs {
    * have nothing to do with the object-verdict tags the scanner writes on uploads. @default none
    */
   tags?: ResourceTags;
+}
+
+export interface DefinitionsStoreArgs extends DefinitionsSettings {
+  /** Architecture of the updater and its layer (a build output, so not an `Input`). @default "arm64" */
+  architecture?: LambdaArchitecture;
   /** Prefix of names AWS does not generate (the layer's). @default the component's name */
   namePrefix?: string;
   /** Where the build wrote `.build/`. @default this repository's root */
