@@ -99,15 +99,10 @@ export interface UploadBucketArgs {
 }
 
 /**
- * How a scanner scans, alarms and tags: the settings every upload bucket's scanner shares under
- * `MalwareScanning` (its `scanner` argument), and the rest of an {@link UploadScanner}'s arguments.
+ * How a scanner scans, alarms and is tagged, in plain values: the part of {@link ScannerArgs} that
+ * reads the same in every language (the plugin package's schema takes it as it is).
  */
-export interface ScannerArgs {
-  /**
-   * The object-verdict tag schema: the tags the scanner writes on each upload (`Infected=true|false`...)
-   * and the bucket policy reads. Not resource tags (see `tags`). @default Infected = true/false
-   */
-  verdictTags?: TagSchema;
+export interface ScannerOptions {
   /** Deny reads of every object not yet scanned clean. @default true */
   failClosed?: boolean;
   /**
@@ -135,8 +130,6 @@ export interface ScannerArgs {
    * default bus in the stack's region
    */
   eventBusArn?: pulumi.Input<string>;
-  /** `"queue"`: S3 → SQS (with a dead-letter queue) → Lambda. `"direct"`: S3 invokes Lambda, as in the seed. @default "queue" */
-  trigger?: TriggerKind;
   /**
    * Scanner memory. clamd holds the official database in ~1.5 GB, plus the runtime; Lambda also scales
    * CPU with memory, and loading the database is CPU-bound. With 3328 or more, clamd loads new
@@ -176,6 +169,20 @@ export interface ScannerArgs {
    * have nothing to do with the object-verdict tags the scanner writes on uploads. @default none
    */
   tags?: ResourceTags;
+}
+
+/**
+ * How a scanner scans, alarms and tags: the settings every upload bucket's scanner shares under
+ * `MalwareScanning` (its `scanner` argument), and the rest of an {@link UploadScanner}'s arguments.
+ */
+export interface ScannerArgs extends ScannerOptions {
+  /** `"queue"`: S3 → SQS (with a dead-letter queue) → Lambda. `"direct"`: S3 invokes Lambda, as in the seed. @default "queue" */
+  trigger?: TriggerKind;
+  /**
+   * The object-verdict tag schema: the tags the scanner writes on each upload (`Infected=true|false`...)
+   * and the bucket policy reads. Not resource tags (see `tags`). @default Infected = true/false
+   */
+  verdictTags?: TagSchema;
 }
 
 /** The arguments of {@link UploadScanner}: one bucket, its scanner, and the definitions it reads. */
