@@ -195,6 +195,4 @@ export interface UploadScannerArgs extends UploadBucketArgs, ScannerArgs {
   scannerLayerArn?: pulumi.Input<string>;
   /** Prefix of names AWS does not generate (the layer's). @default the component's name */
   namePrefix?: string;
-  /** Where the build wrote `.build/`. @default this repository's root */
-  projectRoot?: string;
 }

@@ -12,6 +12,13 @@ import { callerStatements } from "./iam";
 import { type LambdaArchitecture, LambdaArchitectures } from "./layer-layout";
 import { checkLogRetention, LOG_RETENTION_DAYS, ScannerLimits, UpdaterLimits } from "./limits";
 import { bucketNameProblem, existingBucketKey, uploadNameProblem } from "./naming";
+import {
+  DEFAULT_PRE_EXISTING_OBJECTS,
+  DEFAULT_RESCAN_WINDOW,
+  type PreExistingObjectMode,
+  PreExistingObjectModes,
+  parseRescanWindow,
+} from "./rescan-window";
 import { DEFAULT_UPDATE_SCHEDULE, scheduleProblem } from "./schedule";
 import { closestKey, type RawConfig, SettingReader } from "./setting-values";
 import * as size from "./sizing";
@@ -39,6 +46,8 @@ export const SETTINGS = {
   uploadBuckets: { type: "array", default: [] },
   existingUploadBuckets: { type: "array", default: [] },
   adoptExistingBuckets: { type: "boolean", default: false },
+  preExistingObjects: { type: "string", default: DEFAULT_PRE_EXISTING_OBJECTS },
+  rescanWindow: { type: "string", default: DEFAULT_RESCAN_WINDOW },
   bucketPolicyStatements: { type: "string", default: "" },
   bucketKmsKeyArns: { type: "string", default: "" },
   forceDestroyUploadBuckets: { type: "boolean", default: false },
@@ -55,6 +64,7 @@ export const SETTINGS = {
   tagCleanValue: { type: "string", default: DEFAULT_TAG_SCHEMA.cleanValue },
   tagResultKey: { type: "string", default: DEFAULT_TAG_SCHEMA.resultKey },
   tagStampKey: { type: "string", default: DEFAULT_TAG_SCHEMA.stampKey },
+  tagPendingValue: { type: "string", default: DEFAULT_TAG_SCHEMA.pendingValue },
   maxObjectBytes: { type: "integer", default: ENGINE_MAX_OBJECT_BYTES },
   scannerMemoryMb: { type: "integer", default: size.DEFAULT_SCANNER_MEMORY_MB },
   scannerTimeoutSeconds: { type: "integer", default: size.DEFAULT_SCANNER_TIMEOUT_SECONDS },
@@ -91,6 +101,10 @@ export interface UploadBucketSettings {
 export interface StackSettings {
   uploadBuckets: UploadBucketSettings[];
   forceDestroyUploadBuckets: boolean;
+  /** How objects already in an adopted bucket are treated until the backlog scan gives them a verdict. */
+  preExistingObjects: PreExistingObjectMode;
+  /** Seconds back a definitions update that adds signatures rescans; `undefined`: rescans off. */
+  rescanWindowSeconds: number | undefined;
   /** Lifecycle of the buckets the stack creates, in days; 0 keeps forever. */
   uploadLifecycle: { noncurrentVersionDays: number; abortIncompleteUploadDays: number };
   architecture: LambdaArchitecture;
@@ -135,6 +149,7 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
       cleanValue: read.optionalString("tagCleanValue"),
       resultKey: read.optionalString("tagResultKey"),
       stampKey: read.optionalString("tagStampKey"),
+      pendingValue: read.optionalString("tagPendingValue"),
     },
     {
       key: read.name("tagKey"),
@@ -142,6 +157,7 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
       cleanValue: read.name("tagCleanValue"),
       resultKey: read.name("tagResultKey"),
       stampKey: read.name("tagStampKey"),
+      pendingValue: read.name("tagPendingValue"),
     },
   );
   const failClosed = read.boolean("failClosed", d.failClosed.default);
@@ -160,6 +176,15 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
   return {
     uploadBuckets: readUploadBuckets(read, tags, failClosed),
     forceDestroyUploadBuckets: read.boolean("forceDestroyUploadBuckets", d.forceDestroyUploadBuckets.default),
+    preExistingObjects: read.oneOf(
+      "preExistingObjects",
+      PreExistingObjectModes,
+      d.preExistingObjects.default,
+    ),
+    rescanWindowSeconds: parseRescanWindow(
+      read.string("rescanWindow", d.rescanWindow.default),
+      read.name("rescanWindow"),
+    ),
     uploadLifecycle: {
       noncurrentVersionDays: read.integer(
         "noncurrentVersionDays",
@@ -487,6 +512,10 @@ function readRetention(read: SettingReader): number {
  */
 export const SETTING_ARGUMENTS: Record<SettingKey, readonly string[]> = {
   uploadBuckets: ["uploadBuckets.<bucket>.newBucket"],
+  // Read and checked ahead of the adoption work (issue 12) that gives them component arguments;
+  // until then no argument carries them, and the test lists them as the only such settings.
+  preExistingObjects: [],
+  rescanWindow: [],
   existingUploadBuckets: ["uploadBuckets.<bucket>.existingBucketName"],
   adoptExistingBuckets: ["uploadBuckets.<bucket>.adoptExistingBucket"],
   bucketPolicyStatements: ["uploadBuckets.<bucket>.policyStatements"],
@@ -505,6 +534,7 @@ export const SETTING_ARGUMENTS: Record<SettingKey, readonly string[]> = {
   tagCleanValue: ["scanner.verdictTags.cleanValue"],
   tagResultKey: ["scanner.verdictTags.resultKey"],
   tagStampKey: ["scanner.verdictTags.stampKey"],
+  tagPendingValue: ["scanner.verdictTags.pendingValue"],
   maxObjectBytes: ["scanner.maxObjectBytes"],
   scannerMemoryMb: ["scanner.memoryMb"],
   scannerTimeoutSeconds: ["scanner.timeoutSeconds"],

@@ -53,6 +53,8 @@ export interface VerdictTags {
   resultKey?: string;
   /** Key of the tag that records which definitions scanned which content. @default "ScanStamp" */
   stampKey?: string;
+  /** Verdict value marking an adopted bucket's object as waiting for its backlog scan. @default "pending" */
+  pendingValue?: string;
 }
 
 /** Settings every scanner shares. */
