@@ -257,8 +257,6 @@ export function backlogCreateJobRequest(spec: BacklogJobSpec): BacklogCreateJobR
   if (!/^\d{12}$/.test(accountId))
     throw new ConfigError("accountId", `"${accountId}" is not a 12-digit AWS account id`);
   if (!spec.runId) throw new ConfigError("runId", "a backlog job needs a run id for its idempotency token");
-  if (spec.kind === BacklogKind.Rescan && manifest.type === "generated" && !manifest.createdAfter)
-    throw new ConfigError("createdAfter", "a rescan from a generated manifest needs its window's start");
   const priority = spec.priority ?? DEFAULT_PRIORITY[spec.kind];
   if (!Number.isInteger(priority) || priority < 0 || priority > 2147483647)
     throw new ConfigError("priority", `must be a whole number from 0 to 2147483647, got ${priority}`);

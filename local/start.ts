@@ -166,7 +166,7 @@ function pipelineInfo(
   gatekeeper: GatekeeperState,
   startMs: number,
 ): PipelineInfo {
-  const { uploader, scanner } = store.users;
+  const { uploader, scanner, owner } = store.users;
   return {
     // Users reach the store through the gatekeeper; the pipeline's own processes go to the gateway.
     endpoint: gatekeeper.url,
@@ -180,6 +180,7 @@ function pipelineInfo(
       secretAccessKey: uploader.secretAccessKey,
     },
     scanner: { uid: scanner.uid, accessKeyId: scanner.accessKeyId, secretAccessKey: scanner.secretAccessKey },
+    owner: { uid: owner.uid, accessKeyId: owner.accessKeyId, secretAccessKey: owner.secretAccessKey },
     runner: { pid: runner.pid, url: runner.url },
     logs: {
       verdicts: paths.verdictLog,

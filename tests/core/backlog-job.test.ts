@@ -146,6 +146,12 @@ describe("core/backlog-job: backlogCreateJobRequest", () => {
     assert.equal(backlogCreateJobRequest(spec({ priority: 3 })).Priority, 3);
   });
 
+  it("rescans the whole bucket when no window is given", () => {
+    const request = backlogCreateJobRequest(spec({ kind: "rescan" }));
+    assert.equal(request.ManifestGenerator?.S3JobManifestGenerator.Filter, undefined);
+    assert.equal(request.Description, "bucketwarden rescan s3://uploads/");
+  });
+
   it("names the bucket's ARN in the job's partition", () => {
     const request = backlogCreateJobRequest(spec({ partition: "aws-cn" }));
     assert.equal(request.ManifestGenerator?.S3JobManifestGenerator.SourceBucket, "arn:aws-cn:s3:::uploads");
@@ -162,7 +168,6 @@ describe("core/backlog-job: backlogCreateJobRequest", () => {
   const refused: Array<[string, Partial<BacklogJobSpec>, string]> = [
     ["refuses an account id that is not 12 digits", { accountId: "12345" }, "accountId"],
     ["refuses a run without a run id", { runId: "" }, "runId"],
-    ["refuses a generated rescan with no window", { kind: "rescan" }, "createdAfter"],
     ["refuses a negative priority", { priority: -1 }, "priority"],
     [
       "refuses a prefix too long to name in the description",
