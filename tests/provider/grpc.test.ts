@@ -50,11 +50,13 @@ async function serve(add: (server: grpc.Server) => void): Promise<{ server: grpc
  * process (Pulumi's MockMonitor, wrapped by the component tests' recorder), so a resource the provider
  * registers is answered and recorded as one the TypeScript component registers here.
  */
-function monitorService(recorder: PulumiRecorder): Record<string, Handler> {
-  const monitor = pulumi.runtime.getMonitor() as unknown as Record<string, Unary>;
+function monitorService(): Record<string, Handler> {
+  // The monitor installed now: a test that installs fresh mocks gets its calls.
+  const current = () => pulumi.runtime.getMonitor() as unknown as Record<string, Unary>;
   const delegate =
     (method: string, wrap?: (response: unknown) => unknown): Handler =>
     (call, callback) => {
+      const monitor = current();
       monitor[method].call(monitor, call.request, (err: unknown, response?: unknown) =>
         err ? callback(err as grpc.ServiceError) : callback(null, wrap ? wrap(response) : response),
       );
@@ -75,8 +77,7 @@ function monitorService(recorder: PulumiRecorder): Record<string, Handler> {
     },
     signalAndWaitForShutdown: (_call, callback) => callback(null, new Empty()),
     // Unused by the components; present so a call fails loudly rather than as UNIMPLEMENTED.
-    call: (_call, callback) =>
-      callback(new Error(`unexpected Call (${recorder.resources.length} registered)`)),
+    call: (_call, callback) => callback(new Error("unexpected Call")),
   };
 }
 
@@ -147,7 +148,7 @@ describe("provider: the plugin package over gRPC", function () {
 
   before(async () => {
     rec = installPulumiMocks({ project: PROJECT, stack: STACK });
-    const monitor = await serve((s) => s.addService(resourcerpc.ResourceMonitorService, monitorService(rec)));
+    const monitor = await serve((s) => s.addService(resourcerpc.ResourceMonitorService, monitorService()));
     const engine = await serve((s) => s.addService(enginerpc.EngineService, engineService(logs)));
     servers.push(monitor.server, engine.server);
     monitorAddress = monitor.address;
@@ -281,6 +282,37 @@ describe("provider: the plugin package over gRPC", function () {
       new MalwareScanning("scanning", { uploadBuckets: { photos: { newBucket: {} } }, namePrefix: "plugin" });
       await ts.settle();
       assert.deepEqual(fromPlugin, graph(ts));
+    });
+
+    it("takes a bucket resource of the caller's program by reference, and names the scanner after it", async () => {
+      // The caller's bucket, registered with the engine (this process's mock monitor) first.
+      rec = installPulumiMocks({ project: PROJECT, stack: STACK });
+      const aws: typeof import("@pulumi/aws") = require("@pulumi/aws");
+      const photos = new aws.s3.Bucket("caller-photos", { bucket: "acme-caller-photos" });
+      await rec.settle();
+      const request = new providerproto.ConstructRequest()
+        .setProject(PROJECT)
+        .setStack(STACK)
+        .setMonitorendpoint(monitorAddress)
+        .setType(ComponentTypes.MalwareScanning)
+        .setName("by-reference")
+        .setInputs(
+          Struct.fromJavaScript(
+            await rpc.serializeProperties("inputs", { buckets: [photos], backlogScanning: false }),
+          ),
+        );
+      const res = await unary<providerproto.ConstructRequest, providerproto.ConstructResponse>(
+        client,
+        client.construct,
+        request,
+      );
+      const state = rpc.deserializeProperties(res.getState() as Struct);
+      assert.deepEqual(state.uploadBucketNames, { "caller-photos": "acme-caller-photos" });
+      const notification = rec.resources.find(
+        (r) =>
+          r.type === "aws:s3/bucketNotification:BucketNotification" && r.name.startsWith("by-reference-"),
+      );
+      assert.equal(notification?.inputs.bucket, "acme-caller-photos");
     });
 
     it("refuses what the TypeScript component refuses, naming the argument", async () => {
