@@ -16,21 +16,25 @@ import { privateBucket, tlsOnlyBucketPolicy } from "./private-bucket";
 import { type ResourceTags, withResourceTags } from "./resource-tags";
 import { ComponentTypes } from "./types";
 
-/** What a scanner needs to know about the definitions it reads. {@link DefinitionsStore} is one. */
-export interface DefinitionsRef {
+/** Where a scanner's definitions are, in plain values (what other languages pass for them). */
+export interface DefinitionsLocation {
   /** Name of the bucket holding the database and its manifest. */
   readonly bucketName: pulumi.Input<string>;
   /** ARN of that bucket. */
   readonly bucketArn: pulumi.Input<string>;
   /** Key prefix of the database inside the bucket, ending in `/`. */
   readonly prefix: pulumi.Input<string>;
-  /** Resources a scanner's trigger should wait for, so the first upload finds a database. @default [] */
-  readonly ready?: pulumi.Resource[];
   /**
    * Whether the database includes ClamAV's official one, which sets the scanner's least memory.
    * @default true
    */
   readonly officialDatabases?: pulumi.Input<boolean>;
+}
+
+/** What a scanner needs to know about the definitions it reads. {@link DefinitionsStore} is one. */
+export interface DefinitionsRef extends DefinitionsLocation {
+  /** Resources a scanner's trigger should wait for, so the first upload finds a database. @default [] */
+  readonly ready?: pulumi.Resource[];
 }
 
 /**

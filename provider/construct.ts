@@ -7,8 +7,11 @@ import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { DefinitionsStore } from "../components/definitions-store";
 import { MalwareScanning, type MalwareScanningArgs } from "../components/malware-scanning";
+import { UploadScanner, type UploadScannerArgs } from "../components/upload-scanner";
 import { ConfigError } from "../core/errors";
 import { type LambdaArchitecture, LambdaArchitectures } from "../core/layer-layout";
+import { TriggerKinds } from "../core/settings";
+import { DEFAULT_TAG_SCHEMA, type TagSchema, tagSchema } from "../core/tags";
 import { PACKAGE_NAME, PLUGIN_COMPONENTS, type PluginComponent } from "./infer-schema";
 
 /** What Construct answers: the component's URN and its outputs, by the schema's output names. */
@@ -38,6 +41,24 @@ function architectureOf(argument: string, value: unknown): LambdaArchitecture | 
       `must be one of ${LambdaArchitectures.join(", ")}, got "${String(value)}"`,
     );
   return value as LambdaArchitecture;
+}
+
+/** UploadScanner's TypeScript arguments from the schema's inputs (MalwareScanning does this itself). */
+export function uploadScannerArgs(inputs: Inputs): UploadScannerArgs {
+  const { architecture, trigger, verdictTags, ...rest } = inputs;
+  if (trigger !== undefined && !(TriggerKinds as readonly unknown[]).includes(trigger))
+    throw new ConfigError("trigger", `must be one of ${TriggerKinds.join(", ")}, got "${String(trigger)}"`);
+  const names = Object.fromEntries(Object.keys(DEFAULT_TAG_SCHEMA).map((f) => [f, `verdictTags.${f}`]));
+  return {
+    ...rest,
+    architecture: architectureOf("architecture", architecture),
+    trigger,
+    // The schema's fields are each optional; the component takes the whole schema.
+    verdictTags:
+      verdictTags === undefined
+        ? undefined
+        : tagSchema(verdictTags as Partial<TagSchema>, names as Record<keyof TagSchema, string>),
+  } as UploadScannerArgs;
 }
 
 /** MalwareScanning's TypeScript arguments from the schema's inputs. */
@@ -75,6 +96,20 @@ export function construct(
           uploadBucketNames: c.uploadBucketNames,
           scannerFunctionNames: c.scannerFunctionNames,
           uploadBucketPolicies: c.uploadBucketPolicies,
+        },
+      };
+    }
+    case "UploadScanner": {
+      const c = new UploadScanner(name, uploadScannerArgs(inputs), options);
+      return {
+        urn: c.urn,
+        state: {
+          bucketName: c.bucketName,
+          bucketArn: c.bucketArn,
+          scannerFunctionName: c.scanner.name,
+          policy: c.policy,
+          queueUrl: c.queue?.url,
+          deadLetterQueueUrl: c.deadLetterQueue.url,
         },
       };
     }

@@ -11,7 +11,7 @@ import { generateSchema } from "@pulumi/pulumi/provider/experimental/schema";
 /** The package name: the first part of every type token (`bucketwarden:index:MalwareScanning`). */
 export const PACKAGE_NAME = "bucketwarden";
 /** The components other languages get, by class name. */
-export const PLUGIN_COMPONENTS = ["MalwareScanning", "DefinitionsStore"] as const;
+export const PLUGIN_COMPONENTS = ["MalwareScanning", "DefinitionsStore", "UploadScanner"] as const;
 export type PluginComponent = (typeof PLUGIN_COMPONENTS)[number];
 
 export const SCHEMA_FILE = path.join(__dirname, "schema.json");

@@ -10,7 +10,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { DefinitionsSettings } from "../components/definitions-store";
+import type { DefinitionsLocation, DefinitionsSettings } from "../components/definitions-store";
 import type { NewUploadBucketArgs, ScannerOptions } from "../components/upload-scanner-args";
 
 /** How the component creates an upload bucket of its own (private, versioned, encrypted). */
@@ -138,4 +138,41 @@ export declare class DefinitionsStore extends pulumi.ComponentResource {
   /** What the update at creation reported (`published`, `cool-down`...), or "skipped" without one. */
   readonly initialUpdateStatus: pulumi.Output<string>;
   constructor(name: string, args: DefinitionsStoreArgs, opts?: pulumi.ComponentResourceOptions);
+}
+
+/** The definitions a scanner reads: a DefinitionsStore's `bucketName`, `bucketArn` and `prefix`. */
+
+export interface UploadScannerArgs extends UploadBucket, Scanner {
+  /** The definitions the scanner reads: a DefinitionsStore's outputs, shared by every scanner. */
+  definitions: DefinitionsSource;
+  /** Architecture of the function: "arm64" or "x86_64"; must match the layer's. @default "arm64" */
+  architecture?: string;
+  /** A scanner layer to share between scanners. @default a layer of its own */
+  scannerLayerArn?: pulumi.Input<string>;
+  /** Prefix of names AWS does not generate (the layer's). @default the component's name */
+  namePrefix?: string;
+}
+
+/** Where a scanner's definitions are: a DefinitionsStore's `bucketName`, `bucketArn` and `prefix`. */
+export interface DefinitionsSource extends DefinitionsLocation {}
+
+/**
+ * Protects one upload bucket: every new object (every version) is scanned by ClamAV and tagged with
+ * the verdict, and the bucket policy makes the verdict binding (infected: never readable; unscanned:
+ * not readable under fail-closed; verdict tags writable by the scanner only; TLS only).
+ */
+export declare class UploadScanner extends pulumi.ComponentResource {
+  /** Name of the protected bucket. */
+  readonly bucketName: pulumi.Output<string>;
+  /** ARN of the protected bucket. */
+  readonly bucketArn: pulumi.Output<string>;
+  /** Name of the scanner function. */
+  readonly scannerFunctionName: pulumi.Output<string>;
+  /** The bucket policy as written: the access rule and the caller's statements. */
+  readonly policy: pulumi.Output<string>;
+  /** URL of the queue of upload events (trigger "queue"). */
+  readonly queueUrl?: pulumi.Output<string>;
+  /** URL of the queue uploads that could not be scanned end up in. */
+  readonly deadLetterQueueUrl: pulumi.Output<string>;
+  constructor(name: string, args: UploadScannerArgs, opts?: pulumi.ComponentResourceOptions);
 }

@@ -21,6 +21,7 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type * as Components from "../../components";
 import { ComponentTypes } from "../../components/types";
+import { DEFAULT_TAG_SCHEMA } from "../../core/tags";
 import { installPulumiMocks, type PulumiRecorder } from "../support/pulumi-mocks";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -176,11 +177,12 @@ describe("provider: the plugin package over gRPC", function () {
       schema = JSON.parse(res.getSchema());
     });
 
-    it("names the package bucketwarden and serves MalwareScanning and DefinitionsStore as components", () => {
+    it("names the package bucketwarden and serves the three components", () => {
       assert.equal(schema.name, "bucketwarden");
       assert.deepEqual(Object.keys(schema.resources).sort(), [
         ComponentTypes.DefinitionsStore,
         ComponentTypes.MalwareScanning,
+        ComponentTypes.UploadScanner,
       ]);
       for (const r of Object.values(schema.resources) as Array<{ isComponent: boolean }>)
         assert.equal(r.isComponent, true);
@@ -232,6 +234,15 @@ describe("provider: the plugin package over gRPC", function () {
         "uploadBucketPolicies",
       ]);
       assert.match(outputs.uploadBucketPolicies.description, /policy/);
+    });
+
+    it("requires UploadScanner's definitions, given as plain values", () => {
+      const scanner = schema.resources[ComponentTypes.UploadScanner];
+      assert.deepEqual(scanner.requiredInputs, ["definitions"]);
+      assert.equal(scanner.inputProperties.definitions.$ref, "#/types/bucketwarden:index:DefinitionsSource");
+      const source = schema.types["bucketwarden:index:DefinitionsSource"];
+      assert.deepEqual(source.required, ["bucketArn", "bucketName", "prefix"]);
+      assert.ok(scanner.inputProperties.memoryMb, "the shared scanner settings are UploadScanner's too");
     });
 
     it("depends on the aws package its bucket references name", () => {
@@ -313,6 +324,53 @@ describe("provider: the plugin package over gRPC", function () {
           r.type === "aws:s3/bucketNotification:BucketNotification" && r.name.startsWith("by-reference-"),
       );
       assert.equal(notification?.inputs.bucket, "acme-caller-photos");
+    });
+
+    it("builds an UploadScanner reading a store's definitions as the TypeScript component does", async () => {
+      rec = installPulumiMocks({ project: PROJECT, stack: STACK });
+      const definitions = {
+        bucketName: "acme-definitions",
+        bucketArn: "arn:aws:s3:::acme-definitions",
+        prefix: "clamav/",
+      };
+      const request = new providerproto.ConstructRequest()
+        .setProject(PROJECT)
+        .setStack(STACK)
+        .setMonitorendpoint(monitorAddress)
+        .setType(ComponentTypes.UploadScanner)
+        .setName("alone")
+        .setInputs(
+          Struct.fromJavaScript(
+            await rpc.serializeProperties("inputs", {
+              newBucket: {},
+              definitions,
+              trigger: "direct",
+              verdictTags: { key: "Verdict" },
+            }),
+          ),
+        );
+      const res = await unary<providerproto.ConstructRequest, providerproto.ConstructResponse>(
+        client,
+        client.construct,
+        request,
+      );
+      await rec.settle();
+      const fromPlugin = graph(rec);
+      const state = rpc.deserializeProperties(res.getState() as Struct);
+      assert.match(state.policy, /Verdict/);
+      assert.equal(state.queueUrl, undefined, "the direct trigger has no queue");
+
+      const ts = installPulumiMocks({ project: PROJECT, stack: STACK });
+      const { UploadScanner }: typeof Components = require("../../components");
+      new UploadScanner("alone", {
+        newBucket: {},
+        definitions,
+        trigger: "direct",
+        verdictTags: { ...DEFAULT_TAG_SCHEMA, key: "Verdict" },
+      });
+      await ts.settle();
+      assert.ok(fromPlugin.length > 10, `only ${fromPlugin.length} resources`);
+      assert.deepEqual(fromPlugin, graph(ts));
     });
 
     it("refuses what the TypeScript component refuses, naming the argument", async () => {
