@@ -28,6 +28,9 @@ import { DEFAULT_TAG_SCHEMA, type TagSchema, tagSchema } from "./tags";
 export const TriggerKinds = ["queue", "direct"] as const;
 export type TriggerKind = (typeof TriggerKinds)[number];
 
+/** The most days a created upload bucket's lifecycle rules may name (a hundred years). */
+export const LIFECYCLE_DAYS_MAX = 36_500;
+
 /** The config namespace: the project's name. */
 export const SETTINGS_NAMESPACE = "bucketwarden";
 
@@ -173,6 +176,20 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
   const trigger = read.oneOf("trigger", TriggerKinds, d.trigger.default);
   // S3 invokes a direct scanner with one event at a time; only the queue batches.
   const queueBatchSize = read.limited("queueBatchSize", d.queueBatchSize.default, ScannerLimits.batchSize);
+  const oldestMessageAlarmSeconds = read.limited(
+    "oldestMessageAlarmSeconds",
+    d.oldestMessageAlarmSeconds.default,
+    ScannerLimits.oldestMessageAlarmSeconds,
+  );
+  // The component refuses queue-only arguments with the direct trigger; a setting left at its
+  // default (Pulumi hands the program every default) is not one the user gave, so only others are.
+  if (trigger === "direct")
+    for (const [key, value] of [
+      ["queueBatchSize", queueBatchSize],
+      ["oldestMessageAlarmSeconds", oldestMessageAlarmSeconds],
+    ] as const)
+      if (value !== d[key].default)
+        read.fail(key, `applies only to ${read.name("trigger")} "queue", and it is "direct"`);
   return {
     uploadBuckets: readUploadBuckets(read, tags, failClosed),
     forceDestroyUploadBuckets: read.boolean("forceDestroyUploadBuckets", d.forceDestroyUploadBuckets.default),
@@ -190,13 +207,13 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
         "noncurrentVersionDays",
         d.noncurrentVersionDays.default,
         0,
-        36_500,
+        LIFECYCLE_DAYS_MAX,
       ),
       abortIncompleteUploadDays: read.integer(
         "abortIncompleteUploadDays",
         d.abortIncompleteUploadDays.default,
         0,
-        36_500,
+        LIFECYCLE_DAYS_MAX,
       ),
     },
     architecture: read.oneOf("architecture", LambdaArchitectures, d.architecture.default),
@@ -214,11 +231,7 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
       trigger === "queue" ? queueBatchSize : 1,
     ),
     queueBatchSize,
-    oldestMessageAlarmSeconds: read.limited(
-      "oldestMessageAlarmSeconds",
-      d.oldestMessageAlarmSeconds.default,
-      ScannerLimits.oldestMessageAlarmSeconds,
-    ),
+    oldestMessageAlarmSeconds,
     alarmTopicArns: readTopicArns(read),
     updateSchedule,
     definitionsPrefix,

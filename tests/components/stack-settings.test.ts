@@ -261,6 +261,15 @@ describe("stack settings and MalwareScanning refuse and accept the same values",
       false,
     ],
     ["abandoned uploads kept forever", { abortIncompleteUploadDays: 0 }, false],
+    ["old versions kept for more than a hundred years", { noncurrentVersionDays: 36_501 }, true],
+    ["old versions kept for a hundred years", { noncurrentVersionDays: 36_500 }, false],
+    ["a negative number of days", { abortIncompleteUploadDays: -1 }, true],
+    ["a batch with the direct trigger", { trigger: "direct", queueBatchSize: 5 }, true],
+    [
+      "a queue-age alarm with the direct trigger",
+      { trigger: "direct", oldestMessageAlarmSeconds: 600 },
+      true,
+    ],
   ];
 
   for (const [what, values, refused] of cases) {
