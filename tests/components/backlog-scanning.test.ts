@@ -209,7 +209,7 @@ describe("components/MalwareScanning: backlog scanning", () => {
     assert.equal(backlog.parent, rec.one(ComponentTypes.MalwareScanning, "with").urn);
     assert.ok(scanning.backlog);
     const arns = await outputValue(scanning.backlog.scannerFunctionArns);
-    const scanners = await outputValue(scanning.scannerNames());
+    const scanners = await outputValue(scanning.scannerFunctionNames);
     assert.deepEqual(Object.keys(arns).sort(), ["avatars", "photos"]);
     for (const [k, arn] of Object.entries(arns)) assert.ok(arn.endsWith(`:function:${scanners[k]}`), arn);
     const tree = componentTree(rec, ComponentTypes.BacklogScanning, "with-backlog");
@@ -220,7 +220,7 @@ describe("components/MalwareScanning: backlog scanning", () => {
       listed?.Resource,
       [
         "arn:aws:s3:::acme-avatars",
-        `arn:aws:s3:::${await outputValue(scanning.uploadBucketNames()).then((n) => n.photos)}`,
+        `arn:aws:s3:::${await outputValue(scanning.uploadBucketNames).then((n) => n.photos)}`,
       ].sort(),
     );
   });
