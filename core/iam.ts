@@ -283,6 +283,38 @@ export function backlogJobPolicy(args: BacklogJobPolicyArgs): PolicyDocument {
   ]);
 }
 
+/**
+ * The adoption function's role (handlers/adoption): read, write and delete one adopted bucket's policy
+ * and notification configuration, and keep its captured pre-adoption configuration in one object.
+ */
+export function adoptionPolicy(args: {
+  bucketArn: string;
+  stateObjectArn: string;
+  logGroupArn: string;
+}): PolicyDocument {
+  return document([
+    {
+      Sid: "CaptureAndRestoreBucketConfiguration",
+      Effect: "Allow",
+      Action: [
+        "s3:GetBucketPolicy",
+        "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy",
+        "s3:GetBucketNotification",
+        "s3:PutBucketNotification",
+      ],
+      Resource: args.bucketArn,
+    },
+    {
+      Sid: "KeepCapturedConfiguration",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      Resource: args.stateObjectArn,
+    },
+    logWriteStatement(args.logGroupArn),
+  ]);
+}
+
 /** The rescan starter's one grant on `*`, which CreateJob requires. */
 export const RESCAN_CREATE_JOB_SID = "CreateRescanJobs";
 

@@ -12,7 +12,7 @@ import {
   type PulumiRecorder,
   type RecordedResource,
 } from "../support/pulumi-mocks";
-import { componentTree, onlyWithin, policyOf, rolePolicyOfFunction, within } from "./graph";
+import { componentTree, onlyWithin, policyOf, rolePolicyOfFunction, scannerTree, within } from "./graph";
 
 const PHOTOS_SCANNER = `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:photos-scanner`;
 const DOCS_SCANNER = `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:documents-scanner`;
@@ -228,7 +228,7 @@ describe("components/MalwareScanning: backlog scanning", () => {
   it("lets each scanner list its own upload bucket, so a task for a deleted object fails for good", async () => {
     // Without s3:ListBucket, S3 answers 403 for a missing key, which the scanner retries as
     // TemporaryFailure; with it, 404, a PermanentFailure (`skipped:deleted`).
-    const scanners = componentTree(rec, ComponentTypes.UploadScanner, "with-avatars");
+    const scanners = scannerTree(rec, ComponentTypes.UploadScanner, "with-avatars");
     const fn = onlyWithin(scanners, T.function);
     const policy = rolePolicyOfFunction(scanners, fn);
     assert.equal(await identityAllows(policy, "s3:ListBucket", "arn:aws:s3:::acme-avatars"), true);
