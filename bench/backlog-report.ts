@@ -64,6 +64,12 @@ export function backlogSection(r: BacklogResults): string[] {
     `- Seconds cover the whole run: listing every version and its tags into the manifest, then each task through the ` +
       "batch entry point to its line in the completion report. Warm-up (environments started, engine loaded) is before it " +
       "and not counted: a backlog pays it once, not per object.",
+    ...(Math.min(...m.loadAverage, ...(m.loadAverageEnd ?? [])) > m.cores
+      ? [
+          `- The load average stayed above the ${m.cores} cores for the whole run: other work held the CPU, so these ` +
+            "figures are a floor, and the comparison between one and two environments says more about that load than about the runner.",
+        ]
+      : []),
     ...(speedups.length > 0
       ? [
           `- Two environments against one: ${speedups.join(", ")}, on ${m.cores} cores shared with the store and the runner.`,
