@@ -456,6 +456,16 @@ export class Runner {
         this.definitionsVersion !== previousVersion ? (change?.signaturesAdded ?? counted) : 0;
       const added = change ? change.added === true : signaturesAdded > 0;
       if (result.signatures !== undefined) this.lastSignatures = result.signatures;
+      // The batch runner's warm environments check the manifest at most once a minute
+      // (BW_DEFINITIONS_CHECK_INTERVAL_MS), and would take their older definitions for the current ones:
+      // they are replaced, between runs, before anything scans with the new definitions.
+      if (this.definitionsVersion !== previousVersion && this.batchPool && this.backlog) {
+        const stale = this.batchPool;
+        void this.backlog.exclusive(async () => {
+          if (this.batchPool === stale) this.batchPool = undefined;
+          await (await stale).shutdown();
+        });
+      }
       const rescans: BacklogJob[] = [];
       if (added && previousVersion !== undefined && settings.rescanWindowSeconds > 0) {
         for (const bucket of this.protectedBuckets) {

@@ -2,8 +2,10 @@
  * From a run's measurements to its reports: the targets judged, the notes written, then
  * `results.json`, `results.md`, `latency.png` and the table on the terminal.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { type BacklogResults, withBacklogSection } from "../backlog-report";
 import { GUARDDUTY_S3_PRICING, LAMBDA_PRICING } from "../cost";
 import { OFFICIAL_SIZED_DATABASE } from "../database";
 import { benchNotes } from "../notes";
@@ -45,7 +47,15 @@ export async function writeReports(m: Measured, outDir: string): Promise<BenchRe
     }),
   };
   await writeFile(join(outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  await writeFile(join(outDir, "results.md"), renderMarkdown(results, official, "latency.png"));
+  // The backlog throughput section comes from its own run (bench/backlog.ts) and is kept across reruns.
+  const backlogFile = join(__dirname, "..", "backlog-results.json");
+  const markdown = renderMarkdown(results, official, "latency.png");
+  await writeFile(
+    join(outDir, "results.md"),
+    existsSync(backlogFile)
+      ? withBacklogSection(markdown, JSON.parse(readFileSync(backlogFile, "utf8")) as BacklogResults)
+      : markdown,
+  );
   await writeLatencyChart(
     m.rows,
     join(outDir, "latency.png"),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   GetObjectCommand,
@@ -44,6 +44,8 @@ describe("bucketwarden --local: rescan when new signatures arrive (real store an
 
   describe("with the pipeline running", () => {
     before(async () => {
+      // The user's signature files outlive npm stop; a previous run's must not be served at start.
+      rmSync(paths.signaturesDir, { recursive: true, force: true });
       const started = await runScript("start", ROOT);
       assert.equal(started.code, 0, started.output);
       info = readPipeline(paths) as PipelineInfo;
@@ -81,6 +83,15 @@ describe("bucketwarden --local: rescan when new signatures arrive (real store an
         ),
         200,
       );
+    });
+
+    it("rescans nothing while the definitions are those the file was scanned with", async () => {
+      // Also leaves the batch runner's environments warm with the old definitions, as a user's own
+      // rescan would: the update below must not rescan on them.
+      const r = await runCli(["rescan", "--local", info.uploadBucket], ROOT);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /^ {2}infected: {4}0$/m);
+      assert.match(r.stdout, /^ {2}skipped: {5}2 \(verdict already from the current definitions\)$/m);
     });
 
     it("flips the file to infected after update --local with its signature in .local/signatures/, with no manual rescan", async () => {
