@@ -295,7 +295,8 @@ export class UploadScanner extends pulumi.ComponentResource {
               JSON.stringify({ bucketwarden: MARK_PRE_EXISTING, bucket, mode: preExistingObjects }),
             ),
         },
-        { parent: this, dependsOn: [notifications, scanner.rolePolicy] },
+        // The stamp key (written by the first definitions update) verifies verdicts and stamps marks.
+        { parent: this, dependsOn: [notifications, scanner.rolePolicy, ...(defs.ready ?? [])] },
       );
       uploadBucketPolicy(
         name,

@@ -147,6 +147,24 @@ describe("components/UploadScanner: capture at adoption, restore on destroy", ()
   });
 });
 
+describe("components/UploadScanner: the marker waits for the first definitions update", () => {
+  it("marks only after the definitions store is ready, since the stamp key comes with it", async () => {
+    const rec = installPulumiMocks();
+    const { UploadScanner } = load();
+    const aws = require("@pulumi/aws") as typeof import("@pulumi/aws");
+    const firstUpdate = new aws.s3.Bucket("first-update-stand-in", {});
+    new UploadScanner("legacy", {
+      existingBucketName: ADOPTED,
+      adoptExistingBucket: true,
+      definitions: { ...DEFINITIONS, ready: [firstUpdate] },
+    });
+    await rec.settle();
+    const tree = componentTree(rec, ComponentTypes.UploadScanner, "legacy");
+    const marker = named(tree, T.invocation, "legacy-mark-pre-existing");
+    assert.ok(marker.dependencies.includes(rec.one(T.bucket, "first-update-stand-in").urn));
+  });
+});
+
 describe("components/UploadScanner adopting a bucket in strict mode", () => {
   it("marks nothing readable: the marker strips, and the rule has no pending exemption", async () => {
     const { tree } = await adopt({ preExistingObjects: "strict" });
