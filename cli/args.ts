@@ -31,6 +31,10 @@ export type Invocation =
       strict: boolean;
       /** `--stack <name>`: the Pulumi stack whose outputs name the AWS resources. */
       stack?: string;
+      /** `--outputs <file>`: the stack's outputs as `pulumi stack output --json` prints them (AWS). */
+      outputs?: string;
+      /** `--inventory <s3 uri>`: an S3 Inventory manifest.json to scan from instead of a listing (AWS). */
+      inventory?: string;
     };
 
 export const USAGE = `Usage: bucketwarden <command> [options]
@@ -48,6 +52,8 @@ Options:
   --strict          protect: pre-existing objects are unreadable until their verdict (default: they
                     stay readable, marked pending, until the backlog scan gives them one)
   --stack <name>    AWS: the Pulumi stack whose outputs to read
+  --outputs <file>  AWS: read the stack's outputs from this file (\`pulumi stack output --json\`'s)
+  --inventory <uri> AWS: scan from this S3 Inventory manifest.json (s3://...) instead of a listing
   -h, --help        this text
 
 Ctrl-C stops following a run; the run goes on, and the same command follows it again.`;
@@ -61,6 +67,8 @@ export function parseArgs(argv: readonly string[]): Invocation {
   let strict = false;
   let since: string | undefined;
   let stack: string | undefined;
+  let outputs: string | undefined;
+  let inventory: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] =
@@ -77,6 +85,8 @@ export function parseArgs(argv: readonly string[]): Invocation {
     else if (flag === "--strict") strict = true;
     else if (flag === "--since") since = value();
     else if (flag === "--stack") stack = value();
+    else if (flag === "--outputs") outputs = value();
+    else if (flag === "--inventory") inventory = value();
     else if (a.startsWith("-")) throw new UsageError(`unknown option "${a}"`);
     else positional.push(a);
   }
@@ -99,6 +109,12 @@ export function parseArgs(argv: readonly string[]): Invocation {
   if (strict && command !== "protect") throw new UsageError(`--strict applies to protect only`);
   if (stack !== undefined && local)
     throw new UsageError(`--stack names an AWS stack; it does not go with --local`);
+  if (outputs !== undefined && (local || stack !== undefined))
+    throw new UsageError(
+      `--outputs replaces the AWS stack's outputs; it goes with neither --local nor --stack`,
+    );
+  if (inventory !== undefined && (local || (command !== "scan-existing" && command !== "rescan")))
+    throw new UsageError(`--inventory applies to scan-existing and rescan on AWS only`);
   return {
     command,
     ...(spec.bucket ? { bucket: rest[0] } : {}),
@@ -106,5 +122,7 @@ export function parseArgs(argv: readonly string[]): Invocation {
     local,
     strict,
     ...(stack !== undefined ? { stack } : {}),
+    ...(outputs !== undefined ? { outputs } : {}),
+    ...(inventory !== undefined ? { inventory } : {}),
   };
 }

@@ -25,14 +25,21 @@ export interface Io {
 /** How the command gets its backends; tests pass fakes. */
 export interface Backends {
   local(): Promise<LocalBackend>;
-  aws(options: { stack?: string }): Promise<Backend>;
+  aws(options: AwsOptions): Promise<Backend>;
+}
+
+/** What the AWS backend is told from the command line (cli/aws's `AwsBackendOptions`). */
+export interface AwsOptions {
+  stack?: string;
+  outputsFile?: string;
+  inventoryManifest?: string;
 }
 
 /** The AWS backend, from `cli/aws/` once it exists there (its `awsBackend(options)` factory). */
-async function awsBackendFromModule(options: { stack?: string }): Promise<Backend> {
+async function awsBackendFromModule(options: AwsOptions): Promise<Backend> {
   // A path held in a variable: `cli/aws/` is built by another change and may not be here yet.
   const modulePath = `${__dirname}/aws/index`;
-  let mod: { awsBackend?: (o: { stack?: string }) => Backend | Promise<Backend> };
+  let mod: { awsBackend?: (o: AwsOptions) => Backend | Promise<Backend> };
   try {
     // require, not import(): the command runs as CommonJS under tsx, whose hook import() bypasses.
     mod = require(modulePath);
@@ -110,6 +117,7 @@ function commandLine(inv: Exclude<Invocation, { command: "help" }>): string {
   const parts = ["npx bucketwarden", inv.command];
   if (inv.local) parts.push("--local");
   if (inv.stack) parts.push("--stack", inv.stack);
+  if (inv.outputs) parts.push("--outputs", inv.outputs);
   if (inv.bucket) parts.push(inv.bucket);
   return parts.join(" ");
 }
@@ -134,7 +142,13 @@ export async function run(
     return 0;
   }
   try {
-    const backend = inv.local ? await backends.local() : await backends.aws({ stack: inv.stack });
+    const backend = inv.local
+      ? await backends.local()
+      : await backends.aws({
+          ...(inv.stack !== undefined ? { stack: inv.stack } : {}),
+          ...(inv.outputs !== undefined ? { outputsFile: inv.outputs } : {}),
+          ...(inv.inventory !== undefined ? { inventoryManifest: inv.inventory } : {}),
+        });
     const again = commandLine(inv);
     switch (inv.command) {
       case "status":

@@ -9,6 +9,7 @@ import { UpdaterMetrics } from "../core/metrics";
 import { autonamed, childName } from "../core/naming";
 import { DEFAULT_UPDATE_SCHEDULE, scheduleProblem, staleDefinitionsSeconds } from "../core/schedule";
 import * as size from "../core/sizing";
+import { defaultEventBusArn } from "../core/verdict-event";
 import { lambdaErrorsAlarm, loggedValueAlarm } from "./alarms";
 import { clamavFunction } from "./lambda-function";
 import { clamavLayer } from "./layer";
@@ -16,16 +17,14 @@ import { privateBucket, tlsOnlyBucketPolicy } from "./private-bucket";
 import { type ResourceTags, withResourceTags } from "./resource-tags";
 import { ComponentTypes } from "./types";
 
-/** What a scanner needs to know about the definitions it reads. {@link DefinitionsStore} is one. */
-export interface DefinitionsRef {
+/** Where a scanner's definitions are, in plain values (what other languages pass for them). */
+export interface DefinitionsLocation {
   /** Name of the bucket holding the database and its manifest. */
   readonly bucketName: pulumi.Input<string>;
   /** ARN of that bucket. */
   readonly bucketArn: pulumi.Input<string>;
   /** Key prefix of the database inside the bucket, ending in `/`. */
   readonly prefix: pulumi.Input<string>;
-  /** Resources a scanner's trigger should wait for, so the first upload finds a database. @default [] */
-  readonly ready?: pulumi.Resource[];
   /**
    * Whether the database includes ClamAV's official one, which sets the scanner's least memory.
    * @default true
@@ -33,9 +32,17 @@ export interface DefinitionsRef {
   readonly officialDatabases?: pulumi.Input<boolean>;
 }
 
-export interface DefinitionsStoreArgs {
-  /** Architecture of the updater and its layer (a build output, so not an `Input`). @default "arm64" */
-  architecture?: LambdaArchitecture;
+/** What a scanner needs to know about the definitions it reads. {@link DefinitionsStore} is one. */
+export interface DefinitionsRef extends DefinitionsLocation {
+  /** Resources a scanner's trigger should wait for, so the first upload finds a database. @default [] */
+  readonly ready?: pulumi.Resource[];
+}
+
+/**
+ * What the definitions store fetches and how its updater runs: `MalwareScanning`'s `definitions`
+ * argument, and the rest of a {@link DefinitionsStore}'s arguments.
+ */
+export interface DefinitionsSettings {
   /** Key prefix of the database inside the bucket. @default "clamav/" */
   prefix?: pulumi.Input<string>;
   /**
@@ -65,6 +72,11 @@ export interface DefinitionsStoreArgs {
   updateOnCreate?: boolean;
   /** SNS topics told when the updater fails. @default [] */
   alarmTopicArns?: pulumi.Input<string[]>;
+  /**
+   * The EventBridge bus the updater sends `Definitions Updated` to when new definitions add
+   * signatures (BacklogScanning's rescan rule listens there). @default the account's default bus
+   */
+  eventBusArn?: pulumi.Input<string>;
   /** Retention of the updater's logs, in days. @default 30 */
   logRetentionDays?: number;
   /**
@@ -73,6 +85,11 @@ export interface DefinitionsStoreArgs {
    * have nothing to do with the object-verdict tags the scanner writes on uploads. @default none
    */
   tags?: ResourceTags;
+}
+
+export interface DefinitionsStoreArgs extends DefinitionsSettings {
+  /** Architecture of the updater and its layer (a build output, so not an `Input`). @default "arm64" */
+  architecture?: LambdaArchitecture;
   /** Prefix of names AWS does not generate (the layer's). @default the component's name */
   namePrefix?: string;
 }
@@ -162,6 +179,16 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
       { kind: "freshclam", architecture, namePrefix, stagingBucket: this.bucketName },
       this,
     );
+    // The bus `Definitions Updated` goes to: named, so the role may put events on it alone.
+    const eventBusArn: pulumi.Output<string> = args.eventBusArn
+      ? pulumi.output(args.eventBusArn)
+      : pulumi
+          .all([
+            aws.getPartitionOutput({}, { parent: this }).partition,
+            aws.getRegionOutput({}, { parent: this }).region,
+            aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+          ])
+          .apply(([p, r, a]) => defaultEventBusArn(p, r, a));
     const updater = clamavFunction(
       childName(name, "updater"),
       {
@@ -180,12 +207,18 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
             databaseMirrors: args.databaseMirrors,
             privateMirrors: args.privateMirrors,
             customDatabaseUrls: args.customDatabaseUrls,
+            eventBusName: eventBusArn,
           })
           .apply(updaterEnvironment),
         logRetentionDays: args.logRetentionDays ?? 30,
         policy: (logGroupArn) =>
           pulumi
-            .output({ definitionsBucketArn: this.bucketArn, definitionsPrefix: prefix, logGroupArn })
+            .output({
+              definitionsBucketArn: this.bucketArn,
+              definitionsPrefix: prefix,
+              logGroupArn,
+              eventBusArn,
+            })
             .apply(updaterPolicy),
       },
       this,

@@ -1,16 +1,16 @@
 /**
  * The bucketwarden components. Import these into any Pulumi TypeScript program:
- * `new MalwareScanning("scanning", { uploadBuckets: { photos: { newBucket: true } } })`.
+ * `new MalwareScanning("scanning", { buckets: [photos] })`, `photos` an `aws.s3.Bucket`.
  */
 export { type AccessRuleOptions, accessRulePolicyStatements } from "./access-rule-statements";
 export { BacklogScanning, type BacklogScanningArgs } from "./backlog-scanning";
-export { type DefinitionsRef, DefinitionsStore, type DefinitionsStoreArgs } from "./definitions-store";
 export {
-  MalwareScanning,
-  type MalwareScanningArgs,
-  type SharedScannerArgs,
-  type UploadBucketArgs,
-} from "./malware-scanning";
+  type DefinitionsRef,
+  type DefinitionsSettings,
+  DefinitionsStore,
+  type DefinitionsStoreArgs,
+} from "./definitions-store";
+export { MalwareScanning, type MalwareScanningArgs, type UploadBucketRef } from "./malware-scanning";
 export type { ResourceTags } from "./resource-tags";
 export { ComponentTypes, ManagedResourceTypes, TaggableResourceTypes } from "./types";
 export {
@@ -19,3 +19,4 @@ export {
   UploadScanner,
   type UploadScannerArgs,
 } from "./upload-scanner";
+export type { ScannerArgs, ServerSideCopies, UploadBucketArgs } from "./upload-scanner-args";

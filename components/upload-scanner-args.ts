@@ -6,6 +6,7 @@ import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { CallerStatements } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
+import type { PreExistingObjectMode } from "../core/rescan-window";
 import type { TriggerKind } from "../core/settings";
 import type { TagSchema } from "../core/tags";
 import type { DefinitionsRef } from "./definitions-store";
@@ -49,7 +50,19 @@ export interface ExtraNotifications {
   eventbridge?: pulumi.Input<boolean>;
 }
 
-export interface UploadScannerArgs {
+/** Which server-side copies into an upload bucket principals other than the scanner may make. */
+export interface ServerSideCopies {
+  /** Copies within the bucket itself, which renaming an object needs. @default false */
+  withinBucket?: boolean;
+  /** Other protected upload buckets copies may come from. @default [] */
+  fromBuckets?: pulumi.Input<string>[];
+}
+
+/**
+ * What differs from one upload bucket to the next: how the bucket is had (created, or adopted by
+ * name), and what is kept beside the scanner's own policy statements and notification entry.
+ */
+export interface UploadBucketArgs {
   /**
    * An existing bucket to protect, by name. Give this or `newBucket`, not both. It needs
    * `adoptExistingBucket: true`. @default none
@@ -64,19 +77,44 @@ export interface UploadScannerArgs {
    * @default false
    */
   adoptExistingBucket?: boolean;
+  /**
+   * What adopting `existingBucketName` does to the objects already in it, until the backlog scan
+   * (BacklogScanning, `npx bucketwarden scan-existing`) gives each a verdict. `"readable-until-scanned"`:
+   * before the policy is written, the scanner marks every version without a verdict
+   * `Infected=pending` (an `aws.lambda.Invocation` of its `mark-pre-existing` entry), and the policy
+   * keeps marked versions readable; new uploads stay unreadable until scanned, and a verdict forged
+   * before adoption is replaced by the mark. `"strict"`: no mark, unverified verdict tags are removed,
+   * and every object without a verdict is unreadable at once. Only with `adoptExistingBucket`.
+   * @default "readable-until-scanned"
+   */
+  preExistingObjects?: PreExistingObjectMode;
   /** Create the upload bucket (private, versioned, encrypted). Give this or `existingBucketName`, not both. @default none */
   newBucket?: NewUploadBucketArgs | true;
-  /** The definitions the scanner reads: a {@link DefinitionsStore}, shared by every scanner. */
-  definitions: DefinitionsRef;
-  /** Architecture of the function; must match the layer's. @default "arm64" */
-  architecture?: LambdaArchitecture;
-  /** A scanner layer to share (see `MalwareScanning`). @default a layer of its own from `.build/layers` */
-  scannerLayerArn?: pulumi.Input<string>;
   /**
-   * The object-verdict tag schema: the tags the scanner writes on each upload (`Infected=true|false`...)
-   * and the bucket policy reads. Not resource tags (see `tags`). @default Infected = true/false
+   * The caller's own bucket-policy statements (a list, a document, or its JSON). A bucket has one
+   * policy and this component writes it: these are kept beside the access rule, never replaced.
+   * For an existing bucket, list its current statements here, or `pulumi up` replaces them.
+   * @default []
    */
-  verdictTags?: TagSchema;
+  policyStatements?: pulumi.Input<CallerStatements>;
+  /**
+   * Customer-managed KMS keys the bucket's objects are encrypted with (SSE-KMS): the scanner may use
+   * them for kms:Decrypt, only through S3 in the stack's region (`kms:ViaService`). The key's policy
+   * must let the account's IAM policies grant its use (the default key policy does). Not needed for
+   * SSE-S3 or the AWS-managed `aws/s3` key. @default []
+   */
+  kmsKeyArns?: pulumi.Input<pulumi.Input<string>[]>;
+  /** The caller's own notification entries. @default none */
+  extraNotifications?: ExtraNotifications;
+  /** How upload events reach this bucket's scanner; wins over the shared `trigger`. @default "queue" */
+  trigger?: TriggerKind;
+}
+
+/**
+ * How a scanner scans, alarms and is tagged, in plain values: the part of {@link ScannerArgs} that
+ * reads the same in every language (the plugin package's schema takes it as it is).
+ */
+export interface ScannerOptions {
   /** Deny reads of every object not yet scanned clean. @default true */
   failClosed?: boolean;
   /**
@@ -97,15 +135,13 @@ export interface UploadScannerArgs {
    * itself (`withinBucket`, which also lets clients rename objects), or other protected upload buckets
    * (`fromBuckets`). @default none (copies denied)
    */
-  serverSideCopies?: { withinBucket?: boolean; fromBuckets?: pulumi.Input<string>[] };
+  serverSideCopies?: ServerSideCopies;
   /**
    * The EventBridge bus that gets an event per verdict (`Object Scanned`, `Object Scan Failed`; schema
    * in handlers/README.md). The scanner may put events on this bus only. @default the account's
    * default bus in the stack's region
    */
   eventBusArn?: pulumi.Input<string>;
-  /** `"queue"`: S3 → SQS (with a dead-letter queue) → Lambda. `"direct"`: S3 invokes Lambda, as in the seed. @default "queue" */
-  trigger?: TriggerKind;
   /**
    * Scanner memory. clamd holds the official database in ~1.5 GB, plus the runtime; Lambda also scales
    * CPU with memory, and loading the database is CPU-bound. With 3328 or more, clamd loads new
@@ -137,22 +173,6 @@ export interface UploadScannerArgs {
   oldestMessageAlarmSeconds?: number;
   /** SNS topics told about backlogs and dead letters. @default [] */
   alarmTopicArns?: pulumi.Input<string[]>;
-  /**
-   * The caller's own bucket-policy statements (a list, a document, or its JSON). A bucket has one
-   * policy and this component writes it: these are kept beside the access rule, never replaced.
-   * For an existing bucket, list its current statements here, or `pulumi up` replaces them.
-   * @default []
-   */
-  policyStatements?: pulumi.Input<CallerStatements>;
-  /**
-   * Customer-managed KMS keys the bucket's objects are encrypted with (SSE-KMS): the scanner may use
-   * them for kms:Decrypt, only through S3 in the stack's region (`kms:ViaService`). The key's policy
-   * must let the account's IAM policies grant its use (the default key policy does). Not needed for
-   * SSE-S3 or the AWS-managed `aws/s3` key. @default []
-   */
-  kmsKeyArns?: pulumi.Input<pulumi.Input<string>[]>;
-  /** The caller's own notification entries. @default none */
-  extraNotifications?: ExtraNotifications;
   /** Retention of the scanner's logs, in days. @default 30 */
   logRetentionDays?: number;
   /**
@@ -161,6 +181,30 @@ export interface UploadScannerArgs {
    * have nothing to do with the object-verdict tags the scanner writes on uploads. @default none
    */
   tags?: ResourceTags;
+}
+
+/**
+ * How a scanner scans, alarms and tags: the settings every upload bucket's scanner shares under
+ * `MalwareScanning` (its `scanner` argument), and the rest of an {@link UploadScanner}'s arguments.
+ */
+export interface ScannerArgs extends ScannerOptions {
+  /** `"queue"`: S3 → SQS (with a dead-letter queue) → Lambda. `"direct"`: S3 invokes Lambda, as in the seed. @default "queue" */
+  trigger?: TriggerKind;
+  /**
+   * The object-verdict tag schema: the tags the scanner writes on each upload (`Infected=true|false`...)
+   * and the bucket policy reads. Not resource tags (see `tags`). @default Infected = true/false
+   */
+  verdictTags?: TagSchema;
+}
+
+/** The arguments of {@link UploadScanner}: one bucket, its scanner, and the definitions it reads. */
+export interface UploadScannerArgs extends UploadBucketArgs, ScannerArgs {
+  /** The definitions the scanner reads: a {@link DefinitionsStore}, shared by every scanner. */
+  definitions: DefinitionsRef;
+  /** Architecture of the function; must match the layer's. @default "arm64" */
+  architecture?: LambdaArchitecture;
+  /** A scanner layer to share (see `MalwareScanning`). @default a layer of its own from `.build/layers` */
+  scannerLayerArn?: pulumi.Input<string>;
   /** Prefix of names AWS does not generate (the layer's). @default the component's name */
   namePrefix?: string;
 }

@@ -1,11 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { adoptionStateKey } from "../core/adoption";
+import { ConfigError } from "../core/errors";
 import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
-import { kmsDecryptPolicy, scannerPolicy } from "../core/iam";
+import { adoptionPolicy, kmsDecryptPolicy, scannerPolicy } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
 import { checkLimit, checkLogRetention, ScannerLimits } from "../core/limits";
+import { MARK_PRE_EXISTING } from "../core/marker";
 import { ScannerMetrics } from "../core/metrics";
 import { autonamed, childName, roleArn, roleName } from "../core/naming";
+import { DEFAULT_PRE_EXISTING_OBJECTS, PreExistingObjectModes } from "../core/rescan-window";
 import * as size from "../core/sizing";
 import { DEFAULT_TAG_SCHEMA, type TagSchema } from "../core/tags";
 import { checkUploadScannerArgs } from "../core/upload-bucket";
@@ -44,6 +48,16 @@ export class UploadScanner extends pulumi.ComponentResource {
   readonly policy: pulumi.Output<string>;
   readonly queue?: aws.sqs.Queue;
   readonly deadLetterQueue: aws.sqs.Queue;
+  /**
+   * An adopted bucket's marker run (`preExistingObjects`): the scanner's `mark-pre-existing` entry,
+   * invoked once after the notifications and before the policy. Its `result` is the marker's report.
+   */
+  readonly preExistingMarker?: aws.lambda.Invocation;
+  /**
+   * An adopted bucket's adoption run (lifecycleScope CRUD): captures the pre-adoption policy and
+   * notification configuration before anything is written, and puts them back on destroy.
+   */
+  readonly adoption?: aws.lambda.Invocation;
 
   constructor(name: string, args: UploadScannerArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentTypes.UploadScanner, name, {}, withResourceTags(opts, args.tags));
@@ -62,6 +76,20 @@ export class UploadScanner extends pulumi.ComponentResource {
     const alarmTopicArns = args.alarmTopicArns ?? [];
     const namePrefix = args.namePrefix ?? name;
     checkUploadScannerArgs(args, trigger);
+    const adopted = args.existingBucketName !== undefined;
+    if (args.preExistingObjects !== undefined) {
+      if (!adopted)
+        throw new ConfigError(
+          "preExistingObjects",
+          "applies only to [existingBucketName]: a bucket this component creates holds nothing before it",
+        );
+      if (!(PreExistingObjectModes as readonly string[]).includes(args.preExistingObjects))
+        throw new ConfigError(
+          "preExistingObjects",
+          `must be one of ${PreExistingObjectModes.map((m) => `"${m}"`).join(", ")}, got "${args.preExistingObjects}"`,
+        );
+    }
+    const preExistingObjects = args.preExistingObjects ?? DEFAULT_PRE_EXISTING_OBJECTS;
     // The same ranges the stack settings are held to (core/limits.ts), by argument name.
     const official = args.definitions.officialDatabases;
     // An official-databases flag not known yet (an Output) is held to the smaller database's floor.
@@ -195,6 +223,7 @@ export class UploadScanner extends pulumi.ComponentResource {
         verdictTags: tags,
         failClosed,
         created: created !== undefined,
+        preExistingReadable: adopted && preExistingObjects === "readable-until-scanned",
         args,
       },
       this,
@@ -204,12 +233,6 @@ export class UploadScanner extends pulumi.ComponentResource {
     const lifecycle = created
       ? uploadLifecycle(name, created, args.newBucket as NewUploadBucketArgs | true, this)
       : undefined;
-    const bucketPolicy = uploadBucketPolicy(
-      name,
-      { bucket: target, policy: this.policy, lifecycle, created },
-      this,
-    );
-
     const triggerArgs = {
       fn: scanner.fn,
       rolePolicy: scanner.rolePolicy,
@@ -228,11 +251,58 @@ export class UploadScanner extends pulumi.ComponentResource {
           { ...triggerArgs, deadLetterQueue: queues.deadLetterQueue },
           this,
         );
-    uploadNotifications(
-      name,
-      { bucket: target, wiring, extra: args.extraNotifications ?? {}, after: [bucketPolicy] },
-      this,
-    );
+    if (created) {
+      const bucketPolicy = uploadBucketPolicy(
+        name,
+        { bucket: target, policy: this.policy, lifecycle, created },
+        this,
+      );
+      uploadNotifications(
+        name,
+        { bucket: target, wiring, extra: args.extraNotifications ?? {}, after: [bucketPolicy] },
+        this,
+      );
+    } else {
+      // Adoption, in the design's order: the bucket's configuration is captured (and refused if live
+      // notification entries would be lost), new uploads are scanned (notifications), the versions
+      // already there are marked, then the rule applies; the backlog scan follows. On destroy the
+      // policy and notifications go first (they depend on the capture), then the capture restores.
+      this.adoption = adoptionInvocation(
+        name,
+        {
+          bucket: this.bucketName,
+          bucketArn: this.bucketArn,
+          definitions: defs,
+          extra: args.extraNotifications ?? {},
+          architecture,
+          logRetentionDays: args.logRetentionDays ?? 30,
+        },
+        this,
+      );
+      const notifications = uploadNotifications(
+        name,
+        { bucket: target, wiring, extra: args.extraNotifications ?? {}, after: [this.adoption] },
+        this,
+      );
+      this.preExistingMarker = new aws.lambda.Invocation(
+        childName(name, "mark-pre-existing"),
+        {
+          functionName: scanner.fn.name,
+          // CREATE_ONLY (the default): marked once, at adoption; a changed mode or bucket marks again.
+          input: pulumi
+            .output(this.bucketName)
+            .apply((bucket) =>
+              JSON.stringify({ bucketwarden: MARK_PRE_EXISTING, bucket, mode: preExistingObjects }),
+            ),
+        },
+        { parent: this, dependsOn: [notifications, scanner.rolePolicy] },
+      );
+      uploadBucketPolicy(
+        name,
+        { bucket: target, policy: this.policy, after: [this.preExistingMarker] },
+        this,
+      );
+    }
 
     if (queues.queue) {
       queueAgeAlarm(
@@ -280,4 +350,76 @@ export class UploadScanner extends pulumi.ComponentResource {
       deadLetterQueueUrl: this.deadLetterQueue.url,
     });
   }
+}
+
+/**
+ * The adoption function of an adopted bucket and its CRUD invocation (handlers/adoption). The input
+ * names the bucket, where the capture is kept (the definitions bucket, `<prefix>adoption/<bucket>.json`)
+ * and the destinations the caller keeps; Pulumi adds `tf.action` (create, update, delete).
+ */
+function adoptionInvocation(
+  name: string,
+  args: {
+    bucket: pulumi.Output<string>;
+    bucketArn: pulumi.Output<string>;
+    definitions: UploadScannerArgs["definitions"];
+    extra: NonNullable<UploadScannerArgs["extraNotifications"]>;
+    architecture: LambdaArchitecture;
+    logRetentionDays: number;
+  },
+  parent: pulumi.Resource,
+): aws.lambda.Invocation {
+  const defs = args.definitions;
+  const stateObjectArn = pulumi
+    .all([defs.bucketArn, defs.prefix, args.bucket])
+    .apply(([arn, prefix, bucket]) => `${arn}/${adoptionStateKey(prefix, bucket)}`);
+  const fn = clamavFunction(
+    childName(name, "adoption"),
+    {
+      handler: "adoption",
+      description: "bucketwarden: captures an adopted bucket's configuration and restores it on destroy",
+      architecture: args.architecture,
+      layers: [],
+      memoryMb: 256,
+      timeoutSeconds: 60,
+      ephemeralStorageMb: 512,
+      environment: {},
+      logRetentionDays: args.logRetentionDays,
+      policy: (logGroupArn) =>
+        pulumi
+          .all([args.bucketArn, stateObjectArn, logGroupArn])
+          .apply(([bucketArn, state, logs]) =>
+            adoptionPolicy({ bucketArn, stateObjectArn: state, logGroupArn: logs }),
+          ),
+    },
+    parent,
+  );
+  const arns = <T>(list: pulumi.Input<pulumi.Input<T>[]> | undefined, field: keyof T) =>
+    pulumi.output(list ?? []).apply((entries) => (entries as T[]).map((e) => String(e[field])));
+  const input = pulumi
+    .all([
+      args.bucket,
+      defs.bucketName,
+      defs.prefix,
+      arns<aws.types.input.s3.BucketNotificationQueue>(args.extra.queues, "queueArn"),
+      arns<aws.types.input.s3.BucketNotificationTopic>(args.extra.topics, "topicArn"),
+      arns<aws.types.input.s3.BucketNotificationLambdaFunction>(
+        args.extra.lambdaFunctions,
+        "lambdaFunctionArn",
+      ),
+      pulumi.output(args.extra.eventbridge ?? false),
+    ])
+    .apply(([bucket, stateBucket, prefix, queueArns, topicArns, lambdaFunctionArns, eventbridge]) =>
+      JSON.stringify({
+        bucketwarden: "adopt-bucket",
+        bucket,
+        state: { bucket: stateBucket, key: adoptionStateKey(prefix, bucket) },
+        kept: { queueArns, topicArns, lambdaFunctionArns, eventbridge },
+      }),
+    );
+  return new aws.lambda.Invocation(
+    childName(name, "adoption"),
+    { functionName: fn.fn.name, input, lifecycleScope: "CRUD" },
+    { parent, dependsOn: [fn.rolePolicy, ...(defs.ready ?? [])] },
+  );
 }

@@ -96,3 +96,75 @@ export function unkeptStatementsRefusal(
     `${statements.length === 1 ? "it" : "them"}, or remove ${statements.length === 1 ? "it" : "them"} from the bucket first.`
   );
 }
+
+/** A bucket's notification configuration as S3 answers GetBucketNotificationConfiguration (the fields read). */
+export interface LiveNotifications {
+  QueueConfigurations?: { Id?: string; QueueArn?: string; Events?: string[] }[];
+  TopicConfigurations?: { Id?: string; TopicArn?: string; Events?: string[] }[];
+  LambdaFunctionConfigurations?: { Id?: string; LambdaFunctionArn?: string; Events?: string[] }[];
+  EventBridgeConfiguration?: object;
+}
+
+/** The destinations the caller keeps (`extraNotifications`), by ARN. */
+export interface KeptNotifications {
+  queueArns: string[];
+  topicArns: string[];
+  lambdaFunctionArns: string[];
+  eventbridge: boolean;
+}
+
+/**
+ * The entries of an adopted bucket's live notification configuration that adopting it would lose: those
+ * whose destination the caller did not pass in `extraNotifications` (one configuration per bucket, and
+ * the component writes it). Each is described for the refusal: kind, destination, events.
+ */
+export function unkeptNotificationEntries(live: LiveNotifications, kept: KeptNotifications): string[] {
+  const lost: string[] = [];
+  const describe = (kind: string, arn: string | undefined, events: string[] | undefined) =>
+    `${kind} ${arn ?? "(no destination)"} for ${(events ?? []).join(", ") || "no events"}`;
+  for (const q of live.QueueConfigurations ?? [])
+    if (!kept.queueArns.includes(q.QueueArn ?? "")) lost.push(describe("queue", q.QueueArn, q.Events));
+  for (const t of live.TopicConfigurations ?? [])
+    if (!kept.topicArns.includes(t.TopicArn ?? "")) lost.push(describe("topic", t.TopicArn, t.Events));
+  for (const f of live.LambdaFunctionConfigurations ?? [])
+    if (!kept.lambdaFunctionArns.includes(f.LambdaFunctionArn ?? ""))
+      lost.push(describe("function", f.LambdaFunctionArn, f.Events));
+  if (live.EventBridgeConfiguration !== undefined && !kept.eventbridge)
+    lost.push("EventBridge delivery of every event");
+  return lost;
+}
+
+/** Why adopting `bucket` is refused when its live notification entries were not passed. */
+export function unkeptNotificationsRefusal(bucket: string, entries: readonly string[]): string {
+  return (
+    `refusing to replace the notification configuration of the existing bucket "${bucket}": ` +
+    `${entries.length} ${entries.length === 1 ? "entry" : "entries"} not passed in extraNotifications would be lost: ` +
+    `${entries.join("; ")}. Pass ${entries.length === 1 ? "it" : "them"} in extraNotifications (queues, topics, ` +
+    `lambdaFunctions, eventbridge) to keep ${entries.length === 1 ? "it" : "them"}, or remove ${entries.length === 1 ? "it" : "them"} from the bucket first.`
+  );
+}
+
+/** The adoption function's event: the `aws.lambda.Invocation` input, with Pulumi's lifecycle key `tf`. */
+export interface AdoptionRequest {
+  bucketwarden: "adopt-bucket";
+  /** The adopted bucket. */
+  bucket: string;
+  /** Where the pre-adoption configuration is kept between adoption and destroy (bucket, key). */
+  state: { bucket: string; key: string };
+  kept: KeptNotifications;
+  /** Pulumi's lifecycle information (lifecycleScope CRUD): `create`, `update` or `delete`. */
+  tf?: { action?: string };
+}
+
+/** What is captured at adoption and put back on destroy: the policy JSON (or none) and the notifications. */
+export interface CapturedConfiguration {
+  bucket: string;
+  capturedAt: string;
+  policy?: string;
+  notifications: LiveNotifications;
+}
+
+/** The key the captured configuration of `bucket` is kept under. */
+export function adoptionStateKey(prefix: string, bucket: string): string {
+  return `${prefix}adoption/${bucket}.json`;
+}

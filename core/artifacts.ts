@@ -3,8 +3,11 @@
  * handler build and the layer build write them; tests and local mode run from them.
  */
 
-/** The two Lambda handlers of the pipeline. */
-export const HandlerNames = ["scanner", "updater"] as const;
+/**
+ * The Lambda handlers of the pipeline: the scanner, the updater, the rescan starter (BacklogScanning)
+ * and the adoption function (UploadScanner on an adopted bucket).
+ */
+export const HandlerNames = ["scanner", "updater", "rescan", "adoption"] as const;
 export type HandlerName = (typeof HandlerNames)[number];
 
 /** Folder of the esbuild bundles, relative to the project root. */

@@ -28,6 +28,9 @@ import { DEFAULT_TAG_SCHEMA, type TagSchema, tagSchema } from "./tags";
 export const TriggerKinds = ["queue", "direct"] as const;
 export type TriggerKind = (typeof TriggerKinds)[number];
 
+/** The most days a created upload bucket's lifecycle rules may name (a hundred years). */
+export const LIFECYCLE_DAYS_MAX = 36_500;
+
 /** The config namespace: the project's name. */
 export const SETTINGS_NAMESPACE = "bucketwarden";
 
@@ -173,6 +176,20 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
   const trigger = read.oneOf("trigger", TriggerKinds, d.trigger.default);
   // S3 invokes a direct scanner with one event at a time; only the queue batches.
   const queueBatchSize = read.limited("queueBatchSize", d.queueBatchSize.default, ScannerLimits.batchSize);
+  const oldestMessageAlarmSeconds = read.limited(
+    "oldestMessageAlarmSeconds",
+    d.oldestMessageAlarmSeconds.default,
+    ScannerLimits.oldestMessageAlarmSeconds,
+  );
+  // The component refuses queue-only arguments with the direct trigger; a setting left at its
+  // default (Pulumi hands the program every default) is not one the user gave, so only others are.
+  if (trigger === "direct")
+    for (const [key, value] of [
+      ["queueBatchSize", queueBatchSize],
+      ["oldestMessageAlarmSeconds", oldestMessageAlarmSeconds],
+    ] as const)
+      if (value !== d[key].default)
+        read.fail(key, `applies only to ${read.name("trigger")} "queue", and it is "direct"`);
   return {
     uploadBuckets: readUploadBuckets(read, tags, failClosed),
     forceDestroyUploadBuckets: read.boolean("forceDestroyUploadBuckets", d.forceDestroyUploadBuckets.default),
@@ -190,13 +207,13 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
         "noncurrentVersionDays",
         d.noncurrentVersionDays.default,
         0,
-        36_500,
+        LIFECYCLE_DAYS_MAX,
       ),
       abortIncompleteUploadDays: read.integer(
         "abortIncompleteUploadDays",
         d.abortIncompleteUploadDays.default,
         0,
-        36_500,
+        LIFECYCLE_DAYS_MAX,
       ),
     },
     architecture: read.oneOf("architecture", LambdaArchitectures, d.architecture.default),
@@ -214,11 +231,7 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
       trigger === "queue" ? queueBatchSize : 1,
     ),
     queueBatchSize,
-    oldestMessageAlarmSeconds: read.limited(
-      "oldestMessageAlarmSeconds",
-      d.oldestMessageAlarmSeconds.default,
-      ScannerLimits.oldestMessageAlarmSeconds,
-    ),
+    oldestMessageAlarmSeconds,
     alarmTopicArns: readTopicArns(read),
     updateSchedule,
     definitionsPrefix,
@@ -284,43 +297,78 @@ function readScanner(
   };
 }
 
-/** Settings the updater handler also reads: its own parser checks them, and errors are renamed. */
-const UPDATER_ENV_SETTINGS: Partial<Record<string, SettingKey>> = {
-  [EnvVars.definitionsPrefix]: "definitionsPrefix",
-  [EnvVars.officialDatabases]: "officialDatabases",
-  [EnvVars.databaseMirrors]: "databaseMirrors",
-  [EnvVars.privateMirrors]: "privateMirrors",
-  [EnvVars.customDatabaseUrls]: "customDatabaseUrls",
-};
+/** The updater's sources and prefix, as {@link checkUpdaterSources} reads them. */
+export interface UpdaterSources {
+  definitionsPrefix: string;
+  officialDatabases: boolean;
+  databaseMirrors: readonly string[];
+  privateMirrors: readonly string[];
+  customDatabaseUrls: readonly string[];
+}
+
+/**
+ * Checks the updater's sources (at least one, well-formed mirrors and URLs) and normalises the
+ * prefix, with the updater handler's own parser, so a deploy refuses what the updater would refuse
+ * at run time. Both entry points call it: the stack settings and `MalwareScanning`, each naming its
+ * own fields through `nameOf`; a {@link ConfigError} names the field at fault.
+ */
+export function checkUpdaterSources(
+  given: UpdaterSources,
+  nameOf: (field: keyof UpdaterSources) => string,
+): UpdaterSources {
+  const fields: Record<string, keyof UpdaterSources> = {
+    [EnvVars.definitionsPrefix]: "definitionsPrefix",
+    [EnvVars.officialDatabases]: "officialDatabases",
+    [EnvVars.databaseMirrors]: "databaseMirrors",
+    [EnvVars.privateMirrors]: "privateMirrors",
+    [EnvVars.customDatabaseUrls]: "customDatabaseUrls",
+  };
+  const env = updaterEnvironment({
+    definitionsBucket: "-",
+    definitionsPrefix: given.definitionsPrefix,
+    officialDatabases: given.officialDatabases,
+    databaseMirrors: [...given.databaseMirrors],
+    privateMirrors: [...given.privateMirrors],
+    customDatabaseUrls: [...given.customDatabaseUrls],
+  });
+  try {
+    const parsed = parseUpdaterConfig(env);
+    return {
+      definitionsPrefix: parsed.definitionsPrefix,
+      officialDatabases: given.officialDatabases,
+      databaseMirrors: parsed.databaseMirrors,
+      privateMirrors: parsed.privateMirrors,
+      customDatabaseUrls: parsed.customDatabaseUrls,
+    };
+  } catch (e) {
+    const field = e instanceof ConfigError ? fields[e.setting] : undefined;
+    if (!(e instanceof ConfigError) || field === undefined) throw e;
+    // The handler names its environment variables; say the caller's names instead.
+    let message = e.message.slice(e.setting.length + 2);
+    for (const [envName, f] of Object.entries(fields)) message = message.replaceAll(envName, nameOf(f));
+    throw new ConfigError(nameOf(field), message, { cause: e });
+  }
+}
 
 function readUpdater(read: SettingReader): StackSettings["updater"] & { definitionsPrefix: string } {
   const d = SETTINGS;
   const officialDatabases = read.boolean("officialDatabases", d.officialDatabases.default);
-  const env = updaterEnvironment({
-    definitionsBucket: "-",
-    definitionsPrefix: read.string("definitionsPrefix", d.definitionsPrefix.default),
-    officialDatabases,
-    databaseMirrors: read.list("databaseMirrors", d.databaseMirrors.default),
-    privateMirrors: read.list("privateMirrors", d.privateMirrors.default),
-    customDatabaseUrls: read.list("customDatabaseUrls", d.customDatabaseUrls.default),
-  });
-  let parsed: ReturnType<typeof parseUpdaterConfig>;
-  try {
-    parsed = parseUpdaterConfig(env);
-  } catch (e) {
-    const key = e instanceof ConfigError ? UPDATER_ENV_SETTINGS[e.setting] : undefined;
-    if (!(e instanceof ConfigError) || key === undefined) throw e;
-    let message = e.message.slice(e.setting.length + 2);
-    for (const [envName, k] of Object.entries(UPDATER_ENV_SETTINGS))
-      message = message.replaceAll(envName, read.name(k as string));
-    return read.fail(key, message, e);
-  }
+  const sources = checkUpdaterSources(
+    {
+      definitionsPrefix: read.string("definitionsPrefix", d.definitionsPrefix.default),
+      officialDatabases,
+      databaseMirrors: read.list("databaseMirrors", d.databaseMirrors.default),
+      privateMirrors: read.list("privateMirrors", d.privateMirrors.default),
+      customDatabaseUrls: read.list("customDatabaseUrls", d.customDatabaseUrls.default),
+    },
+    (field) => read.name(field),
+  );
   return {
-    definitionsPrefix: parsed.definitionsPrefix,
+    definitionsPrefix: sources.definitionsPrefix,
     officialDatabases,
-    databaseMirrors: parsed.databaseMirrors,
-    privateMirrors: parsed.privateMirrors,
-    customDatabaseUrls: parsed.customDatabaseUrls,
+    databaseMirrors: [...sources.databaseMirrors],
+    privateMirrors: [...sources.privateMirrors],
+    customDatabaseUrls: [...sources.customDatabaseUrls],
     memoryMb: read.limited(
       "updaterMemoryMb",
       d.updaterMemoryMb.default,
@@ -418,6 +466,14 @@ function readPolicyStatements(
 }
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-zA-Z-]+$/;
+const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const TOPIC_ARN = /^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$/;
+
+/** The first of `arns` that is not an ARN of `kind`, if any: both entry points refuse it. */
+export function badArn(kind: "kmsKey" | "role" | "topic", arns: readonly unknown[]): unknown {
+  const pattern = { kmsKey: KMS_KEY_ARN, role: ROLE_ARN, topic: TOPIC_ARN }[kind];
+  return arns.find((a) => typeof a !== "string" || !pattern.test(a));
+}
 
 function readKmsKeys(read: SettingReader, buckets: readonly string[]): Record<string, string[]> {
   const key = "bucketKmsKeyArns";
@@ -430,7 +486,7 @@ function readKmsKeys(read: SettingReader, buckets: readonly string[]): Record<st
     if (!buckets.includes(bucket))
       read.fail(key, `names "${bucket}", which is not one of the upload buckets`);
     const arns = Array.isArray(given) ? given : [given];
-    const bad = arns.find((a) => typeof a !== "string" || !KMS_KEY_ARN.test(a));
+    const bad = badArn("kmsKey", arns);
     if (bad !== undefined)
       read.fail(
         key,
@@ -443,19 +499,178 @@ function readKmsKeys(read: SettingReader, buckets: readonly string[]): Record<st
 
 function readRoleArns(read: SettingReader, key: "breakGlassRoleArns" | "replicationRoleArns"): string[] {
   const arns = read.list(key, SETTINGS[key].default);
-  const bad = arns.find((a) => !/^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(a));
-  if (bad !== undefined) read.fail(key, `"${bad}" is not an IAM role ARN`);
+  const bad = badArn("role", arns);
+  if (bad !== undefined) read.fail(key, `"${String(bad)}" is not an IAM role ARN`);
   return arns;
 }
 
 function readTopicArns(read: SettingReader): string[] {
   const arns = read.list("alarmTopicArns", SETTINGS.alarmTopicArns.default);
-  const bad = arns.find((a) => !/^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(a));
-  if (bad !== undefined) read.fail("alarmTopicArns", `"${bad}" is not an SNS topic ARN`);
+  const bad = badArn("topic", arns);
+  if (bad !== undefined) read.fail("alarmTopicArns", `"${String(bad)}" is not an SNS topic ARN`);
   return arns;
 }
 
 function readRetention(read: SettingReader): number {
   const days = read.integer("logRetentionDays", SETTINGS.logRetentionDays.default, 1, 3653);
   return checkLogRetention(read.name("logRetentionDays"), days);
+}
+
+/**
+ * The `MalwareScanning` argument(s) each stack setting sets, as dotted paths (`<bucket>` stands for
+ * each upload bucket's key). The component arguments are the one definition of what a setting does,
+ * its default and its checks; a setting is a thin, named way to set them from the stack file.
+ * `stackArguments` follows this table, and tests/components/stack-settings.test.ts holds the two
+ * together: every setting moves its arguments and no other, with the same default and the same checks.
+ */
+export const SETTING_ARGUMENTS: Record<SettingKey, readonly string[]> = {
+  uploadBuckets: ["uploadBuckets.<bucket>.newBucket"],
+  preExistingObjects: ["uploadBuckets.<bucket>.preExistingObjects"],
+  rescanWindow: ["rescanWindow"],
+  existingUploadBuckets: ["uploadBuckets.<bucket>.existingBucketName"],
+  adoptExistingBuckets: ["uploadBuckets.<bucket>.adoptExistingBucket"],
+  bucketPolicyStatements: ["uploadBuckets.<bucket>.policyStatements"],
+  bucketKmsKeyArns: ["uploadBuckets.<bucket>.kmsKeyArns"],
+  forceDestroyUploadBuckets: ["uploadBuckets.<bucket>.newBucket.forceDestroy"],
+  noncurrentVersionDays: ["uploadBuckets.<bucket>.newBucket.noncurrentVersionDays"],
+  abortIncompleteUploadDays: ["uploadBuckets.<bucket>.newBucket.abortIncompleteUploadDays"],
+  architecture: ["architecture"],
+  failClosed: ["scanner.failClosed"],
+  breakGlassRoleArns: ["scanner.breakGlassRoleArns"],
+  replicationRoleArns: ["scanner.replicationRoleArns"],
+  allowServerSideCopies: ["scanner.serverSideCopies.withinBucket"],
+  trigger: ["scanner.trigger"],
+  tagKey: ["scanner.verdictTags.key"],
+  tagInfectedValue: ["scanner.verdictTags.infectedValue"],
+  tagCleanValue: ["scanner.verdictTags.cleanValue"],
+  tagResultKey: ["scanner.verdictTags.resultKey"],
+  tagStampKey: ["scanner.verdictTags.stampKey"],
+  tagPendingValue: ["scanner.verdictTags.pendingValue"],
+  maxObjectBytes: ["scanner.maxObjectBytes"],
+  scannerMemoryMb: ["scanner.memoryMb"],
+  scannerTimeoutSeconds: ["scanner.timeoutSeconds"],
+  scannerEphemeralStorageMb: ["scanner.ephemeralStorageMb"],
+  scannerMaxConcurrency: ["scanner.maxConcurrency"],
+  queueBatchSize: ["scanner.batchSize"],
+  oldestMessageAlarmSeconds: ["scanner.oldestMessageAlarmSeconds"],
+  alarmTopicArns: ["scanner.alarmTopicArns", "definitions.alarmTopicArns"],
+  updateSchedule: ["definitions.schedule"],
+  definitionsPrefix: ["definitions.prefix"],
+  officialDatabases: ["definitions.officialDatabases"],
+  databaseMirrors: ["definitions.databaseMirrors"],
+  privateMirrors: ["definitions.privateMirrors"],
+  customDatabaseUrls: ["definitions.customDatabaseUrls"],
+  updaterMemoryMb: ["definitions.memoryMb"],
+  updaterTimeoutSeconds: ["definitions.timeoutSeconds"],
+  logRetentionDays: ["scanner.logRetentionDays", "definitions.logRetentionDays"],
+};
+
+/** One upload bucket as `MalwareScanning`'s `uploadBuckets` takes it, from the stack settings. */
+export interface StackUploadBucket {
+  newBucket?: { forceDestroy: boolean; noncurrentVersionDays: number; abortIncompleteUploadDays: number };
+  existingBucketName?: string;
+  adoptExistingBucket?: true;
+  preExistingObjects?: PreExistingObjectMode;
+  policyStatements: PolicyStatement[];
+  kmsKeyArns: string[];
+}
+
+/**
+ * The `MalwareScanning` arguments the stack settings give (a plain-data mirror of the component's
+ * argument types: core/ imports no Pulumi; `index.ts` passes it straight to the component, so the
+ * compiler holds the two shapes together).
+ */
+export interface StackArguments {
+  uploadBuckets: Record<string, StackUploadBucket>;
+  architecture: LambdaArchitecture;
+  /** A duration in seconds (`"<n>s"`), or false when rescans are off. */
+  rescanWindow: string | false;
+  definitions: {
+    prefix: string;
+    schedule: string;
+    officialDatabases: boolean;
+    databaseMirrors: string[];
+    privateMirrors: string[];
+    customDatabaseUrls: string[];
+    memoryMb: number;
+    timeoutSeconds: number;
+    alarmTopicArns: string[];
+    logRetentionDays: number;
+  };
+  scanner: {
+    trigger: TriggerKind;
+    verdictTags: TagSchema;
+    failClosed: boolean;
+    breakGlassRoleArns: string[];
+    replicationRoleArns: string[];
+    serverSideCopies: { withinBucket: boolean };
+    maxObjectBytes: number;
+    memoryMb: number;
+    timeoutSeconds: number;
+    ephemeralStorageMb: number;
+    maxConcurrency: number;
+    batchSize?: number;
+    oldestMessageAlarmSeconds?: number;
+    alarmTopicArns: string[];
+    logRetentionDays: number;
+  };
+}
+
+/** The component arguments the checked settings set, per {@link SETTING_ARGUMENTS}. */
+export function stackArguments(s: StackSettings): StackArguments {
+  const uploadBuckets = Object.fromEntries(
+    s.uploadBuckets.map((b): [string, StackUploadBucket] => [
+      b.key,
+      b.existingBucketName !== undefined
+        ? {
+            existingBucketName: b.existingBucketName,
+            // parseStackSettings refuses an existing bucket without bucketwarden:adoptExistingBuckets.
+            adoptExistingBucket: true,
+            preExistingObjects: s.preExistingObjects,
+            policyStatements: b.policyStatements,
+            kmsKeyArns: b.kmsKeyArns,
+          }
+        : {
+            newBucket: { forceDestroy: s.forceDestroyUploadBuckets, ...s.uploadLifecycle },
+            policyStatements: b.policyStatements,
+            kmsKeyArns: b.kmsKeyArns,
+          },
+    ]),
+  );
+  return {
+    uploadBuckets,
+    architecture: s.architecture,
+    rescanWindow: s.rescanWindowSeconds === undefined ? false : `${s.rescanWindowSeconds}s`,
+    definitions: {
+      prefix: s.definitionsPrefix,
+      schedule: s.updateSchedule,
+      officialDatabases: s.updater.officialDatabases,
+      databaseMirrors: s.updater.databaseMirrors,
+      privateMirrors: s.updater.privateMirrors,
+      customDatabaseUrls: s.updater.customDatabaseUrls,
+      memoryMb: s.updater.memoryMb,
+      timeoutSeconds: s.updater.timeoutSeconds,
+      alarmTopicArns: s.alarmTopicArns,
+      logRetentionDays: s.logRetentionDays,
+    },
+    scanner: {
+      trigger: s.trigger,
+      verdictTags: s.tags,
+      failClosed: s.failClosed,
+      breakGlassRoleArns: s.breakGlassRoleArns,
+      replicationRoleArns: s.replicationRoleArns,
+      serverSideCopies: { withinBucket: s.allowServerSideCopies },
+      maxObjectBytes: s.maxObjectBytes,
+      memoryMb: s.scanner.memoryMb,
+      timeoutSeconds: s.scanner.timeoutSeconds,
+      ephemeralStorageMb: s.scanner.ephemeralStorageMb,
+      maxConcurrency: s.scanner.maxConcurrency,
+      // The component refuses queue-only arguments with the direct trigger, which has no queue.
+      ...(s.trigger === "queue"
+        ? { batchSize: s.queueBatchSize, oldestMessageAlarmSeconds: s.oldestMessageAlarmSeconds }
+        : {}),
+      alarmTopicArns: s.alarmTopicArns,
+      logRetentionDays: s.logRetentionDays,
+    },
+  };
 }

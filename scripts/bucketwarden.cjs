@@ -8,6 +8,15 @@ const { existsSync } = require("node:fs");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
+// npm ships every "bin" target, so this file is also in the published package, whose library has
+// no CLI sources (the command drives local mode and the AWS backend from a checkout): say so.
+if (!existsSync(path.join(root, "cli/main.ts"))) {
+  console.error(
+    "bucketwarden: the bucketwarden command runs from a checkout of the bucketwarden repository " +
+      "(npm ci there, then npx bucketwarden); the npm package holds the Pulumi components only.",
+  );
+  process.exit(1);
+}
 const bundled = path.join(root, ".tools/node/bin/node");
 const node = existsSync(bundled) ? bundled : process.execPath;
 const child = spawn(

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { SETTING_ARGUMENTS, type SettingKey } from "../core/settings";
 
 interface Declared {
   type: string;
@@ -21,14 +22,26 @@ function cell(text: string): string {
   return text.replace(/\s+/g, " ").replace(/\|/g, "\\|").trim();
 }
 
-/** The markdown table of every `bucketwarden:*` setting. */
+/** The `MalwareScanning` arguments a setting sets (core/settings.ts), as a table cell. */
+function argumentsCell(key: string): string {
+  const args = SETTING_ARGUMENTS[key as SettingKey] ?? [];
+  return args.length === 0 ? "none yet" : args.map((a) => `\`${a}\``).join(", ");
+}
+
+/** The markdown table of every `bucketwarden:*` setting, and the component argument it sets. */
 export function settingsReference(pulumiYaml: string): string {
   const config = (parse(pulumiYaml) as { config: Record<string, Declared> }).config;
   const rows = Object.entries(config).map(([key, d]) => {
     const def = d.default === undefined ? "derived (see description)" : `\`${JSON.stringify(d.default)}\``;
-    return `| \`bucketwarden:${key}\` | ${d.type} | ${def} | ${cell(d.description ?? "")} |`;
+    return `| \`bucketwarden:${key}\` | ${d.type} | ${def} | ${argumentsCell(key)} | ${cell(d.description ?? "")} |`;
   });
-  return [BEGIN, "| setting | type | default | what it does |", "|---|---|---|---|", ...rows, END].join("\n");
+  return [
+    BEGIN,
+    "| setting | type | default | `MalwareScanning` argument | what it does |",
+    "|---|---|---|---|---|",
+    ...rows,
+    END,
+  ].join("\n");
 }
 
 /** A markdown table with its cells trimmed, so a formatter's column padding does not count as a change. */

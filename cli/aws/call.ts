@@ -1,5 +1,8 @@
-/** One wrapper for every AWS call of the backend: a refusal for want of permission becomes typed. */
-import { AwsAccessDeniedError } from "./errors";
+/**
+ * One wrapper for every AWS call of the backend: a refusal for want of permission, or no credentials
+ * at all, becomes a typed error that says what to do.
+ */
+import { AwsAccessDeniedError, AwsCredentialsError } from "./errors";
 
 const DENIED_NAMES: ReadonlySet<string> = new Set(["AccessDenied", "AccessDeniedException", "Forbidden"]);
 
@@ -11,12 +14,17 @@ export function isAccessDenied(error: unknown): boolean {
   );
 }
 
-/** Runs `call`, turning AccessDenied into {@link AwsAccessDeniedError} naming `operation`. */
+/**
+ * Runs `call`, turning AccessDenied into {@link AwsAccessDeniedError} naming `operation`, and the SDK's
+ * `CredentialsProviderError` into {@link AwsCredentialsError}.
+ */
 export async function callAws<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (isAccessDenied(error)) throw new AwsAccessDeniedError(operation, { cause: error });
+    if ((error as { name?: string })?.name === "CredentialsProviderError")
+      throw new AwsCredentialsError({ cause: error });
     throw error;
   }
 }

@@ -39,6 +39,16 @@ export class AwsAccessDeniedError extends BucketwardenError {
   }
 }
 
+/** The AWS SDK found no credentials to sign with. */
+export class AwsCredentialsError extends BucketwardenError {
+  constructor(options?: { cause?: unknown }) {
+    super(
+      "no AWS credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws sso login`)",
+      options,
+    );
+  }
+}
+
 /** A Batch Operations job ended without finishing (Failed or Cancelled). */
 export class BacklogJobEndedError extends BucketwardenError {
   constructor(

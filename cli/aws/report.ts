@@ -9,7 +9,7 @@ import {
   completionReportKeys,
   countReport,
   parseCompletionReportManifest,
-} from "../../core/backlog-job";
+} from "../../core/backlog-report";
 import { callAws } from "./call";
 
 /** A completion report read. */

@@ -42,6 +42,22 @@ describe("cli/args: the command line", () => {
       ["status", "photos", "--stack", "dev"],
       { command: "status", bucket: "photos", local: false, strict: false, stack: "dev" },
     ],
+    [
+      "reads the AWS stack's outputs from a file with --outputs",
+      ["status", "photos", "--outputs", "outputs.json"],
+      { command: "status", bucket: "photos", local: false, strict: false, outputs: "outputs.json" },
+    ],
+    [
+      "scans from an S3 Inventory manifest with --inventory",
+      ["scan-existing", "photos", "--inventory", "s3://inv/photos/manifest.json"],
+      {
+        command: "scan-existing",
+        bucket: "photos",
+        local: false,
+        strict: false,
+        inventory: "s3://inv/photos/manifest.json",
+      },
+    ],
   ];
   for (const [name, argv, expected] of accepted) it(name, () => assert.deepEqual(parseArgs(argv), expected));
 
@@ -62,6 +78,21 @@ describe("cli/args: the command line", () => {
       "refuses --stack with --local",
       ["status", "photos", "--local", "--stack", "dev"],
       /does not go with --local/,
+    ],
+    [
+      "refuses --outputs with --local",
+      ["status", "photos", "--local", "--outputs", "o.json"],
+      /neither --local/,
+    ],
+    [
+      "refuses --outputs with --stack",
+      ["status", "photos", "--stack", "dev", "--outputs", "o.json"],
+      /nor --stack/,
+    ],
+    [
+      "refuses --inventory on status",
+      ["status", "photos", "--inventory", "s3://i/m.json"],
+      /scan-existing and rescan/,
     ],
   ];
   for (const [name, argv, message] of refused)

@@ -3,7 +3,7 @@ import type * as Components from "../../components";
 import { ComponentTypes, ManagedResourceTypes as T } from "../../components/types";
 import { AccessRuleSids } from "../../core/access-rule";
 import { installPulumiMocks } from "../support/pulumi-mocks";
-import { componentTree, onlyWithin, policyOf } from "./graph";
+import { onlyWithin, policyOf, scannerTree } from "./graph";
 
 const DEFINITIONS = { bucketName: "defs", bucketArn: "arn:aws:s3:::defs", prefix: "clamav/" };
 const BREAK_GLASS = "arn:aws:iam::123456789012:role/release";
@@ -45,10 +45,14 @@ describe("components/accessRulePolicyStatements", () => {
         ...options,
       });
       await rec.settle();
-      const tree = componentTree(rec, ComponentTypes.UploadScanner, "photos");
+      const tree = scannerTree(rec, ComponentTypes.UploadScanner, "photos");
       const written = policyOf(onlyWithin(tree, T.bucketPolicy)).Statement;
       const roleArn = onlyWithin(tree, T.role).state.arn;
-      assert.deepEqual(accessRulePolicyStatements("acme-photos", roleArn, options), written);
+      // An adopted bucket keeps pending-marked versions readable by default (preExistingObjects).
+      assert.deepEqual(
+        accessRulePolicyStatements("acme-photos", roleArn, { ...options, preExistingReadable: true }),
+        written,
+      );
     });
 
   it("reads the partition from the scanner role's ARN", () => {

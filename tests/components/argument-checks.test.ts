@@ -80,7 +80,8 @@ describe("components: argument checks shared with the stack settings", () => {
     const build = (officialDatabases: boolean) =>
       new MalwareScanning(name(), {
         uploadBuckets: { photos: { newBucket: true } },
-        definitions: { officialDatabases, memoryMb: 1024 },
+        // Without the official databases another source is needed, as the stack settings require.
+        definitions: { officialDatabases, privateMirrors: ["https://mirror.example.com"], memoryMb: 1024 },
         scanner: { memoryMb: 1024 },
       });
     refuses(() => build(true), "memoryMb");

@@ -12,7 +12,7 @@ import {
   type PulumiRecorder,
   type RecordedResource,
 } from "../support/pulumi-mocks";
-import { componentTree, onlyWithin, policyOf, rolePolicyOfFunction, within } from "./graph";
+import { componentTree, onlyWithin, policyOf, rolePolicyOfFunction, scannerTree, within } from "./graph";
 
 const PHOTOS_SCANNER = `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:photos-scanner`;
 const DOCS_SCANNER = `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:documents-scanner`;
@@ -36,6 +36,8 @@ describe("components/BacklogScanning", () => {
     backlog = new BacklogScanning("backlog", {
       scannerFunctionArns: { photos: PHOTOS_SCANNER, documents: DOCS_SCANNER },
       uploadBucketArns: { photos: PHOTOS, documents: DOCS },
+      // The job role alone; the rescan starter has tests of its own (rescan.test.ts).
+      rescanWindow: false,
     });
     await rec.settle();
     tree = componentTree(rec, ComponentTypes.BacklogScanning, "backlog");
@@ -207,18 +209,18 @@ describe("components/MalwareScanning: backlog scanning", () => {
     assert.equal(backlog.parent, rec.one(ComponentTypes.MalwareScanning, "with").urn);
     assert.ok(scanning.backlog);
     const arns = await outputValue(scanning.backlog.scannerFunctionArns);
-    const scanners = await outputValue(scanning.scannerNames());
+    const scanners = await outputValue(scanning.scannerFunctionNames);
     assert.deepEqual(Object.keys(arns).sort(), ["avatars", "photos"]);
     for (const [k, arn] of Object.entries(arns)) assert.ok(arn.endsWith(`:function:${scanners[k]}`), arn);
     const tree = componentTree(rec, ComponentTypes.BacklogScanning, "with-backlog");
-    const listed = policyOf(onlyWithin(tree, T.rolePolicy)).Statement.find(
-      (s) => s.Sid === "ListUploadsForManifests",
-    );
+    const listed = within(tree, T.rolePolicy)
+      .flatMap((p) => policyOf(p).Statement)
+      .find((s) => s.Sid === "ListUploadsForManifests");
     assert.deepEqual(
       listed?.Resource,
       [
         "arn:aws:s3:::acme-avatars",
-        `arn:aws:s3:::${await outputValue(scanning.uploadBucketNames()).then((n) => n.photos)}`,
+        `arn:aws:s3:::${await outputValue(scanning.uploadBucketNames).then((n) => n.photos)}`,
       ].sort(),
     );
   });
@@ -226,7 +228,7 @@ describe("components/MalwareScanning: backlog scanning", () => {
   it("lets each scanner list its own upload bucket, so a task for a deleted object fails for good", async () => {
     // Without s3:ListBucket, S3 answers 403 for a missing key, which the scanner retries as
     // TemporaryFailure; with it, 404, a PermanentFailure (`skipped:deleted`).
-    const scanners = componentTree(rec, ComponentTypes.UploadScanner, "with-avatars");
+    const scanners = scannerTree(rec, ComponentTypes.UploadScanner, "with-avatars");
     const fn = onlyWithin(scanners, T.function);
     const policy = rolePolicyOfFunction(scanners, fn);
     assert.equal(await identityAllows(policy, "s3:ListBucket", "arn:aws:s3:::acme-avatars"), true);

@@ -22,6 +22,15 @@ export function componentTree(rec: PulumiRecorder, type: string, name: string): 
   return rec.subtree(rec.one(type, name).urn);
 }
 
+/**
+ * `componentTree` without an adopted bucket's adoption function (its function, role, role policy, log
+ * group and invocation; tests/components/adoption.test.ts covers those), so that a scanner's tree
+ * holds one function, as it does for a created bucket.
+ */
+export function scannerTree(rec: PulumiRecorder, type: string, name: string): RecordedResource[] {
+  return componentTree(rec, type, name).filter((r) => !/-adoption(-|$)/.test(r.name));
+}
+
 /** The resources of `type` within `tree`. */
 export function within(tree: RecordedResource[], type: string): RecordedResource[] {
   return tree.filter((r) => r.type === type);

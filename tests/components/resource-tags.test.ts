@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as Components from "../../components";
 import { ComponentTypes, ManagedResourceTypes, TaggableResourceTypes } from "../../components/types";
 import { installPulumiMocks, type RecordedResource } from "../support/pulumi-mocks";
-import { componentTree } from "./graph";
+import { componentTree, scannerTree } from "./graph";
 
 const TAGS = { team: "storage", costCentre: "cc-42" };
 
@@ -100,7 +100,7 @@ describe("components: resource tags", () => {
       definitions: { tags: { tier: "shared" } },
     });
     await rec.settle();
-    const scanner = componentTree(rec, ComponentTypes.UploadScanner, "nested-photos");
+    const scanner = scannerTree(rec, ComponentTypes.UploadScanner, "nested-photos");
     const store = componentTree(rec, ComponentTypes.DefinitionsStore, "nested-definitions");
     for (const r of awsResources(scanner).filter((x) => acceptsTags(x.type)))
       assert.deepEqual(r.inputs.tags, { ...TAGS, team: "uploads" }, `${r.type} ${r.name}`);

@@ -23,11 +23,11 @@ import {
 } from "../support/pulumi-mocks";
 import {
   archivePath,
-  componentTree,
   dependsOn,
   onlyWithin,
   policyOf,
   rolePolicyOfFunction,
+  scannerTree,
   waitsFor,
   within,
 } from "./graph";
@@ -65,7 +65,7 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       },
     });
     await rec.settle();
-    tree = componentTree(rec, ComponentTypes.UploadScanner, "photos");
+    tree = scannerTree(rec, ComponentTypes.UploadScanner, "photos");
     bucket = onlyWithin(tree, T.bucket);
     fn = onlyWithin(tree, T.function);
     queue = rec.one(T.queue, "photos-scanner-events");
@@ -372,7 +372,7 @@ describe("components/UploadScanner: one write to a bucket's configuration at a t
       },
     });
     await rec.settle();
-    tree = componentTree(rec, ComponentTypes.UploadScanner, "ordered");
+    tree = scannerTree(rec, ComponentTypes.UploadScanner, "ordered");
     topicPolicy = rec.one("aws:sns/topicPolicy:TopicPolicy", "removed-topic-policy");
   });
 
@@ -420,11 +420,11 @@ describe("components/UploadScanner: a created bucket's lifecycle by default and 
       definitions: DEFINITIONS,
     });
     await rec.settle();
-    const rules = onlyWithin(componentTree(rec, ComponentTypes.UploadScanner, "lc-default"), T.lifecycle)
-      .inputs.rules;
+    const rules = onlyWithin(scannerTree(rec, ComponentTypes.UploadScanner, "lc-default"), T.lifecycle).inputs
+      .rules;
     assert.deepEqual(rules[0].noncurrentVersionExpiration, { noncurrentDays: 30 });
     assert.deepEqual(rules[1].abortIncompleteMultipartUpload, { daysAfterInitiation: 7 });
-    assert.equal(within(componentTree(rec, ComponentTypes.UploadScanner, "lc-off"), T.lifecycle).length, 0);
+    assert.equal(within(scannerTree(rec, ComponentTypes.UploadScanner, "lc-off"), T.lifecycle).length, 0);
   });
 });
 
@@ -456,7 +456,7 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
       serverSideCopies: { withinBucket: true, fromBuckets: ["acme-other-uploads"] },
     });
     await rec.settle();
-    tree = componentTree(rec, ComponentTypes.UploadScanner, "avatars");
+    tree = scannerTree(rec, ComponentTypes.UploadScanner, "avatars");
     fn = onlyWithin(tree, T.function);
   });
 
@@ -608,7 +608,7 @@ describe("components/UploadScanner names", () => {
       definitions: DEFINITIONS,
     });
     await rec.settle();
-    tree = componentTree(rec, ComponentTypes.UploadScanner, LONG);
+    tree = scannerTree(rec, ComponentTypes.UploadScanner, LONG);
   });
 
   const limits: Array<[string, number]> = [
@@ -635,7 +635,7 @@ describe("components/UploadScanner: the scanner role's name, global to the accou
     const { UploadScanner } = load();
     new UploadScanner("photos", { newBucket: true, definitions: DEFINITIONS });
     await rec.settle();
-    return onlyWithin(componentTree(rec, ComponentTypes.UploadScanner, "photos"), T.role);
+    return onlyWithin(scannerTree(rec, ComponentTypes.UploadScanner, "photos"), T.role);
   }
 
   it("differs between two regions of one account, so the second region's deploy does not collide", async () => {
@@ -670,7 +670,7 @@ describe("components/UploadScanner: a bucket encrypted with a customer-managed K
       definitions: DEFINITIONS,
     });
     await rec.settle();
-    const tree = componentTree(rec, ComponentTypes.UploadScanner, "sealed");
+    const tree = scannerTree(rec, ComponentTypes.UploadScanner, "sealed");
     const role = onlyWithin(tree, T.role);
     const grant = within(tree, T.rolePolicy)
       .filter((p) => p.inputs.role === role.state.name)
@@ -693,7 +693,7 @@ describe("components/UploadScanner with a named event bus", () => {
       eventBusArn: bus,
     });
     await rec.settle();
-    const tree = componentTree(rec, ComponentTypes.UploadScanner, "routed");
+    const tree = scannerTree(rec, ComponentTypes.UploadScanner, "routed");
     const fn = onlyWithin(tree, T.function);
     assert.equal(parseScannerConfig(fn.inputs.environment.variables).eventBusName, bus);
     const grant = rolePolicyOfFunction(tree, fn).Statement.find((s) => s.Sid === "PublishVerdictEvents");

@@ -99,8 +99,15 @@ describe("the npm package, packed and installed into a fresh program outside the
   it("ships only the compiled library in the main package: no local mode, benchmark, tests or sources", () => {
     const [listing] = JSON.parse(run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], REPO));
     const files: string[] = listing.files.map((f: { path: string }) => f.path);
-    const outside = files.filter((f) => !f.startsWith("dist/") && f !== "package.json" && f !== "README.md");
-    assert.deepEqual(outside, []);
+    // npm packs every "bin" target whatever `files` says: the checkout's command launcher.
+    const bins: string[] = Object.values(
+      JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")).bin ?? {},
+    );
+    const besides = ["package.json", "README.md", ...bins];
+    assert.deepEqual(
+      files.filter((f) => !f.startsWith("dist/") && !besides.includes(f)),
+      [],
+    );
     for (const folder of [
       "local/",
       "bench/",
@@ -112,7 +119,7 @@ describe("the npm package, packed and installed into a fresh program outside the
       "cli/",
     ])
       assert.deepEqual(
-        files.filter((f) => f.startsWith(folder) || f.startsWith(`dist/${folder}`)),
+        files.filter((f) => (f.startsWith(folder) && !bins.includes(f)) || f.startsWith(`dist/${folder}`)),
         [],
         folder,
       );
@@ -173,6 +180,24 @@ describe("the npm package, packed and installed into a fresh program outside the
     assert.deepEqual(requiredPackages(path.join(installed, "dist")), ["@pulumi/aws", "@pulumi/pulumi"]);
     // One copy of the SDK: the program's, which the components register their resources with.
     assert.ok(!existsSync(path.join(installed, "node_modules")), "bucketwarden brought its own node_modules");
+  });
+
+  it("installs each command package.json declares as one that says it runs from a checkout", () => {
+    const names = Object.keys(JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")).bin ?? {});
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith("npm_")),
+    );
+    for (const name of names) {
+      const command = path.join(program, "node_modules", ".bin", name);
+      assert.ok(existsSync(command), `npm did not install the ${name} command`);
+      const result = spawnSync(process.execPath, [command, "--help"], {
+        cwd: program,
+        env,
+        encoding: "utf8",
+      });
+      assert.equal(result.status, 1, result.stdout);
+      assert.match(result.stderr, /runs from a checkout of the bucketwarden repository/);
+    }
   });
 
   it("compiles a program that uses the components, the access-rule function and a core type with tsc --strict", () => {

@@ -10,6 +10,7 @@ import sinon from "sinon";
 import { type AwsBackendOptions, awsBackend } from "../../../cli/aws/backend";
 import {
   AwsAccessDeniedError,
+  AwsCredentialsError,
   BacklogJobEndedError,
   FollowStoppedError,
   UnknownBucketError,
@@ -155,6 +156,23 @@ const scanJob = {
   request: { kind: "scan-existing" as const, bucket: "acme-uploads" },
   resumed: false,
 };
+
+describe("cli/aws backend: credentials", () => {
+  it("says how to give credentials when the SDK finds none", async () => {
+    const clients = fakeClients({
+      ListJobsCommand: () => {
+        throw Object.assign(new Error("Could not load credentials from any providers"), {
+          name: "CredentialsProviderError",
+        });
+      },
+    });
+    await assert.rejects(
+      backend(clients).start({ kind: "scan-existing", bucket: "acme-uploads" }),
+      (e: unknown) =>
+        e instanceof AwsCredentialsError && /AWS_PROFILE/.test(e.message) && e.cause instanceof Error,
+    );
+  });
+});
 
 describe("cli/aws backend: follow", () => {
   it("reports progress from DescribeJob until the job completes, then sums up its report", async () => {

@@ -1,14 +1,15 @@
 /**
- * Produces the AWS walkthrough's output in README.md ("Watching the backlog on AWS") without AWS:
- * the real AWS backend (cli/aws) runs against S3 Control and S3 clients whose `send` is stubbed with
- * sinon (tests/cli/aws/fakes.ts) to answer as a 2,500-object job would. What it prints is what the
- * backend returns and the CreateJob request it sends; the job's answers are made up here.
+ * Produces the AWS walkthrough's output in README.md ("Watching the backlog on AWS") without AWS: the
+ * real command (cli/main's `run`, plain output as when stdout is not a terminal) with the real AWS
+ * backend (cli/aws), whose S3 Control and S3 clients have `send` stubbed with sinon
+ * (tests/cli/aws/fakes.ts) to answer as a 2,500-object job would. The requests are the backend's own;
+ * the job's answers, and the clock (30 s per reading), are made up here.
  *
  *   npx tsx tests/cli/aws/readme-output.ts
  */
 import type { CreateJobCommandInput, JobDescriptor } from "@aws-sdk/client-s3-control";
 import { awsBackend } from "../../../cli/aws/backend";
-import type { BacklogProgress } from "../../../cli/backend";
+import { type Backends, type Io, run } from "../../../cli/main";
 import { definitionsVersion } from "../../../core/manifest";
 import { fakeClients, OUTPUTS, objects, report } from "./fakes";
 
@@ -67,14 +68,24 @@ function definitions(): Record<string, string> {
   return { [`${OUTPUTS.definitionsBucketName}/clamav/manifest.json`]: JSON.stringify(manifest) };
 }
 
-function line(p: BacklogProgress): string {
-  const of = p.total === undefined ? "?" : String(p.total);
-  return `${p.status.padEnd(9)} ${String(p.processed).padStart(5)} / ${of} objects, ${p.failed} failed`;
+/** stdout as a pipe sees it; `onLine` sees every line (to press Ctrl-C at a chosen one). */
+function plainIo(onLine: (line: string) => void = () => {}): Io {
+  let t = 0;
+  return {
+    out: (text) => {
+      console.log(text);
+      onLine(text);
+    },
+    err: (text) => console.log(text),
+    write: (text) => process.stdout.write(text),
+    isTTY: false,
+    now: () => (t += 30_000),
+  };
 }
 
 async function main(): Promise<void> {
-  let n = 0;
-  let listed: unknown[] = [];
+  let described = 0;
+  let unfinished: unknown[] = [];
   const clients = fakeClients({
     ListJobsCommand: (input) =>
       input.JobStatuses?.includes("Complete")
@@ -88,36 +99,54 @@ async function main(): Promise<void> {
               },
             ],
           }
-        : { Jobs: listed },
+        : { Jobs: unfinished },
     CreateJobCommand: () => ({ JobId: JOB_ID }),
-    DescribeJobCommand: () => ({ Job: jobs[Math.min(n++, jobs.length - 1)] }),
+    DescribeJobCommand: () => ({ Job: jobs[Math.min(described++, jobs.length - 1)] }),
     GetObjectCommand: objects({ ...report(JOB_ID, rows), ...definitions() }),
   });
-  const backend = awsBackend({
-    outputs: OUTPUTS,
-    s3Control: clients.s3Control,
-    s3: clients.s3,
-    sleep: async () => {},
-  });
+  const backends: Backends = {
+    local: async () => {
+      throw new Error("AWS only");
+    },
+    aws: async (options) =>
+      awsBackend({
+        ...options,
+        outputs: OUTPUTS,
+        s3Control: clients.s3Control,
+        s3: clients.s3,
+        sleep: async () => {},
+        // The command names each start with a random UUID; a fixed one keeps this output the same.
+        runId: () => "readme-example",
+      }),
+  };
+  const command = async (argv: string[], io: Io, signal = new AbortController().signal) => {
+    console.log(`$ npx bucketwarden ${argv.join(" ")}`);
+    const code = await run(argv, io, backends, signal);
+    console.log(`(exit ${code})`);
+  };
 
-  console.log("$ npx bucketwarden scan-existing acme-uploads   # first run");
-  const job = await backend.start({ kind: "scan-existing", bucket: "acme-uploads" });
-  console.log(`job ${job.id} (resumed: ${job.resumed})`);
+  // Interrupted after its second progress line, as Ctrl-C would: the job goes on.
+  const ctrlC = new AbortController();
+  let progressLines = 0;
+  await command(
+    ["scan-existing", "acme-uploads"],
+    plainIo((line) => {
+      if (line.startsWith("progress:") && ++progressLines === 2) ctrlC.abort();
+    }),
+    ctrlC.signal,
+  );
   const create = clients.sent.find((s) => s.name === "CreateJobCommand")?.input as CreateJobCommandInput;
-  console.log("CreateJob request:");
+
+  console.log("");
+  unfinished = [{ JobId: JOB_ID, Status: "Active", Description: create.Description }];
+  await command(["scan-existing", "acme-uploads"], plainIo());
+
+  console.log("");
+  unfinished = [];
+  await command(["status", "acme-uploads"], plainIo());
+
+  console.log("\nCreateJob request:");
   console.log(JSON.stringify(create, null, 2));
-  const controller = new AbortController();
-  const summary = await backend.follow(job, (p) => console.log(line(p)), controller.signal);
-  console.log("summary:", JSON.stringify(summary, null, 2));
-
-  console.log("\n$ npx bucketwarden scan-existing acme-uploads   # again, while the job is still running");
-  listed = [{ JobId: JOB_ID, Status: "Active", Description: create.Description }];
-  const again = await backend.start({ kind: "scan-existing", bucket: "acme-uploads" });
-  console.log(`job ${again.id} (resumed: ${again.resumed})`);
-
-  console.log("\n$ npx bucketwarden status acme-uploads");
-  listed = [];
-  console.log(JSON.stringify(await backend.status("acme-uploads"), null, 2));
 }
 
 main().catch((error) => {
