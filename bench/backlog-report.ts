@@ -1,6 +1,6 @@
 /**
  * The "Backlog throughput on this machine" section of `bench/results.md`, from what bench/backlog.ts
- * measured (`bench/backlog-results.json`). Pure, so that the section is the same whether backlog.ts
+ * measured (`bench/results.backlog.json`). Pure, so that the section is the same whether backlog.ts
  * writes it or `npm run bench` renders results.md again.
  */
 import type { Machine } from "./types";

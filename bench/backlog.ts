@@ -4,7 +4,7 @@
  * a pipeline of its own (`.local/bench-backlog`, for the definitions, the stamp key and the store),
  * fills one fresh bucket per case as the bucket owner, grants the scanner on it as `protect --local`
  * does, and times a `scan-existing` run of the batch runner with a pool of the given size. Writes
- * `bench/backlog-results.json` and its section of `bench/results.md`. `--quick`: a tenth of the objects.
+ * `bench/results.backlog.json` and its section of `bench/results.md`. `--quick`: a tenth of the objects.
  */
 import "../local/quiet-sdk-warning";
 import { spawnSync } from "node:child_process";
@@ -179,10 +179,10 @@ async function main(): Promise<void> {
     return;
   }
   const dir = join(PROJECT_ROOT, "bench");
-  writeFileSync(join(dir, "backlog-results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(dir, "results.backlog.json"), `${JSON.stringify(results, null, 2)}\n`);
   const md = join(dir, "results.md");
   writeFileSync(md, withBacklogSection(existsSync(md) ? readFileSync(md, "utf8") : "", results));
-  console.log("Wrote bench/backlog-results.json and its section of bench/results.md");
+  console.log("Wrote bench/results.backlog.json and its section of bench/results.md");
 }
 
 main().catch((e) => {

@@ -182,7 +182,12 @@ export async function run(
           `Updater: ${r.status}; definitions ${r.previousVersion ?? "none"} -> ${r.version ?? "none"}; ` +
             `${r.signaturesAdded} signature(s) added.`,
         );
-        if (r.rescans.length === 0) io.out("No rescan needed.");
+        if (r.rescans.length === 0)
+          io.out(
+            r.signaturesAdded > 0
+              ? "No rescan started: automatic rescans are off (BW_LOCAL_RESCAN_WINDOW=0); run `npx bucketwarden rescan --local <bucket>`."
+              : "No rescan needed.",
+          );
         let code = 0;
         for (const job of r.rescans)
           code = Math.max(

@@ -48,7 +48,7 @@ export async function writeReports(m: Measured, outDir: string): Promise<BenchRe
   };
   await writeFile(join(outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   // The backlog throughput section comes from its own run (bench/backlog.ts) and is kept across reruns.
-  const backlogFile = join(__dirname, "..", "backlog-results.json");
+  const backlogFile = join(__dirname, "..", "results.backlog.json");
   const markdown = renderMarkdown(results, official, "latency.png");
   await writeFile(
     join(outDir, "results.md"),

@@ -52,7 +52,7 @@ function fakeBackend(steps: BacklogProgress[], opts: { hang?: boolean; resumed?:
       };
     },
     async update() {
-      return { status: "published", previousVersion: "a", version: "b", signaturesAdded: 1, rescans: [] };
+      return { status: "published", previousVersion: "a", version: "b", signaturesAdded: 0, rescans: [] };
     },
   };
   const backends: Backends = {
@@ -176,12 +176,29 @@ describe("cli/main: the bucketwarden command", () => {
     assert.match(c.stdout.join("\n"), /1\/4 granted[\s\S]*run run-2/);
   });
 
+  it("says rescans are off when signatures were added and none started", async () => {
+    const c = io();
+    const { backends } = fakeBackend(steps);
+    const local = await backends.local();
+    local.update = async () => ({ status: "published", version: "b", signaturesAdded: 3, rescans: [] });
+    assert.equal(
+      await run(
+        ["update", "--local"],
+        c,
+        { ...backends, local: async () => local },
+        new AbortController().signal,
+      ),
+      0,
+    );
+    assert.match(c.stdout.join("\n"), /No rescan started: automatic rescans are off/);
+  });
+
   it("reports what update did and that no rescan was needed", async () => {
     const c = io();
     assert.equal(
       await run(["update", "--local"], c, fakeBackend(steps).backends, new AbortController().signal),
       0,
     );
-    assert.match(c.stdout.join("\n"), /definitions a -> b; 1 signature\(s\) added\.\nNo rescan needed\./);
+    assert.match(c.stdout.join("\n"), /definitions a -> b; 0 signature\(s\) added\.\nNo rescan needed\./);
   });
 });
