@@ -65,6 +65,7 @@ const scanning = new MalwareScanning(name, {
       : {}),
     alarmTopicArns: settings.alarmTopicArns,
     logRetentionDays: settings.logRetentionDays,
+    infectedObjects: settings.infectedObjects,
   },
 });
 

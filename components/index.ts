@@ -15,6 +15,7 @@ export type { ResourceTags } from "./resource-tags";
 export { ComponentTypes, ManagedResourceTypes, TaggableResourceTypes } from "./types";
 export {
   type ExtraNotifications,
+  type InfectedObjectsArgs,
   type NewUploadBucketArgs,
   UploadScanner,
   type UploadScannerArgs,

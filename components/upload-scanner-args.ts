@@ -49,6 +49,30 @@ export interface ExtraNotifications {
   eventbridge?: pulumi.Input<boolean>;
 }
 
+/**
+ * What the scanner does with an object in which a signature matched, besides tagging it infected
+ * (which already makes it unreadable). Each action is recorded in the object's `Object Scanned`
+ * event (`actions`). Limits-exceeded and unscannable objects are blocked but never acted on.
+ */
+export interface InfectedObjectsArgs {
+  /**
+   * Copy each infected version, bytes and verdict tags, to a quarantine bucket this component creates
+   * (private, versioned, encrypted, TLS only, under the access rule: no one but the scanner and the
+   * `breakGlassRoleArns` can read it). @default false
+   */
+  quarantine?: boolean;
+  /**
+   * Delete each infected version from the upload bucket, after the quarantine copy when that is on;
+   * a failed copy means no delete. Only versions are deleted: in an unversioned bucket the key is kept.
+   * Needs `quarantine` or `acknowledgeDeleteWithoutQuarantine`. @default false
+   */
+  delete?: boolean;
+  /** Accept `delete` without `quarantine`: the infected bytes are then gone for good. @default false */
+  acknowledgeDeleteWithoutQuarantine?: boolean;
+  /** Let `pulumi destroy` delete the quarantine bucket while it holds copies. @default false */
+  forceDestroyQuarantine?: boolean;
+}
+
 export interface UploadScannerArgs {
   /**
    * An existing bucket to protect, by name. Give this or `newBucket`, not both. It needs
@@ -135,7 +159,12 @@ export interface UploadScannerArgs {
   maxConcurrency?: number;
   /** Alarm when the oldest queued event is this old (trigger "queue"). @default 1800 */
   oldestMessageAlarmSeconds?: number;
-  /** SNS topics told about backlogs and dead letters. @default [] */
+  /**
+   * Built-in actions on infected objects: quarantine copy and/or delete. The scanner also counts
+   * `MalwareDetected`, which an alarm to `alarmTopicArns` watches either way. @default none
+   */
+  infectedObjects?: InfectedObjectsArgs;
+  /** SNS topics told about backlogs, dead letters and malware found. @default [] */
   alarmTopicArns?: pulumi.Input<string[]>;
   /**
    * The caller's own bucket-policy statements (a list, a document, or its JSON). A bucket has one

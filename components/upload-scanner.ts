@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
 import { kmsDecryptPolicy, scannerPolicy } from "../core/iam";
+import { checkInfectedActions } from "../core/infected-actions";
 import type { LambdaArchitecture } from "../core/layer-layout";
 import { checkLimit, checkLogRetention, ScannerLimits } from "../core/limits";
 import { ScannerMetrics } from "../core/metrics";
@@ -14,6 +15,7 @@ import { deadLetterAlarm, loggedValueAlarm, queueAgeAlarm } from "./alarms";
 import { clamavFunction } from "./lambda-function";
 import { clamavLayer } from "./layer";
 import { DEFAULT_PROJECT_ROOT } from "./project-root";
+import { type QuarantineBucket, quarantineBucket } from "./quarantine-bucket";
 import { withResourceTags } from "./resource-tags";
 import { directTrigger, queueTrigger, type ScanTrigger, scanQueues } from "./scanner-trigger";
 import { ComponentTypes } from "./types";
@@ -27,7 +29,12 @@ import {
 import type { NewUploadBucketArgs, UploadScannerArgs } from "./upload-scanner-args";
 
 export { UPLOAD_LIFECYCLE_DEFAULTS } from "../core/upload-bucket";
-export type { ExtraNotifications, NewUploadBucketArgs, UploadScannerArgs } from "./upload-scanner-args";
+export type {
+  ExtraNotifications,
+  InfectedObjectsArgs,
+  NewUploadBucketArgs,
+  UploadScannerArgs,
+} from "./upload-scanner-args";
 
 /**
  * Protects one upload bucket: every new object (every version) is scanned by ClamAV and tagged with
@@ -45,6 +52,10 @@ export class UploadScanner extends pulumi.ComponentResource {
   readonly policy: pulumi.Output<string>;
   readonly queue?: aws.sqs.Queue;
   readonly deadLetterQueue: aws.sqs.Queue;
+  /** The quarantine bucket's name, when `infectedObjects.quarantine` is on. */
+  readonly quarantineBucketName?: pulumi.Output<string>;
+  /** The quarantine bucket, when `infectedObjects.quarantine` is on. */
+  readonly quarantineBucket?: aws.s3.Bucket;
 
   constructor(name: string, args: UploadScannerArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentTypes.UploadScanner, name, {}, withResourceTags(opts, args.tags));
@@ -83,6 +94,19 @@ export class UploadScanner extends pulumi.ComponentResource {
       ScannerLimits.oldestMessageAlarmSeconds,
     );
     checkLogRetention("logRetentionDays", args.logRetentionDays ?? 30);
+    const infected = args.infectedObjects ?? {};
+    checkInfectedActions(
+      {
+        quarantine: infected.quarantine ?? false,
+        delete: infected.delete ?? false,
+        acknowledge: infected.acknowledgeDeleteWithoutQuarantine ?? false,
+      },
+      {
+        quarantine: "infectedObjects.quarantine",
+        delete: "infectedObjects.delete",
+        acknowledge: "infectedObjects.acknowledgeDeleteWithoutQuarantine",
+      },
+    );
     const child = { parent: this };
 
     const partition = aws.getPartitionOutput({}, child).partition;
@@ -130,6 +154,23 @@ export class UploadScanner extends pulumi.ComponentResource {
     const scannerRoleArn = pulumi
       .all([partition, accountId, scannerRoleName])
       .apply(([p, account, role]) => roleArn(p, account, role));
+    const quarantine: QuarantineBucket | undefined = infected.quarantine
+      ? quarantineBucket(
+          childName(name, "quarantine"),
+          {
+            scannerRoleArn,
+            verdictTags: tags,
+            breakGlassRoleArns: args.breakGlassRoleArns ?? [],
+            forceDestroy: infected.forceDestroyQuarantine ?? false,
+            accountId,
+            region,
+          },
+          this,
+        )
+      : undefined;
+    this.quarantineBucket = quarantine?.bucket.bucket;
+    this.quarantineBucketName = quarantine?.name;
+    const deleteInfected = infected.delete ?? false;
     const scanner = clamavFunction(
       childName(name, "scanner"),
       {
@@ -143,12 +184,15 @@ export class UploadScanner extends pulumi.ComponentResource {
         // S3 would otherwise start one environment per new object in a burst, each loading the database.
         reservedConcurrency: trigger === "direct" ? maxConcurrency : undefined,
         environment: pulumi
-          .all([defs.bucketName, defs.prefix, eventBusArn])
-          .apply(([definitionsBucket, definitionsPrefix, eventBusName]) =>
+          .all([defs.bucketName, defs.prefix, eventBusArn, quarantine?.name])
+          .apply(([definitionsBucket, definitionsPrefix, eventBusName, quarantineBucketName]) =>
             scannerEnvironment({
               definitionsBucket,
               definitionsPrefix,
               eventBusName,
+              quarantineBucket: quarantineBucketName,
+              deleteInfected,
+              deleteWithoutQuarantine: infected.acknowledgeDeleteWithoutQuarantine ?? false,
               tags,
               maxObjectBytes,
               // Without memory for two engines, clamd reloads in place and scans wait meanwhile.
@@ -170,6 +214,8 @@ export class UploadScanner extends pulumi.ComponentResource {
               // With the queue, SQS moves failed events itself; direct invocations need Lambda to send them.
               deadLetterQueueArn: trigger === "direct" ? queues.deadLetterQueue.arn : undefined,
               eventBusArn,
+              quarantineBucketArn: quarantine?.arn,
+              deleteInfected,
             })
             .apply(scannerPolicy),
       },
@@ -275,7 +321,41 @@ export class UploadScanner extends pulumi.ComponentResource {
       this,
     );
 
+    // Malware found is what the whole pipeline exists to notice: tell someone at once.
+    loggedValueAlarm(
+      childName(name, "malware-alarm"),
+      {
+        description:
+          "bucketwarden: an upload matched a malware signature; it is tagged infected and unreadable",
+        logGroupName: scanner.logGroup.name,
+        field: ScannerMetrics.malwareDetected,
+        namespace: pulumi.interpolate`Bucketwarden/${scanner.fn.name}`,
+        statistic: "Sum",
+        period: 60,
+        threshold: 1,
+        alarmTopicArns,
+      },
+      this,
+    );
+    if (quarantine || deleteInfected)
+      loggedValueAlarm(
+        childName(name, "infected-actions-alarm"),
+        {
+          description:
+            "bucketwarden: a quarantine copy or delete of an infected upload failed; it stays in place, unreadable",
+          logGroupName: scanner.logGroup.name,
+          field: ScannerMetrics.infectedActionFailures,
+          namespace: pulumi.interpolate`Bucketwarden/${scanner.fn.name}`,
+          statistic: "Sum",
+          period: 300,
+          threshold: 1,
+          alarmTopicArns,
+        },
+        this,
+      );
+
     this.registerOutputs({
+      quarantineBucketName: this.quarantineBucketName,
       bucketName: this.bucketName,
       scannerName: this.scanner.name,
       policy: this.policy,

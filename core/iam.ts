@@ -128,8 +128,8 @@ export function scannerPolicy(args: ScannerPolicyArgs): PolicyDocument {
     },
   ];
   if (args.quarantineBucketArn !== undefined) {
-    // Write only: a copy with its tags (TaggingDirective REPLACE is also authorized as a tag write).
-    // The scanner never needs to read, list or delete there.
+    // Write only: a copy that keeps its source's tags (TaggingDirective COPY; S3 may authorize the
+    // tags as a tag write). The scanner never needs to read, list or delete there.
     statements.push({
       Sid: "QuarantineInfected",
       Effect: "Allow",

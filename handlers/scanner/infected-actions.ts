@@ -10,7 +10,6 @@ import { CopyObjectCommand, DeleteObjectCommand, type S3Client } from "@aws-sdk/
 import type { ScannerConfig } from "../../core/handler-config";
 import { ActionOutcome, type ActionRecord, InfectedAction } from "../../core/infected-actions";
 import { ScannerMetrics } from "../../core/metrics";
-import type { Tag } from "../../core/tags";
 import { errorAttributes, type Log, type MetricsSink } from "../shared/logger";
 
 /** The version that was scanned and tagged infected. */
@@ -20,8 +19,6 @@ export interface InfectedVersion {
   /** Undefined for an unversioned bucket: then the ETag pins the content. */
   versionId?: string;
   eTag: string;
-  /** The tag set just written on it, verdict included: the copy carries the same. */
-  tags: readonly Tag[];
 }
 
 export interface ActionContext {
@@ -35,11 +32,6 @@ export interface ActionContext {
 export function copySource(bucket: string, key: string, versionId: string | undefined): string {
   const path = `${bucket}/${key.split("/").map(encodeURIComponent).join("/")}`;
   return versionId === undefined ? path : `${path}?versionId=${encodeURIComponent(versionId)}`;
-}
-
-/** A tag set as the `x-amz-tagging` header spells it. */
-export function taggingHeader(tags: readonly Tag[]): string {
-  return tags.map((t) => `${encodeURIComponent(t.Key)}=${encodeURIComponent(t.Value)}`).join("&");
 }
 
 function describe(error: unknown): string {
@@ -63,8 +55,9 @@ export async function actOnInfected(ctx: ActionContext, object: InfectedVersion)
           CopySource: copySource(object.bucket, object.key, object.versionId),
           // Unversioned, the key may hold newer content by now: copy only what was scanned.
           ...(object.versionId === undefined ? { CopySourceIfMatch: `"${object.eTag}"` } : {}),
-          TaggingDirective: "REPLACE",
-          Tagging: taggingHeader(object.tags),
+          // The source's tags, verdict included, travel with the copy. Not REPLACE: the access rule
+          // denies every upload whose request tags carry a verdict key, the scanner's too.
+          TaggingDirective: "COPY",
         }),
       );
       kept = true;

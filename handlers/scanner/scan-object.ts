@@ -187,7 +187,7 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
     // After the verdict is written and logged: whatever the actions do, the object is already unreadable.
     const actions: ActionRecord[] =
       actsOn(outcome.status) && anyInfectedAction(config)
-        ? await actOnInfected(ctx, { bucket: ref.bucket, key: ref.key, versionId, eTag, tags: merged.tags })
+        ? await actOnInfected(ctx, { bucket: ref.bucket, key: ref.key, versionId, eTag })
         : [];
     metrics.bytes("BytesScanned", bytes);
     metrics.milliseconds("ScanDuration", durations.scanMs);
