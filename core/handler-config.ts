@@ -234,8 +234,11 @@ export function parseScannerConfig(env: Env): ScannerConfig {
   };
 }
 
-/** The actions on infected objects, refused as the component and the stack settings refuse them. */
-function parseInfectedActions(env: Env): InfectedActionsConfig {
+/**
+ * The actions on infected objects from their variables, refused as the component and the stack
+ * settings refuse them. Local mode reads them from its runner's environment with this.
+ */
+export function parseInfectedActions(env: Env): InfectedActionsConfig {
   const quarantineBucket = optional(env, EnvVars.quarantineBucket);
   const deleteInfected = bool(env, EnvVars.deleteInfected, false);
   const deleteWithoutQuarantine = bool(env, EnvVars.deleteWithoutQuarantine, false);
