@@ -13,7 +13,6 @@ import { lambdaErrorsAlarm, loggedValueAlarm } from "./alarms";
 import { clamavFunction } from "./lambda-function";
 import { clamavLayer } from "./layer";
 import { privateBucket, tlsOnlyBucketPolicy } from "./private-bucket";
-import { DEFAULT_PROJECT_ROOT } from "./project-root";
 import { type ResourceTags, withResourceTags } from "./resource-tags";
 import { ComponentTypes } from "./types";
 
@@ -76,8 +75,6 @@ export interface DefinitionsStoreArgs {
   tags?: ResourceTags;
   /** Prefix of names AWS does not generate (the layer's). @default the component's name */
   namePrefix?: string;
-  /** Where the build wrote `.build/`. @default this repository's root */
-  projectRoot?: string;
 }
 
 /**
@@ -123,7 +120,6 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
     const forceDestroy = args.forceDestroy ?? true;
     const updateOnCreate = args.updateOnCreate ?? true;
     const namePrefix = args.namePrefix ?? name;
-    const projectRoot = args.projectRoot ?? DEFAULT_PROJECT_ROOT;
     // Checked here too when known now, so a bad literal fails at construction rather than at deploy.
     if (typeof args.schedule === "string") checkSchedule(args.schedule);
     // The same ranges the stack settings are held to (core/limits.ts), by argument name. An
@@ -163,7 +159,7 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
 
     this.layer = clamavLayer(
       childName(name, "freshclam-layer"),
-      { kind: "freshclam", architecture, namePrefix, projectRoot },
+      { kind: "freshclam", architecture, namePrefix, stagingBucket: this.bucketName },
       this,
     );
     const updater = clamavFunction(
@@ -187,7 +183,6 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
           })
           .apply(updaterEnvironment),
         logRetentionDays: args.logRetentionDays ?? 30,
-        projectRoot,
         policy: (logGroupArn) =>
           pulumi
             .output({ definitionsBucketArn: this.bucketArn, definitionsPrefix: prefix, logGroupArn })

@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyDocument } from "../core/access-rule";
-import { type HandlerName, handlerBundleDir, LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../core/artifacts";
+import { type HandlerName, LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../core/artifacts";
 import { lambdaTrustPolicy } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
 import { autonamed, childName } from "../core/naming";
+import { handlerCodeDir } from "./artifacts";
 
 export interface ClamavFunctionArgs {
   handler: HandlerName;
@@ -18,7 +19,6 @@ export interface ClamavFunctionArgs {
   /** Written by core's `scannerEnvironment`/`updaterEnvironment`, read by the handler's parser. */
   environment: pulumi.Input<Record<string, string>>;
   logRetentionDays: number;
-  projectRoot: string;
   /** The role's permissions, given the ARN of the function's own log group. */
   policy: (logGroupArn: pulumi.Output<string>) => pulumi.Output<PolicyDocument>;
   description: string;
@@ -77,7 +77,7 @@ export function clamavFunction(
       // function's configuration: Lambda renews its KMS grant for the environment only on an update,
       // and a function left on a replaced role's grant fails with KMSAccessDeniedException.
       description: pulumi.interpolate`${args.description} (role ${role.uniqueId})`,
-      code: new pulumi.asset.FileArchive(handlerBundleDir(args.projectRoot, args.handler)),
+      code: new pulumi.asset.FileArchive(handlerCodeDir(args.architecture, args.handler)),
       runtime: LAMBDA_RUNTIME,
       handler: LAMBDA_HANDLER,
       architectures: [args.architecture],

@@ -11,6 +11,8 @@ export const ComponentTypes = {
 /** The AWS resource types the components create, for policies that check a stack of them. */
 export const ManagedResourceTypes = {
   bucket: "aws:s3/bucket:Bucket",
+  /** A layer zip over Lambda's inline upload limit, staged in the definitions bucket. */
+  bucketObject: "aws:s3/bucketObjectv2:BucketObjectv2",
   bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
   bucketNotification: "aws:s3/bucketNotification:BucketNotification",
   publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
@@ -41,6 +43,7 @@ export const ManagedResourceTypes = {
  */
 export const TaggableResourceTypes = {
   bucket: ManagedResourceTypes.bucket,
+  bucketObject: ManagedResourceTypes.bucketObject,
   function: ManagedResourceTypes.function,
   eventSourceMapping: ManagedResourceTypes.eventSourceMapping,
   role: ManagedResourceTypes.role,

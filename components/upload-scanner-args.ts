@@ -192,6 +192,4 @@ export interface UploadScannerArgs {
   tags?: ResourceTags;
   /** Prefix of names AWS does not generate (the layer's). @default the component's name */
   namePrefix?: string;
-  /** Where the build wrote `.build/`. @default this repository's root */
-  projectRoot?: string;
 }

@@ -14,7 +14,6 @@ import { defaultEventBusArn } from "../core/verdict-event";
 import { deadLetterAlarm, loggedValueAlarm, queueAgeAlarm } from "./alarms";
 import { clamavFunction } from "./lambda-function";
 import { clamavLayer } from "./layer";
-import { DEFAULT_PROJECT_ROOT } from "./project-root";
 import { type QuarantineBucket, quarantineBucket } from "./quarantine-bucket";
 import { withResourceTags } from "./resource-tags";
 import { directTrigger, queueTrigger, type ScanTrigger, scanQueues } from "./scanner-trigger";
@@ -73,7 +72,6 @@ export class UploadScanner extends pulumi.ComponentResource {
     const oldestMessageAlarmSeconds = args.oldestMessageAlarmSeconds ?? 1800;
     const alarmTopicArns = args.alarmTopicArns ?? [];
     const namePrefix = args.namePrefix ?? name;
-    const projectRoot = args.projectRoot ?? DEFAULT_PROJECT_ROOT;
     checkUploadScannerArgs(args, trigger);
     // The same ranges the stack settings are held to (core/limits.ts), by argument name.
     const official = args.definitions.officialDatabases;
@@ -138,7 +136,7 @@ export class UploadScanner extends pulumi.ComponentResource {
       args.scannerLayerArn ??
       clamavLayer(
         childName(name, "scanner-layer"),
-        { kind: "scanner", architecture, namePrefix, projectRoot },
+        { kind: "scanner", architecture, namePrefix, stagingBucket: args.definitions.bucketName },
         this,
       ).arn;
     const defs = args.definitions;
@@ -200,7 +198,6 @@ export class UploadScanner extends pulumi.ComponentResource {
             }),
           ),
         logRetentionDays: args.logRetentionDays ?? 30,
-        projectRoot,
         roleName: scannerRoleName,
         roleArn: scannerRoleArn,
         policy: (logGroupArn) =>

@@ -52,6 +52,14 @@ export interface AccessRuleArgs {
   scanner: ScannerPrincipal;
   /** Deny reads of every object that does not carry the clean verdict. @default true */
   failClosed?: boolean;
+  /**
+   * Let objects tagged with the pending mark (`tags.pendingValue`) be read under fail-closed: the
+   * scanner's marker writes it only on versions an adopted bucket held before adoption, so they stay
+   * readable until the backlog scan replaces the mark with a verdict. The untagged deny and the infected
+   * deny are unchanged, so a new upload stays unreadable until scanned. No one but the scanner can
+   * write the mark (the verdict-key denies cover every value). @default false
+   */
+  preExistingReadable?: boolean;
   /** Deny requests not made over TLS. @default true */
   tlsOnly?: boolean;
   /** ARN partition. @default "aws" */
@@ -181,7 +189,8 @@ export function copySourcePatterns(bucket: string): string[] {
  * presigned URL, the account root):
  * - reads: objects tagged infected are unreadable to all but the scanner (and break-glass); with
  *   fail-closed, so is every object whose verdict is missing or not clean (two statements, because a
- *   negated operator does not match a missing tag on every store); torrent reads are denied outright
+ *   negated operator does not match a missing tag on every store); with `preExistingReadable`, the
+ *   pending mark is exempt from the "not clean" deny as well (never from the untagged one); torrent reads are denied outright
  *   and replication (reads out, objects and tags in; on AWS) to all but the named replication roles,
  *   since S3 gives those no tag condition;
  * - server-side copies into the bucket: denied to all but the scanner, except from `copySources`;
@@ -228,6 +237,10 @@ export function accessRuleStatements(args: AccessRuleArgs): PolicyStatement[] {
     statements.push(
       deny(AccessRuleSids.denyUnscanned, [...READ_ACTIONS], {
         StringNotEquals: { [verdict]: tags.cleanValue, ...notTrusted.StringNotEquals },
+        // A second operator, not a list of values under StringNotEquals: Ceph RGW reads a negated
+        // operator's list as "differs from any", which denies the mark too. Tag values hold no * or ?,
+        // so the pattern is the value itself.
+        ...(args.preExistingReadable && { StringNotLike: { [verdict]: tags.pendingValue } }),
       }),
       deny(AccessRuleSids.denyUntagged, [...READ_ACTIONS], { Null: { [verdict]: "true" }, ...notTrusted }),
     );

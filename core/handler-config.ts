@@ -16,6 +16,7 @@ export const EnvVars = {
   tagCleanValue: "BW_TAG_CLEAN_VALUE",
   tagResultKey: "BW_TAG_RESULT_KEY",
   tagStampKey: "BW_TAG_STAMP_KEY",
+  tagPendingValue: "BW_TAG_PENDING_VALUE",
   layerRoot: "BW_LAYER_ROOT",
   workDir: "BW_WORK_DIR",
   s3Endpoint: "BW_S3_ENDPOINT",
@@ -213,6 +214,7 @@ export function parseScannerConfig(env: Env): ScannerConfig {
         cleanValue: optional(env, EnvVars.tagCleanValue),
         resultKey: optional(env, EnvVars.tagResultKey),
         stampKey: optional(env, EnvVars.tagStampKey),
+        pendingValue: optional(env, EnvVars.tagPendingValue),
       },
       {
         key: EnvVars.tagKey,
@@ -220,6 +222,7 @@ export function parseScannerConfig(env: Env): ScannerConfig {
         cleanValue: EnvVars.tagCleanValue,
         resultKey: EnvVars.tagResultKey,
         stampKey: EnvVars.tagStampKey,
+        pendingValue: EnvVars.tagPendingValue,
       },
     ),
     maxObjectBytes: integer(env, EnvVars.maxObjectBytes, ENGINE_MAX_OBJECT_BYTES, 1, ENGINE_MAX_OBJECT_BYTES),
@@ -312,6 +315,7 @@ export function scannerEnvironment(
   env[EnvVars.tagCleanValue] = tags.cleanValue;
   env[EnvVars.tagResultKey] = tags.resultKey;
   env[EnvVars.tagStampKey] = tags.stampKey;
+  env[EnvVars.tagPendingValue] = tags.pendingValue;
   if (c.maxObjectBytes !== undefined) env[EnvVars.maxObjectBytes] = String(c.maxObjectBytes);
   if (c.scanTimeoutMs !== undefined) env[EnvVars.scanTimeoutMs] = String(c.scanTimeoutMs);
   if (c.engineStartTimeoutMs !== undefined)

@@ -13,6 +13,13 @@ import { checkInfectedActions } from "./infected-actions";
 import { type LambdaArchitecture, LambdaArchitectures } from "./layer-layout";
 import { checkLogRetention, LOG_RETENTION_DAYS, ScannerLimits, UpdaterLimits } from "./limits";
 import { bucketNameProblem, existingBucketKey, uploadNameProblem } from "./naming";
+import {
+  DEFAULT_PRE_EXISTING_OBJECTS,
+  DEFAULT_RESCAN_WINDOW,
+  type PreExistingObjectMode,
+  PreExistingObjectModes,
+  parseRescanWindow,
+} from "./rescan-window";
 import { DEFAULT_UPDATE_SCHEDULE, scheduleProblem } from "./schedule";
 import { closestKey, type RawConfig, SettingReader } from "./setting-values";
 import * as size from "./sizing";
@@ -40,6 +47,8 @@ export const SETTINGS = {
   uploadBuckets: { type: "array", default: [] },
   existingUploadBuckets: { type: "array", default: [] },
   adoptExistingBuckets: { type: "boolean", default: false },
+  preExistingObjects: { type: "string", default: DEFAULT_PRE_EXISTING_OBJECTS },
+  rescanWindow: { type: "string", default: DEFAULT_RESCAN_WINDOW },
   bucketPolicyStatements: { type: "string", default: "" },
   bucketKmsKeyArns: { type: "string", default: "" },
   forceDestroyUploadBuckets: { type: "boolean", default: false },
@@ -56,6 +65,7 @@ export const SETTINGS = {
   tagCleanValue: { type: "string", default: DEFAULT_TAG_SCHEMA.cleanValue },
   tagResultKey: { type: "string", default: DEFAULT_TAG_SCHEMA.resultKey },
   tagStampKey: { type: "string", default: DEFAULT_TAG_SCHEMA.stampKey },
+  tagPendingValue: { type: "string", default: DEFAULT_TAG_SCHEMA.pendingValue },
   maxObjectBytes: { type: "integer", default: ENGINE_MAX_OBJECT_BYTES },
   scannerMemoryMb: { type: "integer", default: size.DEFAULT_SCANNER_MEMORY_MB },
   scannerTimeoutSeconds: { type: "integer", default: size.DEFAULT_SCANNER_TIMEOUT_SECONDS },
@@ -95,6 +105,10 @@ export interface UploadBucketSettings {
 export interface StackSettings {
   uploadBuckets: UploadBucketSettings[];
   forceDestroyUploadBuckets: boolean;
+  /** How objects already in an adopted bucket are treated until the backlog scan gives them a verdict. */
+  preExistingObjects: PreExistingObjectMode;
+  /** Seconds back a definitions update that adds signatures rescans; `undefined`: rescans off. */
+  rescanWindowSeconds: number | undefined;
   /** Lifecycle of the buckets the stack creates, in days; 0 keeps forever. */
   uploadLifecycle: { noncurrentVersionDays: number; abortIncompleteUploadDays: number };
   architecture: LambdaArchitecture;
@@ -141,6 +155,7 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
       cleanValue: read.optionalString("tagCleanValue"),
       resultKey: read.optionalString("tagResultKey"),
       stampKey: read.optionalString("tagStampKey"),
+      pendingValue: read.optionalString("tagPendingValue"),
     },
     {
       key: read.name("tagKey"),
@@ -148,6 +163,7 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
       cleanValue: read.name("tagCleanValue"),
       resultKey: read.name("tagResultKey"),
       stampKey: read.name("tagStampKey"),
+      pendingValue: read.name("tagPendingValue"),
     },
   );
   const failClosed = read.boolean("failClosed", d.failClosed.default);
@@ -166,6 +182,15 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
   return {
     uploadBuckets: readUploadBuckets(read, tags, failClosed),
     forceDestroyUploadBuckets: read.boolean("forceDestroyUploadBuckets", d.forceDestroyUploadBuckets.default),
+    preExistingObjects: read.oneOf(
+      "preExistingObjects",
+      PreExistingObjectModes,
+      d.preExistingObjects.default,
+    ),
+    rescanWindowSeconds: parseRescanWindow(
+      read.string("rescanWindow", d.rescanWindow.default),
+      read.name("rescanWindow"),
+    ),
     uploadLifecycle: {
       noncurrentVersionDays: read.integer(
         "noncurrentVersionDays",

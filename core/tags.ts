@@ -16,6 +16,13 @@ export interface TagSchema {
   readonly infectedValue: string;
   /** Verdict value for an object scanned clean: the only value that makes an object readable. @default "false" */
   readonly cleanValue: string;
+  /**
+   * Verdict value the scanner's marker writes on the versions a bucket held before it was adopted, so
+   * the access rule (with `preExistingReadable`) keeps them readable until the backlog scan replaces
+   * the mark with a verdict. Never written for a new upload; no one but the scanner may write it.
+   * @default "pending"
+   */
+  readonly pendingValue: string;
   /** Key of the tag that says what the scan found (status and signature). @default "ScanResult" */
   readonly resultKey: string;
   /** Key of the tag that records which definitions scanned which content. @default "ScanStamp" */
@@ -27,6 +34,7 @@ export const DEFAULT_TAG_SCHEMA: TagSchema = Object.freeze({
   key: "Infected",
   infectedValue: "true",
   cleanValue: "false",
+  pendingValue: "pending",
   resultKey: "ScanResult",
   stampKey: "ScanStamp",
 });
@@ -63,6 +71,8 @@ export interface TagSchemaSettingNames {
   key: string;
   infectedValue: string;
   cleanValue: string;
+  /** Optional so callers that predate the pending mark keep compiling; errors then name `cleanValue`'s sibling. */
+  pendingValue?: string;
   resultKey: string;
   stampKey: string;
 }
@@ -77,10 +87,12 @@ export function tagSchema(settings: Partial<TagSchema>, names: TagSchemaSettingN
     const problem = tagKeyProblem(schema[field]);
     if (problem) throw new ConfigError(names[field], `tag key "${schema[field]}" ${problem}`);
   }
-  for (const field of ["infectedValue", "cleanValue"] as const) {
+  const valueName = (field: "infectedValue" | "cleanValue" | "pendingValue") =>
+    names[field] ?? `${names.key} pending value`;
+  for (const field of ["infectedValue", "cleanValue", "pendingValue"] as const) {
     const problem =
       tagValueProblem(schema[field]) ?? (schema[field] === "" ? "must not be empty" : undefined);
-    if (problem) throw new ConfigError(names[field], `tag value "${schema[field]}" ${problem}`);
+    if (problem) throw new ConfigError(valueName(field), `tag value "${schema[field]}" ${problem}`);
   }
   if (schema.infectedValue === schema.cleanValue) {
     throw new ConfigError(
@@ -88,6 +100,12 @@ export function tagSchema(settings: Partial<TagSchema>, names: TagSchemaSettingN
       `must differ from ${names.infectedValue} ("${schema.infectedValue}")`,
     );
   }
+  for (const other of ["infectedValue", "cleanValue"] as const)
+    if (schema.pendingValue === schema[other])
+      throw new ConfigError(
+        valueName("pendingValue"),
+        `must differ from ${valueName(other)} ("${schema[other]}")`,
+      );
   const keys = [schema.key, schema.resultKey, schema.stampKey];
   if (new Set(keys).size !== keys.length) {
     throw new ConfigError(
@@ -111,6 +129,11 @@ export function scannerTagKeys(schema: TagSchema): string[] {
 export function isScannerTagKey(key: string, schema: TagSchema): boolean {
   const folded = key.toLowerCase();
   return scannerTagKeys(schema).some((k) => k.toLowerCase() === folded);
+}
+
+/** True when `tags` carry the pending mark: a pre-existing version the backlog scan has not reached. */
+export function isPending(tags: readonly Tag[], schema: TagSchema): boolean {
+  return tags.some((t) => t.Key === schema.key && t.Value === schema.pendingValue);
 }
 
 /** True when `tags` carry the clean verdict: the one state in which an object may be read. */

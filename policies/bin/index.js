@@ -223,6 +223,7 @@ var DEFAULT_TAG_SCHEMA = Object.freeze({
   key: "Infected",
   infectedValue: "true",
   cleanValue: "false",
+  pendingValue: "pending",
   resultKey: "ScanResult",
   stampKey: "ScanStamp"
 });
@@ -244,9 +245,10 @@ function tagSchema(settings, names) {
     const problem = tagKeyProblem(schema[field]);
     if (problem) throw new ConfigError(names[field], `tag key "${schema[field]}" ${problem}`);
   }
-  for (const field of ["infectedValue", "cleanValue"]) {
+  const valueName = (field) => names[field] ?? `${names.key} pending value`;
+  for (const field of ["infectedValue", "cleanValue", "pendingValue"]) {
     const problem = tagValueProblem(schema[field]) ?? (schema[field] === "" ? "must not be empty" : void 0);
-    if (problem) throw new ConfigError(names[field], `tag value "${schema[field]}" ${problem}`);
+    if (problem) throw new ConfigError(valueName(field), `tag value "${schema[field]}" ${problem}`);
   }
   if (schema.infectedValue === schema.cleanValue) {
     throw new ConfigError(
@@ -254,6 +256,12 @@ function tagSchema(settings, names) {
       `must differ from ${names.infectedValue} ("${schema.infectedValue}")`
     );
   }
+  for (const other of ["infectedValue", "cleanValue"])
+    if (schema.pendingValue === schema[other])
+      throw new ConfigError(
+        valueName("pendingValue"),
+        `must differ from ${valueName(other)} ("${schema[other]}")`
+      );
   const keys = [schema.key, schema.resultKey, schema.stampKey];
   if (new Set(keys).size !== keys.length) {
     throw new ConfigError(
@@ -480,6 +488,7 @@ var EnvVars = {
   tagCleanValue: "BW_TAG_CLEAN_VALUE",
   tagResultKey: "BW_TAG_RESULT_KEY",
   tagStampKey: "BW_TAG_STAMP_KEY",
+  tagPendingValue: "BW_TAG_PENDING_VALUE",
   layerRoot: "BW_LAYER_ROOT",
   workDir: "BW_WORK_DIR",
   s3Endpoint: "BW_S3_ENDPOINT",
@@ -573,14 +582,16 @@ function parseScannerConfig(env) {
         infectedValue: optional(env, EnvVars.tagInfectedValue),
         cleanValue: optional(env, EnvVars.tagCleanValue),
         resultKey: optional(env, EnvVars.tagResultKey),
-        stampKey: optional(env, EnvVars.tagStampKey)
+        stampKey: optional(env, EnvVars.tagStampKey),
+        pendingValue: optional(env, EnvVars.tagPendingValue)
       },
       {
         key: EnvVars.tagKey,
         infectedValue: EnvVars.tagInfectedValue,
         cleanValue: EnvVars.tagCleanValue,
         resultKey: EnvVars.tagResultKey,
-        stampKey: EnvVars.tagStampKey
+        stampKey: EnvVars.tagStampKey,
+        pendingValue: EnvVars.tagPendingValue
       }
     ),
     maxObjectBytes: integer(env, EnvVars.maxObjectBytes, ENGINE_MAX_OBJECT_BYTES, 1, ENGINE_MAX_OBJECT_BYTES),

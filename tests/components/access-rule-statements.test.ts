@@ -27,6 +27,7 @@ describe("components/accessRulePolicyStatements", () => {
           key: "Scan",
           infectedValue: "bad",
           cleanValue: "good",
+          pendingValue: "unknown",
           resultKey: "ScanResult",
           stampKey: "ScanStamp",
         },
@@ -41,7 +42,6 @@ describe("components/accessRulePolicyStatements", () => {
         existingBucketName: "acme-photos",
         adoptExistingBucket: true,
         definitions: DEFINITIONS,
-        projectRoot: "/project",
         ...options,
       });
       await rec.settle();

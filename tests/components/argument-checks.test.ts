@@ -4,7 +4,6 @@ import { ConfigError } from "../../core/errors";
 import * as size from "../../core/sizing";
 import { installPulumiMocks } from "../support/pulumi-mocks";
 
-const ROOT = "/project";
 const DEFINITIONS = { bucketName: "defs", bucketArn: "arn:aws:s3:::defs", prefix: "clamav/" };
 
 function load(): typeof Components {
@@ -47,8 +46,7 @@ describe("components: argument checks shared with the stack settings", () => {
     it(`UploadScanner refuses ${what}, naming ${argument}`, () => {
       const { UploadScanner } = load();
       refuses(
-        () =>
-          new UploadScanner(name(), { newBucket: true, definitions: DEFINITIONS, projectRoot: ROOT, ...bad }),
+        () => new UploadScanner(name(), { newBucket: true, definitions: DEFINITIONS, ...bad }),
         argument,
       );
     });
@@ -59,7 +57,6 @@ describe("components: argument checks shared with the stack settings", () => {
           new MalwareScanning(name(), {
             uploadBuckets: { photos: { newBucket: true } },
             scanner: bad,
-            projectRoot: ROOT,
           }),
         argument,
       );
@@ -74,7 +71,6 @@ describe("components: argument checks shared with the stack settings", () => {
           newBucket: true,
           definitions: { ...DEFINITIONS, officialDatabases: false },
           memoryMb: size.minimumScannerMemoryMb(false),
-          projectRoot: ROOT,
         }),
     );
   });
@@ -86,7 +82,6 @@ describe("components: argument checks shared with the stack settings", () => {
         uploadBuckets: { photos: { newBucket: true } },
         definitions: { officialDatabases, memoryMb: 1024 },
         scanner: { memoryMb: 1024 },
-        projectRoot: ROOT,
       });
     refuses(() => build(true), "memoryMb");
     assert.doesNotThrow(() => build(false));
@@ -101,18 +96,15 @@ describe("components: argument checks shared with the stack settings", () => {
   for (const [what, bad, argument] of updaterCases)
     it(`DefinitionsStore refuses ${what}, naming ${argument}`, () => {
       const { DefinitionsStore } = load();
-      refuses(() => new DefinitionsStore(name(), { projectRoot: ROOT, ...bad }), argument);
+      refuses(() => new DefinitionsStore(name(), { ...bad }), argument);
     });
 
   it("accepts every default", () => {
     const { MalwareScanning, UploadScanner, DefinitionsStore } = load();
-    assert.doesNotThrow(() => new DefinitionsStore(name(), { projectRoot: ROOT }));
+    assert.doesNotThrow(() => new DefinitionsStore(name(), {}));
+    assert.doesNotThrow(() => new UploadScanner(name(), { newBucket: true, definitions: DEFINITIONS }));
     assert.doesNotThrow(
-      () => new UploadScanner(name(), { newBucket: true, definitions: DEFINITIONS, projectRoot: ROOT }),
-    );
-    assert.doesNotThrow(
-      () =>
-        new MalwareScanning(name(), { uploadBuckets: { photos: { newBucket: true } }, projectRoot: ROOT }),
+      () => new MalwareScanning(name(), { uploadBuckets: { photos: { newBucket: true } } }),
     );
   });
 });

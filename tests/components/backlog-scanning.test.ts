@@ -197,7 +197,6 @@ describe("components/MalwareScanning: backlog scanning", () => {
   it("creates backlog scanning for every upload bucket's scanner by default", async () => {
     const { MalwareScanning } = load();
     const scanning = new MalwareScanning("with", {
-      projectRoot: "/project",
       uploadBuckets: {
         photos: { newBucket: true },
         avatars: { existingBucketName: "acme-avatars", adoptExistingBucket: true },
@@ -237,7 +236,6 @@ describe("components/MalwareScanning: backlog scanning", () => {
   it("creates none when backlogScanning is false", async () => {
     const { MalwareScanning } = load();
     const scanning = new MalwareScanning("without", {
-      projectRoot: "/project",
       uploadBuckets: { photos: { newBucket: true } },
       backlogScanning: false,
     });

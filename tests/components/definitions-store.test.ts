@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import type * as Components from "../../components";
+import { handlerCodeDir, layerZipPath } from "../../components/artifacts";
 import { ComponentTypes, ManagedResourceTypes as T } from "../../components/types";
 import { AccessRuleSids } from "../../core/access-rule";
-import { handlerBundleDir, LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../../core/artifacts";
+import { LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../../core/artifacts";
 import { ConfigError } from "../../core/errors";
 import { parseUpdaterConfig } from "../../core/handler-config";
 import { wildcardGrants } from "../../core/iam";
-import { LAYER_BUILD_DIR } from "../../core/layer-layout";
 import { UpdaterMetrics } from "../../core/metrics";
 import { staleDefinitionsSeconds } from "../../core/schedule";
 import { installPulumiMocks, type PulumiRecorder, type RecordedResource } from "../support/pulumi-mocks";
@@ -19,8 +19,6 @@ import {
   rolePolicyOfFunction,
   within,
 } from "./graph";
-
-const ROOT = "/project";
 
 function load(): typeof Components {
   // After the mocks are installed: mocha runs every test file in one process, and mocks are global.
@@ -36,9 +34,8 @@ describe("components/DefinitionsStore", () => {
   before(async () => {
     rec = installPulumiMocks();
     const { DefinitionsStore } = load();
-    new DefinitionsStore("defs", { projectRoot: ROOT });
+    new DefinitionsStore("defs", {});
     new DefinitionsStore("defs-x86", {
-      projectRoot: ROOT,
       architecture: "x86_64",
       schedule: "cron(5 3 * * ? *)",
       updateOnCreate: false,
@@ -114,12 +111,12 @@ describe("components/DefinitionsStore", () => {
     it("runs the updater bundle on the current Node runtime", async () => {
       assert.equal(updater.inputs.runtime, LAMBDA_RUNTIME);
       assert.equal(updater.inputs.handler, LAMBDA_HANDLER);
-      assert.equal(await archivePath(updater.inputs.code), handlerBundleDir(ROOT, "updater"));
+      assert.equal(await archivePath(updater.inputs.code), handlerCodeDir("arm64", "updater"));
     });
 
     it("carries the freshclam layer built for its architecture", async () => {
       const layer = onlyWithin(tree, T.layerVersion);
-      assert.equal(await archivePath(layer.inputs.code), `${ROOT}/${LAYER_BUILD_DIR}/freshclam-arm64.zip`);
+      assert.equal(await archivePath(layer.inputs.code), layerZipPath("freshclam", "arm64"));
       assert.deepEqual(layer.inputs.compatibleArchitectures, ["arm64"]);
       assert.deepEqual(layer.inputs.compatibleRuntimes, [LAMBDA_RUNTIME]);
       assert.deepEqual(updater.inputs.layers, [layer.state.arn]);
@@ -250,7 +247,7 @@ describe("components/DefinitionsStore", () => {
     it("builds for x86_64 when asked, layer and function alike", async () => {
       assert.equal(
         await archivePath(onlyWithin(other, T.layerVersion).inputs.code),
-        `${ROOT}/${LAYER_BUILD_DIR}/freshclam-x86_64.zip`,
+        layerZipPath("freshclam", "x86_64"),
       );
       assert.deepEqual(onlyWithin(other, T.function).inputs.architectures, ["x86_64"]);
     });
@@ -280,7 +277,7 @@ describe("components/DefinitionsStore", () => {
       it(title, () => {
         const { DefinitionsStore } = load();
         assert.throws(
-          () => new DefinitionsStore(`bad-${setting}`, { projectRoot: ROOT, ...args }),
+          () => new DefinitionsStore(`bad-${setting}`, { ...args }),
           (e: unknown) => e instanceof ConfigError && e.setting === setting,
         );
       });

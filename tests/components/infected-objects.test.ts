@@ -14,7 +14,6 @@ import {
 } from "../support/pulumi-mocks";
 import { componentTree, onlyWithin, policyOf, rolePolicyOfFunction, within } from "./graph";
 
-const ROOT = "/project";
 const DEFINITIONS = { bucketName: "defs", bucketArn: "arn:aws:s3:::defs", prefix: "clamav/" };
 const TOPIC = `arn:aws:sns:us-east-1:${MOCK_ACCOUNT}:security`;
 const BREAK_GLASS = `arn:aws:iam::${MOCK_ACCOUNT}:role/malware-analyst`;
@@ -32,7 +31,6 @@ async function scannerTree(
   new UploadScanner(name, {
     newBucket: true,
     definitions: DEFINITIONS,
-    projectRoot: ROOT,
     alarmTopicArns: [TOPIC],
     breakGlassRoleArns: [BREAK_GLASS],
     ...(infectedObjects ? { infectedObjects } : {}),
@@ -218,7 +216,6 @@ describe("components/UploadScanner: delete without quarantine", () => {
         new UploadScanner("refused", {
           newBucket: true,
           definitions: DEFINITIONS,
-          projectRoot: ROOT,
           infectedObjects: { delete: true },
         }),
       (e: unknown) =>
@@ -250,7 +247,6 @@ describe("components/MalwareScanning: infected objects", () => {
     new MalwareScanning("stack", {
       uploadBuckets: { photos: { newBucket: true }, docs: { newBucket: true } },
       scanner: { infectedObjects: { quarantine: true } },
-      projectRoot: ROOT,
       backlogScanning: false,
     });
     await rec.settle();

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import type * as Components from "../../components";
+import { handlerCodeDir, layerZipPath } from "../../components/artifacts";
 import { ComponentTypes, ManagedResourceTypes as T } from "../../components/types";
 import { AccessRuleSids, type PolicyStatement, SCANNER_OBJECT_ACTIONS } from "../../core/access-rule";
-import { handlerBundleDir, LAMBDA_RUNTIME } from "../../core/artifacts";
+import { LAMBDA_RUNTIME } from "../../core/artifacts";
 import { ConfigError } from "../../core/errors";
 import { engineMaxScanTimeMs, parseScannerConfig } from "../../core/handler-config";
 import { wildcardGrants } from "../../core/iam";
-import { LAYER_BUILD_DIR } from "../../core/layer-layout";
 import { ScannerMetrics } from "../../core/metrics";
 import * as size from "../../core/sizing";
 import { DEFAULT_TAG_SCHEMA } from "../../core/tags";
@@ -32,7 +32,6 @@ import {
   within,
 } from "./graph";
 
-const ROOT = "/project";
 const DEFINITIONS = { bucketName: "defs", bucketArn: "arn:aws:s3:::defs", prefix: "clamav/" };
 const CALLERS: PolicyStatement = {
   Sid: "AllowCdnRead",
@@ -64,7 +63,6 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
       extraNotifications: {
         topics: [{ topicArn: "arn:aws:sns:us-east-1:123456789012:removed", events: ["s3:ObjectRemoved:*"] }],
       },
-      projectRoot: ROOT,
     });
     await rec.settle();
     tree = componentTree(rec, ComponentTypes.UploadScanner, "photos");
@@ -265,12 +263,12 @@ describe("components/UploadScanner with a new bucket and the queue trigger", () 
   describe("the scanner function", () => {
     it("runs the scanner bundle on the current Node runtime", async () => {
       assert.equal(fn.inputs.runtime, LAMBDA_RUNTIME);
-      assert.equal(await archivePath(fn.inputs.code), handlerBundleDir(ROOT, "scanner"));
+      assert.equal(await archivePath(fn.inputs.code), handlerCodeDir("arm64", "scanner"));
     });
 
     it("carries the scanner layer built for its architecture", async () => {
       const layer = onlyWithin(tree, T.layerVersion);
-      assert.equal(await archivePath(layer.inputs.code), `${ROOT}/${LAYER_BUILD_DIR}/scanner-arm64.zip`);
+      assert.equal(await archivePath(layer.inputs.code), layerZipPath("scanner", "arm64"));
       assert.deepEqual(fn.inputs.layers, [layer.state.arn]);
       assert.deepEqual(fn.inputs.architectures, ["arm64"]);
     });
@@ -372,7 +370,6 @@ describe("components/UploadScanner: one write to a bucket's configuration at a t
         topics: [{ topicArn: "arn:aws:sns:us-east-1:123456789012:removed", events: ["s3:ObjectRemoved:*"] }],
         dependsOn: [policy],
       },
-      projectRoot: ROOT,
     });
     await rec.settle();
     tree = componentTree(rec, ComponentTypes.UploadScanner, "ordered");
@@ -417,11 +414,10 @@ describe("components/UploadScanner: a created bucket's lifecycle by default and 
   it("keeps old versions 30 days and abandoned uploads 7 by default, and nothing when both are 0", async () => {
     const rec = installPulumiMocks();
     const { UploadScanner } = load();
-    new UploadScanner("lc-default", { newBucket: true, definitions: DEFINITIONS, projectRoot: ROOT });
+    new UploadScanner("lc-default", { newBucket: true, definitions: DEFINITIONS });
     new UploadScanner("lc-off", {
       newBucket: { noncurrentVersionDays: 0, abortIncompleteUploadDays: 0 },
       definitions: DEFINITIONS,
-      projectRoot: ROOT,
     });
     await rec.settle();
     const rules = onlyWithin(componentTree(rec, ComponentTypes.UploadScanner, "lc-default"), T.lifecycle)
@@ -458,7 +454,6 @@ describe("components/UploadScanner with an existing bucket and the direct trigge
       breakGlassRoleArns: [BREAK_GLASS],
       replicationRoleArns: [REPLICATION],
       serverSideCopies: { withinBucket: true, fromBuckets: ["acme-other-uploads"] },
-      projectRoot: ROOT,
     });
     await rec.settle();
     tree = componentTree(rec, ComponentTypes.UploadScanner, "avatars");
@@ -592,8 +587,7 @@ describe("components/UploadScanner arguments", () => {
     it(title, () => {
       const { UploadScanner } = load();
       assert.throws(
-        () =>
-          new UploadScanner(`bad-${title.length}`, { definitions: DEFINITIONS, projectRoot: ROOT, ...args }),
+        () => new UploadScanner(`bad-${title.length}`, { definitions: DEFINITIONS, ...args }),
         message,
       );
     });
@@ -612,7 +606,6 @@ describe("components/UploadScanner names", () => {
       adoptExistingBucket: true,
       trigger: "direct",
       definitions: DEFINITIONS,
-      projectRoot: ROOT,
     });
     await rec.settle();
     tree = componentTree(rec, ComponentTypes.UploadScanner, LONG);
@@ -640,7 +633,7 @@ describe("components/UploadScanner: the scanner role's name, global to the accou
       invokes: { "aws:index/getRegion:getRegion": () => ({ name: region, region, id: region }) },
     });
     const { UploadScanner } = load();
-    new UploadScanner("photos", { newBucket: true, definitions: DEFINITIONS, projectRoot: ROOT });
+    new UploadScanner("photos", { newBucket: true, definitions: DEFINITIONS });
     await rec.settle();
     return onlyWithin(componentTree(rec, ComponentTypes.UploadScanner, "photos"), T.role);
   }
@@ -675,7 +668,6 @@ describe("components/UploadScanner: a bucket encrypted with a customer-managed K
       adoptExistingBucket: true,
       kmsKeyArns: [KEY],
       definitions: DEFINITIONS,
-      projectRoot: ROOT,
     });
     await rec.settle();
     const tree = componentTree(rec, ComponentTypes.UploadScanner, "sealed");
@@ -699,7 +691,6 @@ describe("components/UploadScanner with a named event bus", () => {
       adoptExistingBucket: true,
       definitions: DEFINITIONS,
       eventBusArn: bus,
-      projectRoot: ROOT,
     });
     await rec.settle();
     const tree = componentTree(rec, ComponentTypes.UploadScanner, "routed");
@@ -725,7 +716,6 @@ describe("components/UploadScanner adopting an existing bucket", () => {
           new UploadScanner("legacy", {
             existingBucketName: ADOPTED,
             definitions: DEFINITIONS,
-            projectRoot: ROOT,
             ...optIn,
           }),
         (e: unknown) => {
@@ -756,7 +746,6 @@ describe("components/UploadScanner adopting an existing bucket", () => {
       existingBucketName: ADOPTED,
       adoptExistingBucket: true,
       definitions: DEFINITIONS,
-      projectRoot: ROOT,
     });
     await rec.settle();
     assert.deepEqual(
@@ -779,7 +768,6 @@ describe("components/UploadScanner adopting an existing bucket", () => {
           newBucket: true,
           adoptExistingBucket: true,
           definitions: DEFINITIONS,
-          projectRoot: ROOT,
         }),
       /adoptExistingBucket: applies only to \[existingBucketName\]/,
     );
@@ -820,7 +808,6 @@ describe("components/UploadScanner reading an adopted bucket's live policy", () 
       existingBucketName: ADOPTED,
       adoptExistingBucket: true,
       definitions: DEFINITIONS,
-      projectRoot: ROOT,
       policyStatements: policyStatements as PolicyStatement[] | undefined,
     });
     try {

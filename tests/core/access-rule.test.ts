@@ -121,6 +121,7 @@ describe("core/access-rule: the generated policy", () => {
       },
     ],
     ["the store variant", { scanner: scannerUser("scanner") }],
+    ["pre-existing objects readable until scanned", { preExistingReadable: true }],
   ];
   for (const [name, overrides] of variants) {
     it(`is a valid resource policy for IAM, without lint warnings (${name})`, () => {
@@ -234,6 +235,127 @@ describe("core/access-rule: reads under AWS's authorization rules", () => {
       ],
       () => policy({ failClosed: false }),
     );
+  });
+
+  describe("with pre-existing objects readable until scanned (an adopted bucket)", () => {
+    const pending = object("old.jpg", { Infected: "pending", owner: "team-a" });
+    const pendingOnly = object("old-2.jpg", { Infected: "pending" });
+    const adopted = () => policy({ preExistingReadable: true });
+    table(
+      [
+        ...everyone.map(
+          (c): Row => [
+            "allows reads of objects the marker tagged Infected=pending",
+            c,
+            s3.getObject(pending),
+            true,
+          ],
+        ),
+        ...signed.map(
+          (c): Row => ["allows reads of pending versions by id", c, s3.getObjectVersion(pendingOnly), true],
+        ),
+        ...everyone.map(
+          (c): Row => [
+            "still denies reads of new uploads not yet scanned",
+            c,
+            s3.getObject(unscanned),
+            false,
+          ],
+        ),
+        ...signed.map(
+          (c): Row => [
+            "still denies reads of new uploads that carry only user tags",
+            c,
+            s3.getObject(userTagged),
+            false,
+          ],
+        ),
+        ...everyone.map(
+          (c): Row => ["still denies reads of infected objects", c, s3.getObject(infected), false],
+        ),
+        ...signed.map(
+          (c): Row => [
+            "still denies reads of an unknown verdict value",
+            c,
+            s3.getObject(unknownVerdict),
+            false,
+          ],
+        ),
+        ...everyone.map((c): Row => ["still allows reads of clean objects", c, s3.getObject(clean), true]),
+        ...signed.flatMap((c): Row[] => [
+          ["denies uploads tagged Infected=pending", c, s3.putObject(target, { Infected: "pending" }), false],
+          [
+            "denies browser POSTs whose tagging field says Infected=pending",
+            c,
+            s3.postObject(target, { Infected: "pending" }),
+            false,
+          ],
+          [
+            "denies multipart uploads tagged Infected=pending",
+            c,
+            s3.createMultipartUpload(target, { Infected: "pending" }),
+            false,
+          ],
+          [
+            "denies tagging an unscanned object Infected=pending",
+            c,
+            s3.putObjectTagging(unscanned, { Infected: "pending" }),
+            false,
+          ],
+          [
+            "denies tagging an unscanned version Infected=pending",
+            c,
+            s3.putObjectVersionTagging(unscanned, { Infected: "pending", project: "x" }),
+            false,
+          ],
+          [
+            "denies the pending mark in another letter case",
+            c,
+            s3.putObjectTagging(unscanned, { infected: "pending" }),
+            false,
+          ],
+        ]),
+        [
+          "denies tagging an infected object Infected=pending",
+          UPLOADER,
+          s3.putObjectTagging(infected, { Infected: "pending" }),
+          false,
+        ],
+        [
+          "lets the scanner write the pending mark",
+          SCANNER,
+          s3.putObjectVersionTagging(unscanned, { Infected: "pending" }),
+          true,
+        ],
+      ],
+      adopted,
+    );
+
+    it("exempts the pending mark only from the not-clean deny, never from the untagged or infected deny", () => {
+      const statements = rule({ preExistingReadable: true });
+      const find = (sid: string) => statements.find((s) => s.Sid === sid);
+      const verdict = existingTagKey("Infected");
+      const condition = find(AccessRuleSids.denyUnscanned)?.Condition;
+      assert.equal(condition?.StringNotEquals?.[verdict], "false");
+      assert.equal(condition?.StringNotLike?.[verdict], "pending");
+      assert.deepEqual(
+        find(AccessRuleSids.denyUntagged),
+        rule().find((s) => s.Sid === AccessRuleSids.denyUntagged),
+      );
+      assert.deepEqual(
+        find(AccessRuleSids.denyInfected),
+        rule().find((s) => s.Sid === AccessRuleSids.denyInfected),
+      );
+    });
+
+    it("keeps the default rule's single clean value when pre-existing objects are not readable", () => {
+      const unscannedDeny = rule().find((s) => s.Sid === AccessRuleSids.denyUnscanned);
+      assert.equal(unscannedDeny?.Condition?.StringNotEquals?.[existingTagKey("Infected")], "false");
+    });
+
+    it("denies reads of pending objects once the option is off (strict mode)", async () => {
+      assert.equal((await decide(policy(), USER, s3.getObject(pending))).allowed, false);
+    });
   });
 
   describe("with a named replication role and a named break-glass role", () => {

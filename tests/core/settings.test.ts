@@ -108,6 +108,28 @@ describe("core/settings: values", () => {
       ],
     ],
     [
+      "defaults pre-existing objects to readable until scanned and rescans to one day",
+      {},
+      (s) => [s.preExistingObjects, s.rescanWindowSeconds, s.tags.pendingValue],
+      ["readable-until-scanned", 86_400, "pending"],
+    ],
+    [
+      "reads strict adoption, a wider rescan window and a pending value",
+      {
+        "bucketwarden:preExistingObjects": "strict",
+        "bucketwarden:rescanWindow": "7d",
+        "bucketwarden:tagPendingValue": "unscanned",
+      },
+      (s) => [s.preExistingObjects, s.rescanWindowSeconds, s.tags.pendingValue],
+      ["strict", 7 * 86_400, "unscanned"],
+    ],
+    [
+      "turns rescans off with 0",
+      { "bucketwarden:rescanWindow": "0" },
+      (s) => s.rescanWindowSeconds,
+      undefined,
+    ],
+    [
       "reads allowServerSideCopies",
       { "bucketwarden:allowServerSideCopies": "true" },
       (s) => s.allowServerSideCopies,
@@ -233,6 +255,24 @@ describe("core/settings: a bad setting fails with an error naming it", () => {
       { "bucketwarden:scannerMemoryMb": "20000" },
       "scannerMemoryMb",
       /at most 10240/,
+    ],
+    [
+      "an unknown pre-existing objects mode",
+      { "bucketwarden:preExistingObjects": "lenient" },
+      "preExistingObjects",
+      /must be one of "readable-until-scanned", "strict"/,
+    ],
+    [
+      "a rescan window without a unit",
+      { "bucketwarden:rescanWindow": "24" },
+      "rescanWindow",
+      /not a duration/,
+    ],
+    [
+      "a pending value equal to the clean value",
+      { "bucketwarden:tagPendingValue": "false" },
+      "tagPendingValue",
+      /must differ from bucketwarden:tagCleanValue/,
     ],
     ["a tag key in an unknown format", { "bucketwarden:tagKey": "infected!" }, "tagKey", /may contain only/],
     ["a tag key AWS reserves", { "bucketwarden:tagResultKey": "aws:result" }, "tagResultKey", /aws:/],

@@ -3,6 +3,7 @@ import { ConfigError } from "../../core/errors";
 import {
   DEFAULT_TAG_SCHEMA,
   isClean,
+  isPending,
   isScannerTagKey,
   scannerTagKeys,
   type TagSchema,
@@ -11,7 +12,14 @@ import {
   tagValueProblem,
 } from "../../core/tags";
 
-const NAMES = { key: "K", infectedValue: "I", cleanValue: "C", resultKey: "R", stampKey: "S" };
+const NAMES = {
+  key: "K",
+  infectedValue: "I",
+  cleanValue: "C",
+  pendingValue: "P",
+  resultKey: "R",
+  stampKey: "S",
+};
 
 describe("core/tags: tagKeyProblem and tagValueProblem", () => {
   const keys: Array<[string, string, boolean]> = [
@@ -62,6 +70,13 @@ describe("core/tags: tagSchema", () => {
       "C",
     ],
     ["rejects a result key equal to the verdict key", { resultKey: "Infected" }, "K"],
+    [
+      "rejects a pending value equal to the clean value, which would read as clean",
+      { pendingValue: "false" },
+      "P",
+    ],
+    ["rejects a pending value equal to the infected value", { pendingValue: "true" }, "P"],
+    ["rejects an empty pending value", { pendingValue: "" }, "P"],
   ];
   for (const [title, settings, setting] of bad) {
     it(title, () => {
@@ -92,6 +107,20 @@ describe("core/tags: isClean and scannerTagKeys", () => {
   ];
   for (const [title, tags, clean] of table)
     it(title, () => assert.equal(isClean(tags, DEFAULT_TAG_SCHEMA), clean));
+
+  const pending: Array<[string, Array<{ Key: string; Value: string }>, boolean]> = [
+    ["reads the pending mark", [{ Key: "Infected", Value: "pending" }], true],
+    ["does not read a clean verdict as pending", [{ Key: "Infected", Value: "false" }], false],
+    ["does not read a user tag of another key as pending", [{ Key: "infected", Value: "pending" }], false],
+    ["does not read an untagged object as pending", [], false],
+  ];
+  for (const [title, tags, marked] of pending)
+    it(title, () => assert.equal(isPending(tags, DEFAULT_TAG_SCHEMA), marked));
+
+  it("does not call a pending object clean", () =>
+    assert.equal(isClean([{ Key: "Infected", Value: "pending" }], DEFAULT_TAG_SCHEMA), false));
+
+  it("defaults the pending value to pending", () => assert.equal(DEFAULT_TAG_SCHEMA.pendingValue, "pending"));
 
   it("lists every key the scanner owns", () => {
     assert.deepEqual(scannerTagKeys(DEFAULT_TAG_SCHEMA), ["Infected", "ScanResult", "ScanStamp"]);

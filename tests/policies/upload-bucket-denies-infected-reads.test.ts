@@ -224,7 +224,7 @@ describe("policy upload-bucket-denies-infected-reads", () => {
   it("checks the tags the configuration names", async () => {
     const tags = tagSchema(
       { key: "Verdict", infectedValue: "bad", cleanValue: "good" },
-      { key: "k", infectedValue: "i", cleanValue: "c", resultKey: "r", stampKey: "s" },
+      { key: "k", infectedValue: "i", cleanValue: "c", pendingValue: "p", resultKey: "r", stampKey: "s" },
     );
     const stack = happyStack({ tags });
     const config = { tagKey: "Verdict", tagInfectedValue: "bad", tagCleanValue: "good" };

@@ -34,7 +34,6 @@ async function stackWith(opts: { grant: boolean; kmsMasterKeyId?: string; sseAlg
     adoptExistingBucket: true,
     definitions: DEFINITIONS,
     kmsKeyArns: opts.grant ? [KEY] : [],
-    projectRoot: "/project",
   });
   await rec.settle();
   return rec.resources;

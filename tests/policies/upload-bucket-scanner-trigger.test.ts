@@ -229,7 +229,7 @@ describe("policy upload-bucket-scanner-trigger", () => {
   it("takes the verdict tags from the same settings as the component", async () => {
     const tags = tagSchema(
       { key: "Verdict", infectedValue: "bad", cleanValue: "good" },
-      { key: "k", infectedValue: "i", cleanValue: "c", resultKey: "r", stampKey: "s" },
+      { key: "k", infectedValue: "i", cleanValue: "c", pendingValue: "p", resultKey: "r", stampKey: "s" },
     );
     const config = { tagKey: "Verdict", tagInfectedValue: "bad", tagCleanValue: "good" };
     assertPasses(await run(happyStack({ tags }), config));

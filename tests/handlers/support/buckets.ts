@@ -39,13 +39,19 @@ export async function createBucket(purpose: string, options: { versioned?: boole
  * An upload bucket as the component sets it up: the access rule (scanner exempted by `aws:username`
  * here, since the store does not evaluate `aws:PrincipalArn`), the explicit grant to the scanner
  * (objects belong to their uploader on this store), and the application's own statement letting the
- * uploader upload, read and try to tag.
+ * uploader upload, read and try to tag. `bucket` puts the rule on an existing bucket (adoption);
+ * `preExistingReadable` keeps objects the marker tagged pending readable.
  */
 export async function createUploadBucket(
-  options: { versioned?: boolean; scannerDeletes?: boolean } = {},
+  options: {
+    versioned?: boolean;
+    preExistingReadable?: boolean;
+    bucket?: string;
+    scannerDeletes?: boolean;
+  } = {},
 ): Promise<string> {
   const store = await testStore();
-  const bucket = await createBucket(options.versioned ? "up-v" : "up", options);
+  const bucket = options.bucket ?? (await createBucket(options.versioned ? "up-v" : "up", options));
   const scanner = store.users.scanner.uid;
   const app: PolicyStatement = {
     Sid: "TestAppUploader",
@@ -72,6 +78,7 @@ export async function createUploadBucket(
     scanner: scannerUser(scanner),
     // The test store listens on plain HTTP on loopback.
     tlsOnly: false,
+    preExistingReadable: options.preExistingReadable,
   });
   // What the scanner role's "ListUploads" grants on AWS (core/iam): without it a deleted object
   // answers 403, not 404, and could not be told from a real denial.

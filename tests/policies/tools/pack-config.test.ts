@@ -73,7 +73,7 @@ describe("pack-config: the pack's configuration from a stack's settings", () => 
   it("makes the pack check the tags the stack's scanner writes", async () => {
     const tags = tagSchema(
       { key: "Verdict", infectedValue: "bad", cleanValue: "good" },
-      { key: "k", infectedValue: "i", cleanValue: "c", resultKey: "r", stampKey: "s" },
+      { key: "k", infectedValue: "i", cleanValue: "c", pendingValue: "p", resultKey: "r", stampKey: "s" },
     );
     const config = packConfig(CUSTOM)[uploadBucketDeniesInfectedReads.name] as object;
     assertPasses(await runRule(uploadBucketDeniesInfectedReads, happyStack({ tags }).args(config)));
