@@ -3,6 +3,7 @@
  * life of the execution environment: the S3 and SQS clients, and clamd with its database loaded.
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
+import type { Context } from "aws-lambda";
 import { parseScannerConfig } from "../../core/handler-config";
 import { sinkFromConfig } from "../shared/events";
 import { powertoolsLog, powertoolsMetrics } from "../shared/logger";
@@ -18,6 +19,7 @@ export const RETRY_BACKOFF_VARIABLE = "BW_SQS_RETRY_BACKOFF";
 
 const SERVICE = "bucketwarden-scanner";
 const metrics = powertoolsMetrics(SERVICE);
+const log = powertoolsLog(SERVICE);
 let scanner: Scanner | undefined;
 
 function scannerFromEnvironment(): Scanner {
@@ -26,7 +28,7 @@ function scannerFromEnvironment(): Scanner {
   return createScanner({
     config,
     s3: createS3Client(config),
-    log: powertoolsLog(SERVICE),
+    log,
     metrics,
     events: sinkFromConfig(config),
     ...(backOff ? { delayRetry: sqsDelayRetry(new SQSClient({})) } : {}),
@@ -37,7 +39,9 @@ function scannerFromEnvironment(): Scanner {
  * Lambda handler: S3 events directly or through SQS (with partial batch failures), and S3 Batch
  * Operations invocations (a result per task).
  */
-export async function handler(event: unknown) {
+export async function handler(event: unknown, context?: Context) {
+  // Before anything logs, so that the engine's start too carries the request id and cold start.
+  if (context) log.addContext(context);
   scanner ??= scannerFromEnvironment();
   try {
     return await scanner.handle(event);
