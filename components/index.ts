@@ -11,6 +11,7 @@ export {
   type SharedScannerArgs,
   type UploadBucketArgs,
 } from "./malware-scanning";
+export { QuarantineBucket, type QuarantineBucketArgs } from "./quarantine-bucket";
 export type { ResourceTags } from "./resource-tags";
 export { ComponentTypes, ManagedResourceTypes, TaggableResourceTypes } from "./types";
 export {

@@ -10,7 +10,8 @@ import { mergePolicy, scannerRole } from "../core/access-rule";
 import { quarantineRuleStatements } from "../core/infected-actions";
 import { childName, uploadBucketName } from "../core/naming";
 import type { TagSchema } from "../core/tags";
-import { type PrivateBucket, privateBucket } from "./private-bucket";
+import { privateBucket } from "./private-bucket";
+import { ComponentTypes } from "./types";
 
 export interface QuarantineBucketArgs {
   /** The scanner's role, the only principal that writes copies. */
@@ -25,49 +26,53 @@ export interface QuarantineBucketArgs {
   region: pulumi.Output<string>;
 }
 
-export interface QuarantineBucket {
-  bucket: PrivateBucket;
-  name: pulumi.Output<string>;
-  arn: pulumi.Output<string>;
-  policy: aws.s3.BucketPolicy;
-}
+/**
+ * A scanner's quarantine bucket and its policy. A component of its own, so that the policy pack tells
+ * it from an upload bucket (which would need a scanner trigger): like the definitions and report
+ * buckets, it is bucketwarden's own infrastructure.
+ */
+export class QuarantineBucket extends pulumi.ComponentResource {
+  /** The bucket's name, known at preview (from invokes, like the upload bucket's). */
+  readonly bucketName: pulumi.Output<string>;
+  readonly bucketArn: pulumi.Output<string>;
+  readonly bucket: aws.s3.Bucket;
+  readonly policy: aws.s3.BucketPolicy;
 
-/** Creates the bucket, its settings and its policy (after the settings: one configuration write at a time). */
-export function quarantineBucket(
-  name: string,
-  args: QuarantineBucketArgs,
-  parent: pulumi.Resource,
-): QuarantineBucket {
-  // Named from invokes like the upload bucket, so its policy is known during a first preview.
-  const plannedName = pulumi.all([args.accountId, args.region]).apply(([account, r]) =>
-    uploadBucketName(name, {
-      accountId: account,
-      region: r,
-      project: pulumi.getProject(),
-      stack: pulumi.getStack(),
-    }),
-  );
-  const bucket = privateBucket(name, { forceDestroy: args.forceDestroy, bucketName: plannedName }, parent);
-  const policy = new aws.s3.BucketPolicy(
-    childName(name, "policy"),
-    {
-      bucket: bucket.bucket.id,
-      policy: pulumi.all([plannedName, args.scannerRoleArn]).apply(([bucketName, arn]) =>
-        JSON.stringify(
-          mergePolicy(
-            quarantineRuleStatements({
-              bucket: bucketName,
-              tags: args.verdictTags,
-              scanner: scannerRole(arn),
-              breakGlass: args.breakGlassRoleArns,
-              partition: /^arn:([a-z-]+):/.exec(arn)?.[1] ?? "aws",
-            }),
-            [],
+  constructor(name: string, args: QuarantineBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(ComponentTypes.QuarantineBucket, name, {}, opts);
+    this.bucketName = pulumi.all([args.accountId, args.region]).apply(([account, r]) =>
+      uploadBucketName(name, {
+        accountId: account,
+        region: r,
+        project: pulumi.getProject(),
+        stack: pulumi.getStack(),
+      }),
+    );
+    const store = privateBucket(name, { forceDestroy: args.forceDestroy, bucketName: this.bucketName }, this);
+    this.bucket = store.bucket;
+    this.bucketArn = store.bucket.arn;
+    // After the bucket's settings: S3 takes one configuration write at a time.
+    this.policy = new aws.s3.BucketPolicy(
+      childName(name, "policy"),
+      {
+        bucket: store.bucket.id,
+        policy: pulumi.all([this.bucketName, args.scannerRoleArn]).apply(([bucketName, arn]) =>
+          JSON.stringify(
+            mergePolicy(
+              quarantineRuleStatements({
+                bucket: bucketName,
+                tags: args.verdictTags,
+                scanner: scannerRole(arn),
+                breakGlass: args.breakGlassRoleArns,
+                partition: /^arn:([a-z-]+):/.exec(arn)?.[1] ?? "aws",
+              }),
+              [],
+            ),
           ),
         ),
-      ),
-    },
-    { parent, dependsOn: bucket.settings },
-  );
-  return { bucket, name: plannedName, arn: bucket.bucket.arn, policy };
+      },
+      { parent: this, dependsOn: store.settings },
+    );
+    this.registerOutputs({ bucketName: this.bucketName });
+  }
 }

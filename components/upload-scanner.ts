@@ -14,7 +14,7 @@ import { defaultEventBusArn } from "../core/verdict-event";
 import { deadLetterAlarm, loggedValueAlarm, queueAgeAlarm } from "./alarms";
 import { clamavFunction } from "./lambda-function";
 import { clamavLayer } from "./layer";
-import { type QuarantineBucket, quarantineBucket } from "./quarantine-bucket";
+import { QuarantineBucket } from "./quarantine-bucket";
 import { withResourceTags } from "./resource-tags";
 import { directTrigger, queueTrigger, type ScanTrigger, scanQueues } from "./scanner-trigger";
 import { ComponentTypes } from "./types";
@@ -152,8 +152,8 @@ export class UploadScanner extends pulumi.ComponentResource {
     const scannerRoleArn = pulumi
       .all([partition, accountId, scannerRoleName])
       .apply(([p, account, role]) => roleArn(p, account, role));
-    const quarantine: QuarantineBucket | undefined = infected.quarantine
-      ? quarantineBucket(
+    const quarantine = infected.quarantine
+      ? new QuarantineBucket(
           childName(name, "quarantine"),
           {
             scannerRoleArn,
@@ -163,11 +163,11 @@ export class UploadScanner extends pulumi.ComponentResource {
             accountId,
             region,
           },
-          this,
+          child,
         )
       : undefined;
-    this.quarantineBucket = quarantine?.bucket.bucket;
-    this.quarantineBucketName = quarantine?.name;
+    this.quarantineBucket = quarantine?.bucket;
+    this.quarantineBucketName = quarantine?.bucketName;
     const deleteInfected = infected.delete ?? false;
     const scanner = clamavFunction(
       childName(name, "scanner"),
@@ -182,7 +182,7 @@ export class UploadScanner extends pulumi.ComponentResource {
         // S3 would otherwise start one environment per new object in a burst, each loading the database.
         reservedConcurrency: trigger === "direct" ? maxConcurrency : undefined,
         environment: pulumi
-          .all([defs.bucketName, defs.prefix, eventBusArn, quarantine?.name])
+          .all([defs.bucketName, defs.prefix, eventBusArn, quarantine?.bucketName])
           .apply(([definitionsBucket, definitionsPrefix, eventBusName, quarantineBucketName]) =>
             scannerEnvironment({
               definitionsBucket,
@@ -211,7 +211,7 @@ export class UploadScanner extends pulumi.ComponentResource {
               // With the queue, SQS moves failed events itself; direct invocations need Lambda to send them.
               deadLetterQueueArn: trigger === "direct" ? queues.deadLetterQueue.arn : undefined,
               eventBusArn,
-              quarantineBucketArn: quarantine?.arn,
+              quarantineBucketArn: quarantine?.bucketArn,
               deleteInfected,
             })
             .apply(scannerPolicy),

@@ -58,7 +58,8 @@ var ComponentTypes = {
   definitionsStore: "bucketwarden:index:DefinitionsStore",
   uploadScanner: "bucketwarden:index:UploadScanner",
   malwareScanning: "bucketwarden:index:MalwareScanning",
-  backlogScanning: "bucketwarden:index:BacklogScanning"
+  backlogScanning: "bucketwarden:index:BacklogScanning",
+  quarantineBucket: "bucketwarden:index:QuarantineBucket"
 };
 
 // policies/lib/unknowns.ts
@@ -855,7 +856,7 @@ function followTopic(graph, topic, trace, args) {
 // policies/lib/upload-buckets.ts
 function isInfrastructureBucket(node) {
   const r = node.resource;
-  return r !== void 0 && (isInside(r, ComponentTypes.definitionsStore) || isInside(r, ComponentTypes.backlogScanning));
+  return r !== void 0 && (isInside(r, ComponentTypes.definitionsStore) || isInside(r, ComponentTypes.backlogScanning) || isInside(r, ComponentTypes.quarantineBucket));
 }
 function uploadBuckets(index, args) {
   const tag = args.exemptionTag ?? DEFAULT_EXEMPTION_TAG;
@@ -940,7 +941,7 @@ var scanningInfrastructureHardened = {
   }
 };
 function checkDefinitionsBucket(findings, node) {
-  const kind = node.resource !== void 0 && isInside(node.resource, ComponentTypes.backlogScanning) ? "Batch Operations report bucket" : "Definitions bucket";
+  const kind = node.resource !== void 0 && isInside(node.resource, ComponentTypes.backlogScanning) ? "Batch Operations report bucket" : node.resource !== void 0 && isInside(node.resource, ComponentTypes.quarantineBucket) ? "Quarantine bucket" : "Definitions bucket";
   const label = `${kind} "${node.label}"`;
   const urn = node.urn;
   if (node.publicAccessBlocks.length === 0) {
