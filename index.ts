@@ -19,6 +19,7 @@ function uploadBuckets(s: StackSettings) {
             existingBucketName: b.existingBucketName,
             // The settings refuse an existing bucket without bucketwarden:adoptExistingBuckets.
             adoptExistingBucket: true,
+            preExistingObjects: s.preExistingObjects,
             policyStatements: b.policyStatements,
             kmsKeyArns: b.kmsKeyArns,
           }
@@ -35,6 +36,7 @@ const scanning = new MalwareScanning(name, {
   uploadBuckets: uploadBuckets(settings),
   architecture: settings.architecture,
   namePrefix: name,
+  rescanWindow: settings.rescanWindowSeconds === undefined ? false : `${settings.rescanWindowSeconds}s`,
   definitions: {
     prefix: settings.definitionsPrefix,
     schedule: settings.updateSchedule,

@@ -23,6 +23,11 @@ export interface AccessRuleOptions {
    * itself, or from other buckets under this same rule. @default none (copies denied)
    */
   serverSideCopies?: { withinBucket?: boolean; fromBuckets?: readonly string[] };
+  /**
+   * Keep versions the adoption marker tagged `Infected=pending` readable until their verdict (an
+   * adopted bucket with `preExistingObjects: "readable-until-scanned"`). @default false
+   */
+  preExistingReadable?: boolean;
 }
 
 /**
@@ -50,6 +55,7 @@ export function accessRulePolicyStatements(
     bucket: bucketName,
     tags: options.verdictTags ?? DEFAULT_TAG_SCHEMA,
     failClosed: options.failClosed ?? true,
+    preExistingReadable: options.preExistingReadable,
     partition,
     scanner: scannerRole(scannerRoleArn),
     breakGlass: options.breakGlassRoleArns,

@@ -1,8 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFINITIONS_UPDATED } from "../core/definitions-event";
 import { ConfigError } from "../core/errors";
-import { backlogJobPolicy, batchOperationsTrustPolicy } from "../core/iam";
+import { backlogJobPolicy, batchOperationsTrustPolicy, rescanStarterPolicy } from "../core/iam";
+import type { LambdaArchitecture } from "../core/layer-layout";
 import { autonamed, childName } from "../core/naming";
+import { RESCAN_CONFIG_VARIABLE, type RescanStarterConfig } from "../core/rescan-starter";
+import { DEFAULT_RESCAN_WINDOW, parseRescanWindow } from "../core/rescan-window";
+import { EVENT_SOURCE } from "../core/verdict-event";
+import { clamavFunction } from "./lambda-function";
 import { privateBucket, tlsOnlyBucketPolicy } from "./private-bucket";
 import { ComponentTypes } from "./types";
 
@@ -22,6 +28,20 @@ export interface BacklogScanningArgs {
    * ends, and a rerun writes its own. 0 keeps them forever. @default 90
    */
   retentionDays?: number;
+  /**
+   * How far back a rescan reaches when the updater publishes definitions that add signatures (its
+   * `Definitions Updated` event): objects created within this window (`"24h"`, `"7d"`: a number and
+   * s, m, h or d) are scanned again by one Batch Operations job per upload bucket, started by a small
+   * function on an EventBridge rule. `"0"` or `false`: no rescans, no rule, no function. Cost per
+   * million objects: README "Adopting a bucket that already holds data". @default "24h"
+   */
+  rescanWindow?: string | false;
+  /** The bus the updater sends `Definitions Updated` to. @default the account's default bus */
+  eventBusArn?: pulumi.Input<string>;
+  /** Architecture of the rescan starter. @default "arm64" */
+  architecture?: LambdaArchitecture;
+  /** Retention of the rescan starter's logs, in days. @default 30 */
+  logRetentionDays?: number;
 }
 
 /** A key prefix: not empty, no leading slash, ends with a slash. */
@@ -51,6 +71,11 @@ export class BacklogScanning extends pulumi.ComponentResource {
   readonly scannerFunctionArns: pulumi.Output<Record<string, string>>;
   readonly jobRole: aws.iam.Role;
   readonly reportBucket: aws.s3.Bucket;
+  /** Seconds a rescan reaches back; undefined when rescans are off. */
+  readonly rescanWindowSeconds?: number;
+  /** The function that starts rescan jobs, and the rule that runs it (absent when rescans are off). */
+  readonly rescanStarter?: aws.lambda.Function;
+  readonly rescanRule?: aws.cloudwatch.EventRule;
 
   constructor(name: string, args: BacklogScanningArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentTypes.BacklogScanning, name, {}, opts);
@@ -131,6 +156,83 @@ export class BacklogScanning extends pulumi.ComponentResource {
       },
       child,
     );
+
+    this.rescanWindowSeconds = parseRescanWindow(args.rescanWindow ?? DEFAULT_RESCAN_WINDOW, "rescanWindow");
+    if (this.rescanWindowSeconds !== undefined) {
+      const windowSeconds = this.rescanWindowSeconds;
+      const partition = aws.getPartitionOutput({}, child).partition;
+      const config = pulumi
+        .all([
+          accountId,
+          partition,
+          this.jobRoleArn,
+          reports.bucket.arn,
+          this.scannerFunctionArns,
+          pulumi.output(args.uploadBucketArns),
+        ])
+        .apply(
+          ([account, p, jobRoleArn, reportBucketArn, functions, buckets]): RescanStarterConfig => ({
+            accountId: account,
+            partition: p,
+            jobRoleArn,
+            reportBucketArn,
+            reportPrefix,
+            manifestPrefix,
+            windowSeconds,
+            buckets: Object.keys(functions)
+              .sort()
+              .map((k) => ({ bucket: buckets[k].split(":::")[1], scannerFunctionArn: functions[k] })),
+          }),
+        );
+      const starter = clamavFunction(
+        childName(name, "rescan"),
+        {
+          handler: "rescan",
+          description: "bucketwarden: starts a Batch Operations rescan when definitions add signatures",
+          architecture: args.architecture ?? "arm64",
+          layers: [],
+          memoryMb: 256,
+          timeoutSeconds: 60,
+          ephemeralStorageMb: 512,
+          environment: config.apply((c) => ({ [RESCAN_CONFIG_VARIABLE]: JSON.stringify(c) })),
+          logRetentionDays: args.logRetentionDays ?? 30,
+          policy: (logGroupArn) =>
+            pulumi
+              .all([this.jobRoleArn, logGroupArn])
+              .apply(([jobRoleArn, logs]) => rescanStarterPolicy({ jobRoleArn, logGroupArn: logs })),
+        },
+        this,
+      );
+      this.rescanStarter = starter.fn;
+      this.rescanRule = new aws.cloudwatch.EventRule(
+        autonamed(childName(name, "rescan-rule"), "eventRule"),
+        {
+          description: "bucketwarden: new definitions added signatures; rescan recent uploads",
+          ...(args.eventBusArn !== undefined && { eventBusName: args.eventBusArn }),
+          eventPattern: JSON.stringify({ source: [EVENT_SOURCE], "detail-type": [DEFINITIONS_UPDATED] }),
+        },
+        child,
+      );
+      const permission = new aws.lambda.Permission(
+        childName(name, "rescan-permission"),
+        {
+          action: "lambda:InvokeFunction",
+          function: starter.fn.name,
+          principal: "events.amazonaws.com",
+          sourceArn: this.rescanRule.arn,
+        },
+        child,
+      );
+      new aws.cloudwatch.EventTarget(
+        childName(name, "rescan-target"),
+        {
+          rule: this.rescanRule.name,
+          ...(args.eventBusArn !== undefined && { eventBusName: args.eventBusArn }),
+          arn: starter.fn.arn,
+        },
+        { parent: this, dependsOn: [permission] },
+      );
+    }
 
     this.registerOutputs({
       jobRoleArn: this.jobRoleArn,

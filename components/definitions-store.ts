@@ -9,6 +9,7 @@ import { UpdaterMetrics } from "../core/metrics";
 import { autonamed, childName } from "../core/naming";
 import { DEFAULT_UPDATE_SCHEDULE, scheduleProblem, staleDefinitionsSeconds } from "../core/schedule";
 import * as size from "../core/sizing";
+import { defaultEventBusArn } from "../core/verdict-event";
 import { lambdaErrorsAlarm, loggedValueAlarm } from "./alarms";
 import { clamavFunction } from "./lambda-function";
 import { clamavLayer } from "./layer";
@@ -66,6 +67,11 @@ export interface DefinitionsStoreArgs {
   /** SNS topics told when the updater fails. @default [] */
   alarmTopicArns?: pulumi.Input<string[]>;
   /** Retention of the updater's logs, in days. @default 30 */
+  /**
+   * The EventBridge bus the updater sends `Definitions Updated` to when new definitions add
+   * signatures (BacklogScanning's rescan rule listens there). @default the account's default bus
+   */
+  eventBusArn?: pulumi.Input<string>;
   logRetentionDays?: number;
   /**
    * AWS resource tags put on every taggable resource this component creates (buckets, functions,
@@ -162,6 +168,16 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
       { kind: "freshclam", architecture, namePrefix, stagingBucket: this.bucketName },
       this,
     );
+    // The bus `Definitions Updated` goes to: named, so the role may put events on it alone.
+    const eventBusArn: pulumi.Output<string> = args.eventBusArn
+      ? pulumi.output(args.eventBusArn)
+      : pulumi
+          .all([
+            aws.getPartitionOutput({}, { parent: this }).partition,
+            aws.getRegionOutput({}, { parent: this }).region,
+            aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+          ])
+          .apply(([p, r, a]) => defaultEventBusArn(p, r, a));
     const updater = clamavFunction(
       childName(name, "updater"),
       {
@@ -180,12 +196,18 @@ export class DefinitionsStore extends pulumi.ComponentResource implements Defini
             databaseMirrors: args.databaseMirrors,
             privateMirrors: args.privateMirrors,
             customDatabaseUrls: args.customDatabaseUrls,
+            eventBusName: eventBusArn,
           })
           .apply(updaterEnvironment),
         logRetentionDays: args.logRetentionDays ?? 30,
         policy: (logGroupArn) =>
           pulumi
-            .output({ definitionsBucketArn: this.bucketArn, definitionsPrefix: prefix, logGroupArn })
+            .output({
+              definitionsBucketArn: this.bucketArn,
+              definitionsPrefix: prefix,
+              logGroupArn,
+              eventBusArn,
+            })
             .apply(updaterPolicy),
       },
       this,

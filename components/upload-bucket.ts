@@ -64,6 +64,8 @@ export interface UploadPolicyArgs {
   failClosed: boolean;
   /** True when the component created the bucket; an adopted bucket's live policy is read and checked. */
   created: boolean;
+  /** Pending-marked versions stay readable (an adopted bucket, readable until scanned). */
+  preExistingReadable?: boolean;
   args: Pick<
     UploadScannerArgs,
     "policyStatements" | "serverSideCopies" | "breakGlassRoleArns" | "replicationRoleArns"
@@ -94,6 +96,7 @@ export function uploadPolicyDocument(p: UploadPolicyArgs, parent: pulumi.Resourc
       const rule = accessRulePolicyStatements(bucket, arn, {
         verdictTags: p.verdictTags,
         failClosed: p.failClosed,
+        preExistingReadable: p.preExistingReadable,
         breakGlassRoleArns: args.breakGlassRoleArns,
         replicationRoleArns: args.replicationRoleArns,
         serverSideCopies: { withinBucket: args.serverSideCopies?.withinBucket, fromBuckets: copyBuckets },
@@ -129,13 +132,16 @@ export function uploadBucketPolicy(
     policy: pulumi.Input<string>;
     lifecycle?: pulumi.Resource;
     created?: PrivateBucket;
+    /** An adopted bucket's: the marker's invocation, which must finish before the rule applies. */
+    after?: pulumi.Resource[];
   },
   parent: pulumi.Resource,
 ): aws.s3.BucketPolicy {
+  const before = args.lifecycle ? [args.lifecycle] : (args.created?.settings ?? []);
   return new aws.s3.BucketPolicy(
     childName(name, "policy"),
     { bucket: args.bucket, policy: args.policy },
-    { parent, dependsOn: args.lifecycle ? [args.lifecycle] : (args.created?.settings ?? []) },
+    { parent, dependsOn: [...before, ...(args.after ?? [])] },
   );
 }
 

@@ -6,6 +6,7 @@ import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { CallerStatements } from "../core/iam";
 import type { LambdaArchitecture } from "../core/layer-layout";
+import type { PreExistingObjectMode } from "../core/rescan-window";
 import type { TriggerKind } from "../core/settings";
 import type { TagSchema } from "../core/tags";
 import type { DefinitionsRef } from "./definitions-store";
@@ -88,6 +89,17 @@ export interface UploadScannerArgs {
    * @default false
    */
   adoptExistingBucket?: boolean;
+  /**
+   * What adopting `existingBucketName` does to the objects already in it, until the backlog scan
+   * (BacklogScanning, `npx bucketwarden scan-existing`) gives each a verdict. `"readable-until-scanned"`:
+   * before the policy is written, the scanner marks every version without a verdict
+   * `Infected=pending` (an `aws.lambda.Invocation` of its `mark-pre-existing` entry), and the policy
+   * keeps marked versions readable; new uploads stay unreadable until scanned, and a verdict forged
+   * before adoption is replaced by the mark. `"strict"`: no mark, unverified verdict tags are removed,
+   * and every object without a verdict is unreadable at once. Only with `adoptExistingBucket`.
+   * @default "readable-until-scanned"
+   */
+  preExistingObjects?: PreExistingObjectMode;
   /** Create the upload bucket (private, versioned, encrypted). Give this or `existingBucketName`, not both. @default none */
   newBucket?: NewUploadBucketArgs | true;
   /** The definitions the scanner reads: a {@link DefinitionsStore}, shared by every scanner. */

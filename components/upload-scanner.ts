@@ -1,12 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../core/errors";
 import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
 import { kmsDecryptPolicy, scannerPolicy } from "../core/iam";
 import { checkInfectedActions } from "../core/infected-actions";
 import type { LambdaArchitecture } from "../core/layer-layout";
 import { checkLimit, checkLogRetention, ScannerLimits } from "../core/limits";
+import { MARK_PRE_EXISTING } from "../core/marker";
 import { ScannerMetrics } from "../core/metrics";
 import { autonamed, childName, roleArn, roleName } from "../core/naming";
+import { DEFAULT_PRE_EXISTING_OBJECTS, PreExistingObjectModes } from "../core/rescan-window";
 import * as size from "../core/sizing";
 import { DEFAULT_TAG_SCHEMA, type TagSchema } from "../core/tags";
 import { checkUploadScannerArgs } from "../core/upload-bucket";
@@ -55,6 +58,11 @@ export class UploadScanner extends pulumi.ComponentResource {
   readonly quarantineBucketName?: pulumi.Output<string>;
   /** The quarantine bucket, when `infectedObjects.quarantine` is on. */
   readonly quarantineBucket?: aws.s3.Bucket;
+  /**
+   * An adopted bucket's marker run (`preExistingObjects`): the scanner's `mark-pre-existing` entry,
+   * invoked once after the notifications and before the policy. Its `result` is the marker's report.
+   */
+  readonly preExistingMarker?: aws.lambda.Invocation;
 
   constructor(name: string, args: UploadScannerArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ComponentTypes.UploadScanner, name, {}, withResourceTags(opts, args.tags));
@@ -73,6 +81,20 @@ export class UploadScanner extends pulumi.ComponentResource {
     const alarmTopicArns = args.alarmTopicArns ?? [];
     const namePrefix = args.namePrefix ?? name;
     checkUploadScannerArgs(args, trigger);
+    const adopted = args.existingBucketName !== undefined;
+    if (args.preExistingObjects !== undefined) {
+      if (!adopted)
+        throw new ConfigError(
+          "preExistingObjects",
+          "applies only to [existingBucketName]: a bucket this component creates holds nothing before it",
+        );
+      if (!(PreExistingObjectModes as readonly string[]).includes(args.preExistingObjects))
+        throw new ConfigError(
+          "preExistingObjects",
+          `must be one of ${PreExistingObjectModes.map((m) => `"${m}"`).join(", ")}, got "${args.preExistingObjects}"`,
+        );
+    }
+    const preExistingObjects = args.preExistingObjects ?? DEFAULT_PRE_EXISTING_OBJECTS;
     // The same ranges the stack settings are held to (core/limits.ts), by argument name.
     const official = args.definitions.officialDatabases;
     // An official-databases flag not known yet (an Output) is held to the smaller database's floor.
@@ -241,6 +263,7 @@ export class UploadScanner extends pulumi.ComponentResource {
         verdictTags: tags,
         failClosed,
         created: created !== undefined,
+        preExistingReadable: adopted && preExistingObjects === "readable-until-scanned",
         args,
       },
       this,
@@ -250,12 +273,6 @@ export class UploadScanner extends pulumi.ComponentResource {
     const lifecycle = created
       ? uploadLifecycle(name, created, args.newBucket as NewUploadBucketArgs | true, this)
       : undefined;
-    const bucketPolicy = uploadBucketPolicy(
-      name,
-      { bucket: target, policy: this.policy, lifecycle, created },
-      this,
-    );
-
     const triggerArgs = {
       fn: scanner.fn,
       rolePolicy: scanner.rolePolicy,
@@ -274,11 +291,44 @@ export class UploadScanner extends pulumi.ComponentResource {
           { ...triggerArgs, deadLetterQueue: queues.deadLetterQueue },
           this,
         );
-    uploadNotifications(
-      name,
-      { bucket: target, wiring, extra: args.extraNotifications ?? {}, after: [bucketPolicy] },
-      this,
-    );
+    if (created) {
+      const bucketPolicy = uploadBucketPolicy(
+        name,
+        { bucket: target, policy: this.policy, lifecycle, created },
+        this,
+      );
+      uploadNotifications(
+        name,
+        { bucket: target, wiring, extra: args.extraNotifications ?? {}, after: [bucketPolicy] },
+        this,
+      );
+    } else {
+      // Adoption, in the design's order: new uploads are scanned first (notifications), then the
+      // versions already there are marked, then the rule applies; the backlog scan follows.
+      const notifications = uploadNotifications(
+        name,
+        { bucket: target, wiring, extra: args.extraNotifications ?? {}, after: [] },
+        this,
+      );
+      this.preExistingMarker = new aws.lambda.Invocation(
+        childName(name, "mark-pre-existing"),
+        {
+          functionName: scanner.fn.name,
+          // CREATE_ONLY (the default): marked once, at adoption; a changed mode or bucket marks again.
+          input: pulumi
+            .output(this.bucketName)
+            .apply((bucket) =>
+              JSON.stringify({ bucketwarden: MARK_PRE_EXISTING, bucket, mode: preExistingObjects }),
+            ),
+        },
+        { parent: this, dependsOn: [notifications, scanner.rolePolicy] },
+      );
+      uploadBucketPolicy(
+        name,
+        { bucket: target, policy: this.policy, after: [this.preExistingMarker] },
+        this,
+      );
+    }
 
     if (queues.queue) {
       queueAgeAlarm(

@@ -3,8 +3,8 @@
  * handler build and the layer build write them; tests and local mode run from them.
  */
 
-/** The two Lambda handlers of the pipeline. */
-export const HandlerNames = ["scanner", "updater"] as const;
+/** The Lambda handlers of the pipeline: the scanner, the updater, and the rescan starter (BacklogScanning). */
+export const HandlerNames = ["scanner", "updater", "rescan"] as const;
 export type HandlerName = (typeof HandlerNames)[number];
 
 /** Folder of the esbuild bundles, relative to the project root. */

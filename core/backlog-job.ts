@@ -1,23 +1,19 @@
 /**
  * A backlog scan or a rescan of one upload bucket as an S3 Batch Operations job: the CreateJob request
- * that starts it, the conventions that let a later run find it again, and the readings of its
- * DescribeJob progress and completion report. Pure: the CLI (cli/aws) and the rescan starter send
- * what this builds and hand back what S3 Control answered.
+ * that starts it, the conventions that let a later run find it again, and the reading of its
+ * DescribeJob progress (core/backlog-report reads its completion report). Pure: the CLI (cli/aws)
+ * and the rescan starter send what this builds and hand back what S3 Control answered.
  *
  * The shapes follow the S3 Control API (`CreateJob`, `JobDescriptor`, `JobListDescriptor`) field for
  * field; tests/core/backlog-job.test.ts checks under tsc that they are assignable to the SDK's own
- * types (`CreateJobCommandInput`), so a renamed field fails the build. Sources (AWS documentation, read
+ * types (`CreateJobCommandInput`) and name no field the SDK does not, so a renamed field fails the
+ * build. Sources (AWS documentation, read
  * 2026-11-26; not run against AWS from this machine):
  * - S3 API Reference, CreateJob, JobManifestGeneratorFilter, S3ManifestOutputLocation, JobReport,
  *   LambdaInvokeOperation (https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_CreateJob.html).
- * - S3 User Guide, "Examples: S3 Batch Operations completion reports"
- *   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-examples-reports.html): the
- *   report's `manifest.json` lists result CSVs whose columns are
- *   `Bucket, Key, VersionId, TaskStatus, ErrorCode, HTTPStatusCode, ResultMessage`; for a Lambda task
- *   `ResultMessage` is the function's `resultString`.
  */
 import { createHash } from "node:crypto";
-import { BucketwardenError, ConfigError } from "./errors";
+import { ConfigError } from "./errors";
 
 /** What a backlog job does, as the CLI's commands and the scanner's `mode` user argument name it. */
 export const BacklogKind = {
@@ -169,8 +165,8 @@ export const MAX_DESCRIPTION_LENGTH = 256;
 const MAX_TOKEN_LENGTH = 64;
 const DESCRIPTION_PREFIX = "bucketwarden";
 
-/** S3 Control's documented `ReportPrefix`/`ManifestPrefix` use adds its own `/` after the prefix. */
-function withoutTrailingSlash(prefix: string): string {
+/** A key prefix as S3 Control takes it: it adds its own `/` after a report or manifest prefix. */
+export function withoutTrailingSlash(prefix: string): string {
   return prefix.replace(/\/+$/, "");
 }
 
@@ -257,8 +253,6 @@ export function backlogCreateJobRequest(spec: BacklogJobSpec): BacklogCreateJobR
   if (!/^\d{12}$/.test(accountId))
     throw new ConfigError("accountId", `"${accountId}" is not a 12-digit AWS account id`);
   if (!spec.runId) throw new ConfigError("runId", "a backlog job needs a run id for its idempotency token");
-  if (spec.kind === BacklogKind.Rescan && manifest.type === "generated" && !manifest.createdAfter)
-    throw new ConfigError("createdAfter", "a rescan from a generated manifest needs its window's start");
   const priority = spec.priority ?? DEFAULT_PRIORITY[spec.kind];
   if (!Number.isInteger(priority) || priority < 0 || priority > 2147483647)
     throw new ConfigError("priority", `must be a whole number from 0 to 2147483647, got ${priority}`);
@@ -437,164 +431,4 @@ export function jobFailureText(job: DescribedJob): string {
   );
   const text = reasons.filter((r) => r !== "").join("; ");
   return text || job.StatusUpdateReason || "no reason given";
-}
-
-/**
- * Keys the completion report's top-level file may have: S3's examples name it `manifest.json`, the
- * API reference (`JobReport.Prefix`) `report.json`; a reader tries both, in this order.
- */
-export function completionReportKeys(reportPrefix: string, jobId: string): string[] {
-  const base = withoutTrailingSlash(reportPrefix);
-  const folder = base ? `${base}/job-${jobId}` : `job-${jobId}`;
-  return [`${folder}/manifest.json`, `${folder}/report.json`];
-}
-
-/** One result file the completion report's top-level file lists. */
-export interface ReportResultFile {
-  bucket: string;
-  key: string;
-  /** `succeeded` or `failed`: which tasks the file lists. */
-  taskExecutionStatus: string;
-}
-
-/** A completion report's top-level file could not be read. */
-export class CompletionReportError extends BucketwardenError {}
-
-/** Reads the completion report's top-level JSON: the result CSVs it lists. */
-export function parseCompletionReportManifest(text: string): ReportResultFile[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new CompletionReportError("the completion report's manifest is not JSON", { cause });
-  }
-  const results = (parsed as { Results?: unknown })?.Results;
-  if (!Array.isArray(results))
-    throw new CompletionReportError("the completion report's manifest has no Results");
-  return results.map((r, i) => {
-    const { Bucket, Key, TaskExecutionStatus } = (r ?? {}) as Record<string, unknown>;
-    if (typeof Bucket !== "string" || typeof Key !== "string")
-      throw new CompletionReportError(`the completion report's result ${i} names no Bucket and Key`);
-    return { bucket: Bucket, key: Key, taskExecutionStatus: String(TaskExecutionStatus ?? "") };
-  });
-}
-
-/** One row of a result CSV. */
-export interface ReportRow {
-  bucket: string;
-  key: string;
-  versionId: string;
-  /** `succeeded` or `failed`. */
-  taskStatus: string;
-  /** For a Lambda task: the scanner's `resultString` (or Batch Operations' error text). */
-  resultMessage: string;
-}
-
-/** Splits CSV text into records (RFC 4180: quoted fields may hold commas, doubled quotes and newlines). */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-    } else field += c;
-  }
-  if (field !== "" || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => !(r.length === 1 && r[0] === ""));
-}
-
-/**
- * Reads a result CSV (`Bucket, Key, VersionId, TaskStatus, ErrorCode, HTTPStatusCode, ResultMessage`,
- * no header). The result message is the last column: AWS's own failed-task example orders the two
- * code columns differently from the schema it states, so only the first four and the last are read.
- */
-export function parseReportRows(csv: string): ReportRow[] {
-  return parseCsv(csv).map((fields, i) => {
-    if (fields.length < 5)
-      throw new CompletionReportError(`completion report row ${i + 1} has ${fields.length} columns, not 7`);
-    return {
-      bucket: fields[0] as string,
-      key: fields[1] as string,
-      versionId: fields[2] as string,
-      taskStatus: (fields[3] as string).toLowerCase(),
-      resultMessage: fields[fields.length - 1] as string,
-    };
-  });
-}
-
-/** A finished job's counts (cli/backend's `BacklogSummary` without the report's location). */
-export interface BacklogCounts {
-  /** Tasks that succeeded: a verdict written, or one already there from the current definitions. */
-  scanned: number;
-  clean: number;
-  infected: number;
-  /** Unscannable or over a limit: never clean, and not known malware. */
-  unscannable: number;
-  /** Tasks that failed: the object has no verdict from this job. */
-  failed: number;
-  /** Succeeded because the object's stamped verdict already named the current definitions. */
-  alreadyScanned: number;
-}
-
-/** Counts with nothing in them. */
-export function emptyCounts(): BacklogCounts {
-  return { scanned: 0, clean: 0, infected: 0, unscannable: 0, failed: 0, alreadyScanned: 0 };
-}
-
-/** The verdict a status word names (handlers/scanner's `resultString` uses core/verdict's ScanStatus). */
-function countVerdict(counts: BacklogCounts, status: string | undefined): void {
-  if (status === "clean") counts.clean++;
-  else if (status === "infected") counts.infected++;
-  else if (status === "unscannable" || status === "limits-exceeded") counts.unscannable++;
-}
-
-/**
- * Adds one task to the counts. A succeeded task's result string is the scanner's: `clean`,
- * `<status>:<signature>` (`infected:Eicar-Signature`), or `skipped:already-scanned` (optionally
- * followed by `:<status>` if the scanner names the verdict it kept). Anything else the scanner
- * answers `PermanentFailure`, which S3 reports as a failed task.
- */
-export function addReportRow(
-  counts: BacklogCounts,
-  row: Pick<ReportRow, "taskStatus" | "resultMessage">,
-): void {
-  if (row.taskStatus !== "succeeded") {
-    counts.failed++;
-    return;
-  }
-  counts.scanned++;
-  const [head, ...rest] = row.resultMessage.trim().split(":");
-  if (head === "skipped") {
-    if (rest[0] === "already-scanned") counts.alreadyScanned++;
-    countVerdict(counts, rest[1]);
-    return;
-  }
-  countVerdict(counts, head);
-}
-
-/** Counts the rows of every result CSV of a report. */
-export function countReport(csvFiles: readonly string[]): BacklogCounts {
-  const counts = emptyCounts();
-  for (const csv of csvFiles) for (const row of parseReportRows(csv)) addReportRow(counts, row);
-  return counts;
 }

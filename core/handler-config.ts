@@ -120,6 +120,15 @@ export interface UpdaterConfig extends CommonConfig {
   customDatabaseUrls: string[];
   /** Minimum time between two freshclam runs; at least 3600 with the official databases. @default 3600 */
   minUpdateIntervalSeconds: number;
+  /**
+   * Where `Definitions Updated` goes (core/definitions-event) when a publish adds signatures: this
+   * EventBridge bus, or the default bus when unset. @default the default bus
+   */
+  eventBusName?: string;
+  /** Local mode: a JSON Lines file that gets the event instead of EventBridge. */
+  eventsFile?: string;
+  /** Local mode: an http(s) URL the event is POSTed to, instead of EventBridge. */
+  eventsUrl?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -289,6 +298,9 @@ export function parseUpdaterConfig(env: Env): UpdaterConfig {
     privateMirrors,
     customDatabaseUrls,
     minUpdateIntervalSeconds,
+    eventBusName: optional(env, EnvVars.eventBusName),
+    eventsFile: optional(env, EnvVars.eventsFile),
+    eventsUrl: singleUrl(env, EnvVars.eventsUrl),
   };
 }
 
@@ -343,5 +355,8 @@ export function updaterEnvironment(
   if (c.customDatabaseUrls !== undefined) env[EnvVars.customDatabaseUrls] = c.customDatabaseUrls.join(",");
   if (c.minUpdateIntervalSeconds !== undefined)
     env[EnvVars.minUpdateIntervalSeconds] = String(c.minUpdateIntervalSeconds);
+  if (c.eventBusName !== undefined) env[EnvVars.eventBusName] = c.eventBusName;
+  if (c.eventsFile !== undefined) env[EnvVars.eventsFile] = c.eventsFile;
+  if (c.eventsUrl !== undefined) env[EnvVars.eventsUrl] = c.eventsUrl;
   return env;
 }

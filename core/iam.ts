@@ -61,6 +61,8 @@ export interface UpdaterPolicyArgs {
   /** Key prefix of the database, e.g. `clamav/`. */
   definitionsPrefix: string;
   logGroupArn: string;
+  /** The bus the updater sends `Definitions Updated` to (core/definitions-event). */
+  eventBusArn?: string;
 }
 
 /**
@@ -84,6 +86,17 @@ export function updaterPolicy(args: UpdaterPolicyArgs): PolicyDocument {
       Action: "s3:DeleteObject",
       Resource: [`${bucket}/${prefix}files/*`, `${bucket}/${prefix}history/*`],
     },
+    // That bus only, like the scanner's verdict events.
+    ...(args.eventBusArn
+      ? [
+          {
+            Sid: "PublishDefinitionsEvents",
+            Effect: "Allow" as const,
+            Action: "events:PutEvents",
+            Resource: args.eventBusArn,
+          },
+        ]
+      : []),
     logWriteStatement(args.logGroupArn),
   ]);
 }
@@ -119,7 +132,13 @@ export function scannerPolicy(args: ScannerPolicyArgs): PolicyDocument {
       Action: "s3:GetObject",
       Resource: `${args.definitionsBucketArn}/${args.definitionsPrefix}*`,
     },
-    { Sid: "ListUploads", Effect: "Allow", Action: "s3:ListBucket", Resource: args.uploadBucketArn },
+    // Versions: the adoption marker (handlers/scanner/marker.ts) lists every version of the bucket.
+    {
+      Sid: "ListUploads",
+      Effect: "Allow",
+      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+      Resource: args.uploadBucketArn,
+    },
     {
       Sid: "ScanAndTagUploads",
       Effect: "Allow",
@@ -276,12 +295,48 @@ export function backlogJobPolicy(args: BacklogJobPolicyArgs): PolicyDocument {
     // AWS's example policies grant it with the report and manifest permissions; on the bucket, where
     // IAM evaluates it, it reveals only the region.
     { Sid: "LocateReportBucket", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: bucket },
+    // A generated manifest (S3JobManifestGenerator): AWS's example policy for jobs with an S3-generated
+    // manifest ("Configuring an IAM role for S3 Batch Replication", S3 User Guide) grants
+    // s3:PutInventoryConfiguration on the source bucket; the listing permissions are kept beside it.
     {
       Sid: "ListUploadsForManifests",
       Effect: "Allow",
-      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+      Action: ["s3:ListBucket", "s3:ListBucketVersions", "s3:PutInventoryConfiguration"],
       Resource: [...args.uploadBucketArns],
     },
+  ]);
+}
+
+/** The rescan starter's one grant on `*`, which CreateJob requires. */
+export const RESCAN_CREATE_JOB_SID = "CreateRescanJobs";
+
+/** The Batch Operations service principal a job role is passed to. */
+export const BATCH_OPERATIONS_SERVICE = "batchoperations.s3.amazonaws.com";
+
+/**
+ * The rescan starter's role (BacklogScanning): create Batch Operations jobs (CreateJob names no
+ * resource type in the Service Authorization Reference, so `*`), pass the one job role, only to Batch
+ * Operations, and write its own logs. Nothing else: the jobs read and scan through that role.
+ */
+export function rescanStarterPolicy(args: { jobRoleArn: string; logGroupArn: string }): PolicyDocument {
+  return document([
+    // CreateJob has no resource type (Service Authorization Reference), so `*`; the condition narrows
+    // it to jobs that invoke a Lambda function, the only operation a rescan uses.
+    {
+      Sid: RESCAN_CREATE_JOB_SID,
+      Effect: "Allow",
+      Action: "s3:CreateJob",
+      Resource: "*",
+      Condition: { StringEquals: { "s3:RequestJobOperation": "LambdaInvoke" } },
+    },
+    {
+      Sid: "PassTheJobRole",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: args.jobRoleArn,
+      Condition: { StringEquals: { "iam:PassedToService": BATCH_OPERATIONS_SERVICE } },
+    },
+    logWriteStatement(args.logGroupArn),
   ]);
 }
 

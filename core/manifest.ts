@@ -15,6 +15,11 @@ export interface DefinitionsFile {
   size: number;
   /** Database version as `sigtool`/the CVD header says, when known. */
   version?: number;
+  /**
+   * Signatures it holds: the CVD/CLD header's count, or a plain-text detection database's lines
+   * (core/definitions-event). Compared across manifests to tell whether an update added signatures.
+   */
+  signatures?: number;
 }
 
 export interface DefinitionsManifest {
@@ -28,6 +33,11 @@ export interface DefinitionsManifest {
   /** `freshclam --version` of the updater that published it. */
   engine: string;
   files: DefinitionsFile[];
+  /**
+   * Set when this database added signatures to the one before it (core/definitions-event): what a
+   * rescan is for. Absent on the first publish and when signatures were only dropped.
+   */
+  addedSignatures?: { previousVersion: string; signaturesAdded: number; databases: string[] };
 }
 
 /** The manifest's key. */

@@ -4,6 +4,7 @@
  * `onResult`/`onError` are routed. On AWS they go to EventBridge; local mode writes the same objects
  * to `.local/events.jsonl` and an optional HTTP endpoint. The schema is documented in handlers/README.md.
  */
+import type { DefinitionsUpdatedEvent } from "./definitions-event";
 import type { ObjectRef } from "./events";
 import type { ActionRecord } from "./infected-actions";
 import type { ScanStatus } from "./verdict";
@@ -81,6 +82,12 @@ export type VerdictEvent =
       detail: ObjectScanFailedDetail;
     };
 
+/**
+ * Every event bucketwarden sends: the scanner's verdict events and the updater's `Definitions Updated`
+ * (core/definitions-event). The sinks take any of them.
+ */
+export type BucketwardenEvent = VerdictEvent | DefinitionsUpdatedEvent;
+
 /** What the builder needs of a tagged result (handlers/scanner/results.ts's `TaggedResult`). */
 export interface TaggedScan {
   outcome: "tagged";
@@ -157,7 +164,7 @@ export interface PutEventsEntry {
   Source: string;
   DetailType: string;
   Detail: string;
-  /** The bucket's ARN, so rules can match on `resources`. */
+  /** The bucket's ARN (the upload bucket's; the definitions bucket's for `Definitions Updated`), so rules can match on `resources`. */
   Resources: string[];
   Time: Date;
   /** Absent: the account's default bus. */
@@ -166,16 +173,21 @@ export interface PutEventsEntry {
 
 /** The PutEvents entry for an event, on `busName` (a name or ARN) or the default bus. */
 export function putEventsEntry(
-  event: VerdictEvent,
+  event: BucketwardenEvent,
   busName: string | undefined,
   partition = "aws",
 ): PutEventsEntry {
-  const at = event.detailType === EventDetailType.Scanned ? event.detail.scannedAt : event.detail.failedAt;
+  const [at, bucket] =
+    event.detailType === EventDetailType.Scanned
+      ? [event.detail.scannedAt, event.detail.bucket]
+      : event.detailType === EventDetailType.ScanFailed
+        ? [event.detail.failedAt, event.detail.bucket]
+        : [event.detail.publishedAt, event.detail.definitionsBucket];
   return {
     Source: event.source,
     DetailType: event.detailType,
     Detail: JSON.stringify(event.detail),
-    Resources: [`arn:${partition}:s3:::${event.detail.bucket}`],
+    Resources: [`arn:${partition}:s3:::${bucket}`],
     Time: new Date(at),
     ...(busName !== undefined ? { EventBusName: busName } : {}),
   };

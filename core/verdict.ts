@@ -90,6 +90,11 @@ export const PriorScan = {
   Older: "older",
   /** A verdict without a stamp where the stamp had no room (many user tags): scan again. */
   Unstamped: "unstamped",
+  /**
+   * The marker's pending mark on a version the bucket held before adoption (stamped, or bare where the
+   * stamp had no room): no verdict yet, scan it like a first scan.
+   */
+  Pending: "pending",
   /** Verdict tags the scanner did not write: scan again, and report a forgery attempt. */
   Forged: "forged",
 } as const;
@@ -138,6 +143,14 @@ export function inspectArrivingTags(
   }
   const userTags = tags.filter((t) => !isScannerTagKey(t.Key, schema)).length;
   const stampHadNoRoom = userTags > MAX_OBJECT_TAGS - 3;
+  if (verdict === schema.pendingValue) {
+    const stamped =
+      result !== undefined &&
+      stamp !== undefined &&
+      verifyStamp(secret, stamp, { ...object, verdict, result }) !== undefined;
+    if (stamped || (stamp === undefined && stampHadNoRoom)) return { prior: PriorScan.Pending, reserved };
+    return { prior: PriorScan.Forged, reserved };
+  }
   if (known && stamp === undefined && stampHadNoRoom) return { prior: PriorScan.Unstamped, reserved };
   return { prior: PriorScan.Forged, reserved };
 }

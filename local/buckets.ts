@@ -125,6 +125,40 @@ export function uploadBucketPolicy(b: PipelineBuckets): PolicyDocument {
   );
 }
 
+/**
+ * The statements bucketwarden puts on a bucket it adopts (`bucketwarden protect --local`): the
+ * scanner's object grant and listing, and (once the marker has run, `rule`) the access rule, whose
+ * "unscanned" deny exempts the pending mark unless the adoption is strict. The caller merges them
+ * with the statements the bucket already had.
+ */
+export function adoptedBucketStatements(
+  b: PipelineBuckets,
+  bucket: string,
+  o: { rule: boolean; preExistingReadable: boolean },
+): PolicyStatement[] {
+  const scanner = userArn(b.scannerUid);
+  const role = scannerPolicy({
+    definitionsBucketArn: `arn:aws:s3:::${b.definitionsBucket}`,
+    definitionsPrefix: b.definitionsPrefix,
+    uploadBucketArn: `arn:aws:s3:::${bucket}`,
+    logGroupArn: "arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/bucketwarden-scanner",
+  });
+  // The marker lists every version of the bucket (core/iam grants it once the adoption change is in).
+  const list = roleGrantsOn(role, bucket, scanner)
+    .filter((s) => !String(s.Resource).endsWith("/*"))
+    .map((s) => ({ ...s, Action: [...new Set([s.Action, "s3:ListBucketVersions"].flat())] }));
+  const grants = [scannerGrantStatement(bucket, [scanner]), ...list];
+  if (!o.rule) return grants;
+  const rule = accessRuleStatements({
+    bucket,
+    tags: DEFAULT_TAG_SCHEMA,
+    scanner: scannerUser(b.scannerUid),
+    tlsOnly: false,
+    preExistingReadable: o.preExistingReadable,
+  });
+  return [...rule, ...grants];
+}
+
 /** The definitions bucket's policy: the scanner reads the database under its prefix. */
 export function definitionsBucketPolicy(b: PipelineBuckets): PolicyDocument {
   return mergePolicy(roleGrantsOn(scannerRolePolicy(b), b.definitionsBucket, userArn(b.scannerUid)), []);

@@ -8,18 +8,26 @@ import type { AddressInfo } from "node:net";
 import type { DatabaseFile } from "./signatures";
 
 export interface Mirror {
-  /** The URL of each file, for the updater's `DatabaseCustomURL`s. */
-  urls: string[];
+  /** The URL of each file served now, for the updater's `DatabaseCustomURL`s. */
+  readonly urls: string[];
   close(): Promise<void>;
 }
 
-/** Serves `files` on 127.0.0.1 (port 0: any free port). */
-export async function startMirror(files: readonly DatabaseFile[], port = 0): Promise<Mirror> {
+/**
+ * Serves `files` on 127.0.0.1 (port 0: any free port). A function is called again for every request
+ * and for every read of `urls`, so files added meanwhile (`.local/signatures/`) are served too.
+ */
+export async function startMirror(
+  files: readonly DatabaseFile[] | (() => readonly DatabaseFile[]),
+  port = 0,
+): Promise<Mirror> {
+  const current = typeof files === "function" ? files : () => files;
   // Whole seconds: HTTP dates have no finer resolution, and If-Modified-Since compares them.
-  const lastModified = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const byPath = new Map(files.map((f) => [`/${f.name}`, f]));
+  const startedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
   const server: Server = createServer((req, res) => {
-    const file = byPath.get(new URL(req.url ?? "/", "http://mirror").pathname);
+    const path = new URL(req.url ?? "/", "http://mirror").pathname;
+    const file = current().find((f) => `/${f.name}` === path);
+    const lastModified = file?.modified ?? startedAt;
     if (!file || (req.method !== "GET" && req.method !== "HEAD")) {
       res.writeHead(file ? 405 : 404).end();
       return;
@@ -43,7 +51,9 @@ export async function startMirror(files: readonly DatabaseFile[], port = 0): Pro
   });
   const { port: bound } = server.address() as AddressInfo;
   return {
-    urls: files.map((f) => `http://127.0.0.1:${bound}/${f.name}`),
+    get urls() {
+      return current().map((f) => `http://127.0.0.1:${bound}/${f.name}`);
+    },
     close: () => new Promise((ok) => server.close(() => ok())),
   };
 }

@@ -43,6 +43,12 @@ export interface LocalPaths {
   functionLog: (fn: string) => string;
   /** Each execution environment's private `/tmp`, removed with the environment. */
   environmentsDir: string;
+  /** Local batch runs (backlog scans, rescans): one folder each with its manifest and report. */
+  runsDir: string;
+  /** The user's own signature files, served by the mirror beside the test signatures. */
+  signaturesDir: string;
+  /** Buckets adopted with `bucketwarden protect --local`, so a new runner keeps serving them. */
+  protectedFile: string;
 }
 
 /** The layout under `root` (default: `BW_LOCAL_DIR`, else `.local/` in the checkout). */
@@ -69,5 +75,8 @@ export function localPaths(root: string = process.env.BW_LOCAL_DIR || `${PROJECT
     functionLog: (fn) => `${logDir}/${fn}.log`,
     // Short on purpose: clamd's socket lives below it and Unix socket paths stop at 107 bytes.
     environmentsDir: `${r}/env`,
+    runsDir: `${r}/runs`,
+    signaturesDir: `${r}/signatures`,
+    protectedFile: `${r}/protected.json`,
   };
 }

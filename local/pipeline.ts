@@ -25,6 +25,8 @@ export interface PipelineInfo {
   uploader: Credentials & { uid: string };
   /** The scanner's user, exempt from the access rule. */
   scanner: Credentials & { uid: string };
+  /** The store's bucket owner: creates buckets of its own to adopt with `bucketwarden protect --local`. */
+  owner: Credentials & { uid: string };
   runner: { pid: number; url: string };
   logs: {
     verdicts: string;
@@ -107,10 +109,12 @@ export function describePipeline(
     `  definitions bucket  ${p.definitionsBucket}`,
     `  ordinary user       ${p.uploader.uid}: access key ${p.uploader.accessKeyId}, secret ${p.uploader.secretAccessKey}`,
     `  scanner user        ${p.scanner.uid}: access key ${p.scanner.accessKeyId}, secret ${p.scanner.secretAccessKey}`,
+    `  bucket owner        ${p.owner.uid}: access key ${p.owner.accessKeyId}, secret ${p.owner.secretAccessKey}  (create a bucket, then: npx bucketwarden protect --local <bucket>)`,
     `  scanner             ${settings.concurrency} execution environment(s), up to ${settings.batchSize} objects per invocation`,
     `  verdicts            ${shortPath(p.logs.verdicts)}  (one line per object)`,
     `  logs                ${shortPath(p.logs.runner)}, ${shortPath(p.logs.scanner)}, ${shortPath(p.logs.updater)}`,
     `  dead letters        ${shortPath(p.logs.deadLetter)}  (objects whose every scan attempt failed)`,
+    `  own signatures      ${shortPath(p.logs.verdicts.replace(/logs\/verdicts\.log$/, "signatures/"))}  (.hdb .hsb .ndb .ldb; served on the next update: npx bucketwarden update --local)`,
     "",
     "  The signatures are TEST signatures (EICAR and ClamAV's own test files), not a malware database.",
     `  Connection details: ${shortPath(p.logs.verdicts.replace(/logs\/verdicts\.log$/, "pipeline.json"))}`,

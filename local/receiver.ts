@@ -22,6 +22,19 @@ export interface ReceiverHandlers {
   status(): unknown;
   /** `POST /reconcile`: lists the bucket for objects without a verdict; resolves to how many were queued. */
   reconcile(): Promise<number>;
+  /**
+   * The command's API (`/backlog`, `/update`, `/protect`, `/buckets/...`): the status code and body
+   * of the answer, or undefined for a path it does not serve (404).
+   */
+  api?(request: ApiRequest): Promise<[number, unknown] | undefined>;
+}
+
+/** A request to the runner's API, its body parsed as JSON. */
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
 }
 
 export interface Receiver {
@@ -83,10 +96,24 @@ export function splitNotification(body: string): {
 export async function startReceiver(handlers: ReceiverHandlers, port = 0): Promise<Receiver> {
   const server: Server = createServer(async (req, res) => {
     try {
-      const path = new URL(req.url ?? "/", "http://receiver").pathname;
+      const url = new URL(req.url ?? "/", "http://receiver");
+      const path = url.pathname;
       if (req.method === "GET" && path === "/status") return json(res, 200, handlers.status());
       if (req.method === "POST" && path === "/reconcile")
         return json(res, 200, { queued: await handlers.reconcile() });
+      if (handlers.api && path !== "/") {
+        const text = req.method === "POST" ? await readBody(req) : "";
+        let body: unknown;
+        try {
+          body = text ? JSON.parse(text) : {};
+        } catch {
+          return json(res, 400, { error: "body is not JSON" });
+        }
+        const answer = await handlers
+          .api({ method: req.method ?? "GET", path, query: url.searchParams, body })
+          .catch((e: Error): [number, unknown] => [500, { error: e.message, name: e.name }]);
+        if (answer) return json(res, answer[0], answer[1]);
+      }
       if (req.method !== "POST" || path !== "/") return json(res, 404, { error: "not found" });
       const { accepted, rejected } = splitNotification(await readBody(req));
       for (const [record, reason] of rejected) handlers.reject(record, reason);

@@ -5,13 +5,18 @@
  * upload bucket for objects without a verdict at start and periodically.
  */
 import { randomUUID } from "node:crypto";
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { ScheduledEvent } from "aws-lambda";
+import type { BacklogJob, BacklogRequest, BucketStatus } from "../cli/backend";
+import type { ProtectResult, UpdateResult } from "../cli/local-commands";
 import { EnvVars } from "../core/handler-config";
 import { currentArchitecture } from "../core/layer-layout";
 import { manifestKey } from "../core/manifest";
+import type { MarkReport } from "../core/marker";
 import { DEFAULT_TAG_SCHEMA } from "../core/tags";
+import { BacklogRunner, countVerdicts } from "./backlog";
+import { verdictOfResult } from "./backlog-report";
 import type { PipelineBuckets } from "./buckets";
 import { Dispatcher } from "./dispatcher";
 import { PipelineStartError } from "./errors";
@@ -20,16 +25,17 @@ import type { GatekeeperState } from "./gatekeeper-daemon";
 import { type GatewaySupervisor, superviseGateway } from "./gateway-supervisor";
 import { FunctionPool } from "./lambda/pool";
 import { type Logger, lineWriter } from "./log";
-import { startMirror } from "./mirror";
+import { type Mirror, startMirror } from "./mirror";
 import { createSpareTopic, type SpareTopic, subscribe, TOPIC_PREFIX } from "./notifications";
 import { Outcomes, Verdicts } from "./outcomes";
 import type { LocalPaths } from "./paths";
 import { writeJsonFile } from "./pipeline";
+import { ProtectError, protectBucket } from "./protect";
 import { DurableQueue, objectIdentity } from "./queue";
-import { type ReceivedRecord, startReceiver } from "./receiver";
+import { type ApiRequest, type ReceivedRecord, startReceiver } from "./receiver";
 import { unscannedObjects } from "./reconcile";
 import type { LocalSettings } from "./settings";
-import { testDatabase } from "./signatures";
+import { testDatabase, userSignatures } from "./signatures";
 import { s3RecordFor } from "./sqs-event";
 import { reviveGateway, type StoreInfo, s3Client, snsClient } from "./store/index";
 
@@ -84,12 +90,26 @@ export class Runner {
   private readonly updaterState: RunnerStatus["updater"] = {};
   private readyAt?: Date;
   private definitionsVersion?: string;
-  private updating?: Promise<void>;
+  private updating?: Promise<UpdateResult>;
+  private batchPoolGetter: () => Promise<FunctionPool> = () => {
+    throw new PipelineStartError("the batch runner is not set up yet");
+  };
+  private updaterFactory: (urls: string[]) => FunctionPool = () => {
+    throw new PipelineStartError("the updater is not set up yet");
+  };
   private topicArn = "";
   private url = "";
   private supervisor?: GatewaySupervisor;
   private catchUp?: { timer: NodeJS.Timeout; until: number };
   private closers: Array<() => Promise<void> | void> = [];
+  private backlog?: BacklogRunner;
+  private batchPool?: Promise<FunctionPool>;
+  private topicName = "";
+  private mirror?: Mirror;
+  private updater?: { pool: FunctionPool; urls: string };
+  /** The signature count of the last published definitions this runner saw. */
+  private lastSignatures?: number;
+  private readonly protectedBuckets = new Set<string>();
 
   private constructor(
     private readonly o: RunnerOptions,
@@ -156,7 +176,37 @@ export class Runner {
         }),
     });
     runner = new Runner(o, queue, dispatcher, scanner, outcomes);
+    runner.protectedBuckets.add(buckets.uploadBucket);
+    for (const b of readProtected(paths)) runner.protectedBuckets.add(b);
+    const self = runner;
+    runner.batchPoolGetter = () => self.batchEnvironments(context, batchLog.line);
+    const batchLog = lineWriter(paths.functionLog(`${FunctionNames.scanner}-batch`));
+    runner.backlog = new BacklogRunner({
+      runsDir: paths.runsDir,
+      pool: () => self.batchPoolGetter(),
+      lister: s3Client(store, "owner"),
+      tagReader: s3Client(store, "scanner"),
+      tags: DEFAULT_TAG_SCHEMA,
+      log,
+      onResult: (run, entry, result) => {
+        if (run.request.kind !== "rescan" || verdictOfResult(result.resultString) !== "infected") return;
+        // The point of a rescan: a file clean under yesterday's signatures is known malware today.
+        const line = {
+          time: new Date().toISOString(),
+          bucket: entry.bucket,
+          key: entry.key,
+          versionId: entry.versionId,
+          verdict: "infected",
+          result: result.resultString,
+          source: "rescan",
+          run: run.id,
+        };
+        verdicts.line(JSON.stringify(line));
+        log.warn("rescan: object infected under the new definitions", line);
+      },
+    });
     runner.closers.push(
+      () => batchLog.close(),
       () => scannerLog.close(),
       () => verdicts.close(),
       () => queue.close(),
@@ -195,19 +245,22 @@ export class Runner {
       () => clearInterval(this.catchUp?.timer),
     );
 
-    const mirror = await step("mirror", () => startMirror(testDatabase()));
+    const test = testDatabase();
+    const testNames = new Set(test.map((f) => f.name));
+    mkdirSync(paths.signaturesDir, { recursive: true });
+    const mirror = await step("mirror", () =>
+      startMirror(() => [...test, ...userSignatures(paths.signaturesDir, testNames)]),
+    );
+    this.mirror = mirror;
     this.closers.push(() => mirror.close());
     const updaterLog = lineWriter(paths.functionLog(FunctionNames.updater));
-    const updater = new FunctionPool(
-      updaterFunction({
-        ...context,
-        mirrorUrls: mirror.urls,
-        timeoutSeconds: settings.updaterTimeoutSeconds,
-      }),
-      { concurrency: 1, tmpRoot: paths.environmentsDir, log: updaterLog.line },
-    );
+    this.updaterFactory = (urls) =>
+      new FunctionPool(
+        updaterFunction({ ...context, mirrorUrls: urls, timeoutSeconds: settings.updaterTimeoutSeconds }),
+        { concurrency: 1, tmpRoot: paths.environmentsDir, log: updaterLog.line },
+      );
     this.closers.push(
-      () => updater.shutdown(),
+      () => this.updater?.pool.shutdown(),
       () => updaterLog.close(),
     );
 
@@ -222,6 +275,7 @@ export class Runner {
       },
       status: () => this.status(),
       reconcile: () => this.reconcile(),
+      api: (request: ApiRequest) => this.api(request),
     };
     // The topic the previous runner set aside has been known to the store long enough to deliver at
     // once; it needs its receiver on the port it names. Without it, a new topic (up to 30 s).
@@ -244,15 +298,16 @@ export class Runner {
       subscribe({
         s3: owner,
         sns,
-        buckets: [buckets.uploadBucket, buckets.probeBucket],
+        buckets: [buckets.uploadBucket, buckets.probeBucket, ...this.adoptedBuckets()],
         endpoint: receiver.url,
         topicName,
         keep: [nextSpare.topicName],
       }),
     );
     this.topicArn = subscription.topicArn;
+    this.topicName = topicName;
 
-    const update = () => this.update(updater, owner);
+    const update = () => this.update(owner);
     const definitions = step("updater", update);
     const environments = step("scanner-init", () => this.scanner.provision());
     await Promise.all([
@@ -264,6 +319,8 @@ export class Runner {
     if (!this.definitionsVersion) throw new PipelineStartError("the updater published no definitions");
 
     const queued = await step("reconcile", () => this.reconcile());
+    const resumed = this.backlog?.resumeUnfinished() ?? [];
+    if (resumed.length > 0) log.info("resuming unfinished backlog runs", { runs: resumed });
     this.readyAt = new Date();
     log.info("pipeline ready", {
       timings: this.timings,
@@ -271,7 +328,10 @@ export class Runner {
       definitionsVersion: this.definitionsVersion,
     });
     this.timers.push(
-      setInterval(() => void update(), settings.updateIntervalSeconds * 1000),
+      setInterval(
+        () => void update().catch((e) => log.error("updater run failed", { error: String(e) })),
+        settings.updateIntervalSeconds * 1000,
+      ),
       setInterval(
         () =>
           void this.reconcile().catch((e) =>
@@ -333,23 +393,41 @@ export class Runner {
     }
   }
 
-  /** One updater run (never two at once); remembers the published version. */
-  private update(updater: FunctionPool, owner: ReturnType<typeof s3Client>): Promise<void> {
-    this.updating ??= (async () => {
-      const { log, buckets } = this.o;
+  /**
+   * One updater run (never two at once); remembers the published version. The updater gets the
+   * mirror's files as they are now: a signature file added to `.local/signatures/` since the last run
+   * gives it a new environment with that file's URL. When the new definitions add signatures, every
+   * protected bucket is rescanned over the rescan window.
+   */
+  private update(owner: ReturnType<typeof s3Client>): Promise<UpdateResult> {
+    this.updating ??= (async (): Promise<UpdateResult> => {
+      const { log, buckets, settings } = this.o;
+      const previousVersion = this.definitionsVersion;
+      const urls = this.mirror?.urls ?? [];
+      if (this.updater?.urls !== urls.join(" ")) {
+        await this.updater?.pool.shutdown();
+        this.updater = { pool: this.updaterFactory(urls), urls: urls.join(" ") };
+      }
       const event = scheduledEvent(this.o.store.region);
-      const invocation = await updater.invoke(event);
+      const invocation = await this.updater.pool.invoke(event);
       this.updaterState.lastRunAt = new Date().toISOString();
+      let result: {
+        status?: string;
+        version?: string;
+        signatures?: number;
+        signatureChange?: { added?: boolean; signaturesAdded?: number };
+      } = {};
       if (invocation.error) {
         this.updaterState.lastError = `${invocation.error.errorType}: ${invocation.error.errorMessage}`;
         log.error("updater failed", { error: this.updaterState.lastError });
       } else {
-        const result = invocation.response as { status?: string; version?: string } | null;
-        this.updaterState.lastStatus = result?.status;
+        result = (invocation.response as typeof result | null) ?? {};
+        this.updaterState.lastStatus = result.status;
         this.updaterState.lastError = undefined;
         log.info("updater ran", {
-          status: result?.status,
-          version: result?.version,
+          status: result.status,
+          version: result.version,
+          signatures: result.signatures,
           durationMs: Math.round(invocation.durationMs),
         });
       }
@@ -367,10 +445,168 @@ export class Runner {
       } catch (e) {
         log.error("no definitions manifest in the bucket", { error: String(e) });
       }
+      // The updater says how many signatures were added when it knows; else the counts are compared.
+      const counted =
+        this.lastSignatures !== undefined && result.signatures !== undefined
+          ? Math.max(0, result.signatures - this.lastSignatures)
+          : 0;
+      // The updater compares the databases with the previous manifest's (core/definitions-event); its
+      // `added` also covers signatures replaced at a level count.
+      const change = result.signatureChange;
+      const signaturesAdded =
+        this.definitionsVersion !== previousVersion ? (change?.signaturesAdded ?? counted) : 0;
+      const added = change ? change.added === true : signaturesAdded > 0;
+      if (result.signatures !== undefined) this.lastSignatures = result.signatures;
+      const rescans: BacklogJob[] = [];
+      if (added && previousVersion !== undefined && settings.rescanWindowSeconds > 0) {
+        for (const bucket of this.protectedBuckets) {
+          const job = this.backlog?.start({
+            kind: "rescan",
+            bucket,
+            sinceMs: settings.rescanWindowSeconds * 1000,
+          });
+          if (job) rescans.push(job);
+        }
+        log.info("signatures added: rescanning the protected buckets", {
+          signaturesAdded,
+          windowSeconds: settings.rescanWindowSeconds,
+          runs: rescans.map((j) => j.id),
+        });
+      }
+      return {
+        status: invocation.error ? "failed" : (result.status ?? "unknown"),
+        previousVersion,
+        version: this.definitionsVersion,
+        signaturesAdded,
+        rescans,
+      };
     })().finally(() => {
       this.updating = undefined;
     });
     return this.updating;
+  }
+
+  /** The batch runner's execution environments: started on first use, warm from then on. */
+  private batchEnvironments(
+    context: Omit<FunctionContext, "timeoutSeconds">,
+    log: (line: string) => void,
+  ): Promise<FunctionPool> {
+    this.batchPool ??= (async () => {
+      const { paths, settings } = this.o;
+      const pool = new FunctionPool(
+        scannerFunction({
+          ...context,
+          timeoutSeconds: settings.scannerTimeoutSeconds,
+          eventsFile: paths.eventsFile,
+          eventsUrl: process.env[EnvVars.eventsUrl] || undefined,
+        }),
+        { concurrency: settings.batchConcurrency, tmpRoot: paths.environmentsDir, log },
+      );
+      this.closers.unshift(() => pool.shutdown());
+      await pool.provision();
+      return pool;
+    })();
+    return this.batchPool;
+  }
+
+  private adoptedBuckets(): string[] {
+    return [...this.protectedBuckets].filter((b) => b !== this.o.buckets.uploadBucket);
+  }
+
+  /** The command's API: backlog runs, bucket status, updater runs and adoption. */
+  private async api(r: ApiRequest): Promise<[number, unknown] | undefined> {
+    const backlog = this.backlog as BacklogRunner;
+    const body = (r.body ?? {}) as Record<string, unknown>;
+    const notProtected = (bucket: string): [number, unknown] => [
+      409,
+      {
+        error: `bucket ${bucket} is not protected by the local pipeline; adopt it first: npx bucketwarden protect --local ${bucket}`,
+      },
+    ];
+    if (r.method === "POST" && r.path === "/backlog") {
+      const kind = body.kind;
+      const bucket = body.bucket;
+      const sinceMs = body.sinceMs;
+      if ((kind !== "scan-existing" && kind !== "rescan") || typeof bucket !== "string")
+        return [400, { error: "body must be {kind: scan-existing|rescan, bucket, sinceMs?}" }];
+      if (sinceMs !== undefined && !(typeof sinceMs === "number" && sinceMs > 0))
+        return [400, { error: "sinceMs must be a positive number" }];
+      if (!this.protectedBuckets.has(bucket)) return notProtected(bucket);
+      const request: BacklogRequest = { kind, bucket, ...(sinceMs !== undefined ? { sinceMs } : {}) };
+      return [200, backlog.start(request)];
+    }
+    const run = /^\/backlog\/([\w-]+)$/.exec(r.path);
+    if (r.method === "GET" && run) {
+      const view = backlog.view(run[1]);
+      return view ? [200, view] : [404, { error: `no run ${run[1]}` }];
+    }
+    const bucketStatus = /^\/buckets\/([^/]+)\/status$/.exec(r.path);
+    if (r.method === "GET" && bucketStatus) {
+      const bucket = decodeURIComponent(bucketStatus[1]);
+      if (!this.protectedBuckets.has(bucket)) return notProtected(bucket);
+      const { store } = this.o;
+      const counts = await countVerdicts(
+        s3Client(store, "owner"),
+        s3Client(store, "scanner"),
+        bucket,
+        DEFAULT_TAG_SCHEMA,
+      );
+      const status: BucketStatus = {
+        bucket,
+        counts,
+        definitionsVersion: this.definitionsVersion,
+        backlog: backlog.unfinished(bucket).map((v) => v.progress),
+      };
+      return [200, status];
+    }
+    if (r.method === "POST" && r.path === "/update")
+      return [200, await this.update(s3Client(this.o.store, "owner"))];
+    if (r.method === "POST" && r.path === "/protect") {
+      const bucket = body.bucket;
+      if (typeof bucket !== "string") return [400, { error: "body must be {bucket, strict?}" }];
+      try {
+        return [200, await this.protect(bucket, body.strict === true)];
+      } catch (e) {
+        if (e instanceof ProtectError) return [409, { error: e.message }];
+        throw e;
+      }
+    }
+    return undefined;
+  }
+
+  /** Adopts `bucket` (local/protect.ts) and starts its backlog scan. */
+  private async protect(bucket: string, strict: boolean): Promise<ProtectResult> {
+    const { store, buckets, paths, log } = this.o;
+    const backlog = this.backlog as BacklogRunner;
+    const pool = await this.batchPoolGetter();
+    // Between runs: the marker uses the batch runner's environments, which a run keeps busy.
+    const steps = await backlog.exclusive(() =>
+      protectBucket(
+        {
+          owner: s3Client(store, "owner"),
+          buckets,
+          topic: { name: this.topicName, arn: this.topicArn },
+          mark: async (event) => {
+            const invocation = await pool.invoke(event);
+            if (invocation.error)
+              throw new ProtectError(
+                `the scanner's marker failed (${invocation.error.errorType}: ${invocation.error.errorMessage}); ` +
+                  "if it does not know the event, the handler bundles predate it: npm run build:handlers, then npm stop && npm start",
+              );
+            return invocation.response as MarkReport;
+          },
+          remember: (b) => {
+            this.protectedBuckets.add(b);
+            writeJsonFile(paths.protectedFile, this.adoptedBuckets());
+          },
+        },
+        bucket,
+        strict,
+      ),
+    );
+    log.info("bucket adopted", { bucket, strict, steps });
+    const job = backlog.start({ kind: "scan-existing", bucket });
+    return { bucket, steps, job };
   }
 
   /**
@@ -446,6 +682,7 @@ export class Runner {
    */
   async stop(graceMs = 10_000): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    await Promise.race([this.backlog?.stop(), sleep(graceMs)]);
     await Promise.race([this.dispatcher.stop(), sleep(graceMs)]);
     await this.scanner.shutdown();
     for (const close of this.closers.reverse()) await close();
@@ -460,6 +697,15 @@ function readGatekeeperState(paths: LocalPaths): RunnerStatus["gatekeeper"] {
     return { url: s.url, refused: s.refused };
   } catch {
     return { url: "", refused: {} };
+  }
+}
+
+/** The buckets adopted with `protect --local`, as `protected.json` lists them. */
+function readProtected(paths: LocalPaths): string[] {
+  try {
+    return JSON.parse(readFileSync(paths.protectedFile, "utf8")) as string[];
+  } catch {
+    return [];
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { ConfigError } from "../core/errors";
 import { bucketNameProblem } from "../core/naming";
+import { DEFAULT_RESCAN_WINDOW, parseRescanWindow } from "../core/rescan-window";
 import {
   DEFAULT_SCANNER_TIMEOUT_SECONDS,
   DEFAULT_UPDATER_TIMEOUT_SECONDS,
@@ -35,6 +36,14 @@ export interface LocalSettings {
   reconcileIntervalSeconds: number;
   /** How long `npm start` waits for the pipeline to be ready. @default 300 */
   readyTimeoutSeconds: number;
+  /** Execution environments of the batch runner (backlog scans and rescans), beside the scanner's. @default 2 */
+  batchConcurrency: number;
+  /**
+   * After an update that adds signatures, objects created within this many seconds are rescanned;
+   * 0 turns the automatic rescan off. Written like the stack's `rescanWindow` ("24h", "7d", "0").
+   * @default 86400 (core's DEFAULT_RESCAN_WINDOW, 24 h)
+   */
+  rescanWindowSeconds: number;
 }
 
 export const LocalEnvVars = {
@@ -50,6 +59,8 @@ export const LocalEnvVars = {
   updateIntervalSeconds: "BW_LOCAL_UPDATE_INTERVAL_SECONDS",
   reconcileIntervalSeconds: "BW_LOCAL_RECONCILE_INTERVAL_SECONDS",
   readyTimeoutSeconds: "BW_LOCAL_READY_TIMEOUT_SECONDS",
+  batchConcurrency: "BW_LOCAL_BATCH_CONCURRENCY",
+  rescanWindowSeconds: "BW_LOCAL_RESCAN_WINDOW",
 } as const satisfies Record<keyof LocalSettings, string>;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -99,6 +110,10 @@ export function parseLocalSettings(env: Env = process.env): LocalSettings {
     updateIntervalSeconds: whole(env, V.updateIntervalSeconds, 3600, 10, 7 * 86_400),
     reconcileIntervalSeconds: whole(env, V.reconcileIntervalSeconds, 300, 1, 86_400),
     readyTimeoutSeconds: whole(env, V.readyTimeoutSeconds, 300, 1, 3600),
+    batchConcurrency: whole(env, V.batchConcurrency, 2, 1, 64),
+    rescanWindowSeconds:
+      parseRescanWindow(env[V.rescanWindowSeconds]?.trim() || DEFAULT_RESCAN_WINDOW, V.rescanWindowSeconds) ??
+      0,
   };
   if (s.uploadBucket === s.definitionsBucket)
     throw new ConfigError(V.definitionsBucket, `must differ from ${V.uploadBucket} ("${s.uploadBucket}")`);

@@ -4,7 +4,7 @@
  * can be shown catching something on a machine that cannot reach ClamAV's signature network.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 
 /** The EICAR anti-virus test file: 68 harmless bytes every engine reports. */
 export const EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
@@ -22,6 +22,32 @@ export const TestSignatureNames = {
 export interface DatabaseFile {
   name: string;
   content: Buffer;
+  /** When the file last changed (a mirror's Last-Modified); the mirror's start when absent. */
+  modified?: Date;
+}
+
+/** The database kinds a user may drop into `.local/signatures/`: hashes, body and logical signatures. */
+export const USER_SIGNATURE_EXTENSIONS = [".hdb", ".hsb", ".ndb", ".ldb"] as const;
+
+/**
+ * The user's own signature files in `dir` (`.local/signatures/`), read afresh on every call so that a
+ * file added while the pipeline runs is served on the next update. Names the test database already
+ * uses are left out: the test signatures stay what the docs say they are.
+ */
+export function userSignatures(dir: string, taken: ReadonlySet<string> = new Set()): DatabaseFile[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => USER_SIGNATURE_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext)))
+    .filter((name) => !name.startsWith(".") && !taken.has(name) && /^[\w.-]+$/.test(name))
+    .sort()
+    .flatMap((name) => {
+      const path = `${dir}/${name}`;
+      const info = statSync(path);
+      if (!info.isFile()) return [];
+      return [
+        { name, content: readFileSync(path), modified: new Date(Math.floor(info.mtimeMs / 1000) * 1000) },
+      ];
+    });
 }
 
 /**

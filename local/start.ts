@@ -166,7 +166,7 @@ function pipelineInfo(
   gatekeeper: GatekeeperState,
   startMs: number,
 ): PipelineInfo {
-  const { uploader, scanner } = store.users;
+  const { uploader, scanner, owner } = store.users;
   return {
     // Users reach the store through the gatekeeper; the pipeline's own processes go to the gateway.
     endpoint: gatekeeper.url,
@@ -180,6 +180,7 @@ function pipelineInfo(
       secretAccessKey: uploader.secretAccessKey,
     },
     scanner: { uid: scanner.uid, accessKeyId: scanner.accessKeyId, secretAccessKey: scanner.secretAccessKey },
+    owner: { uid: owner.uid, accessKeyId: owner.accessKeyId, secretAccessKey: owner.secretAccessKey },
     runner: { pid: runner.pid, url: runner.url },
     logs: {
       verdicts: paths.verdictLog,
@@ -215,9 +216,16 @@ export async function start(paths: LocalPaths = localPaths()): Promise<PipelineI
     // A runner without its store has nothing to serve, and its queue names objects that are gone.
     await stopRunner(paths);
     await stopGatekeeper(paths);
-    for (const f of [paths.journalFile, paths.deadLetterFile, paths.pipelineFile, paths.runnerStateFile])
+    // A fresh store holds none of the adopted buckets and none of the objects the runs name.
+    for (const f of [
+      paths.journalFile,
+      paths.deadLetterFile,
+      paths.pipelineFile,
+      paths.runnerStateFile,
+      paths.protectedFile,
+    ])
       rmSync(f, { force: true });
-    rmSync(paths.environmentsDir, { recursive: true, force: true });
+    for (const d of [paths.environmentsDir, paths.runsDir]) rmSync(d, { recursive: true, force: true });
     console.log("Starting the S3 store (single-node Ceph RADOS Gateway on loopback)...");
   }
   const store = await startStore({ dir: paths.storeDir });

@@ -5,6 +5,7 @@
  */
 import { GUARDDUTY_S3_PRICING, LAMBDA_PRICING } from "../cost";
 import { type BenchResults, type CaseRow, Ways } from "../types";
+import { awsBacklogSection } from "./aws-backlog";
 import { CASE_HEADERS, caseCells, DATABASE_HEADERS, databaseCells, markdownTable } from "./table";
 
 const f1 = (v: number) => v.toFixed(1);
@@ -158,6 +159,7 @@ export function renderMarkdown(res: BenchResults, official: string, chartFile: s
     "",
     ...res.notes.map((n) => `- ${n}`),
     "",
+    ...awsBacklogSection(res, official),
     "## Prices used",
     "",
     `- Lambda (${LAMBDA_PRICING.region}): x86_64 $${LAMBDA_PRICING.perGbSecond.x86_64}/GB-s, ` +

@@ -5,9 +5,11 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
 import { parseScannerConfig } from "../../core/handler-config";
+import { isMarkRequest } from "../../core/marker";
 import { sinkFromConfig } from "../shared/events";
 import { powertoolsLog, powertoolsMetrics } from "../shared/logger";
 import { createS3Client } from "../shared/s3";
+import { handleMarkRequest } from "./marker-entry";
 import { sqsDelayRetry } from "./retry";
 import { createScanner, type Scanner } from "./scanner";
 
@@ -36,12 +38,24 @@ function scannerFromEnvironment(): Scanner {
 }
 
 /**
- * Lambda handler: S3 events directly or through SQS (with partial batch failures), and S3 Batch
- * Operations invocations (a result per task).
+ * Lambda handler: S3 events directly or through SQS (with partial batch failures), S3 Batch
+ * Operations invocations (a result per task), and the adoption marker's `mark-pre-existing` events.
  */
 export async function handler(event: unknown, context?: Context) {
   // Before anything logs, so that the engine's start too carries the request id and cold start.
   if (context) log.addContext(context);
+  if (isMarkRequest(event)) {
+    const config = parseScannerConfig(process.env);
+    try {
+      return await handleMarkRequest(
+        { config, s3: createS3Client(config), log, metrics },
+        event,
+        context?.getRemainingTimeInMillis && (() => context.getRemainingTimeInMillis?.() ?? 0),
+      );
+    } finally {
+      metrics.flush();
+    }
+  }
   scanner ??= scannerFromEnvironment();
   try {
     return await scanner.handle(event);
@@ -51,6 +65,8 @@ export async function handler(event: unknown, context?: Context) {
 }
 
 export type { BatchOperationsResponse } from "../../core/batch-operations";
+export { markPreExisting } from "./marker";
+export { handleMarkRequest } from "./marker-entry";
 export type { ObjectResult } from "./results";
 export type { Scanner, ScannerDeps, ScanReport } from "./scanner";
 export { createScanner } from "./scanner";

@@ -44,6 +44,11 @@ export const SkipReason = {
   Deleted: "deleted",
   /** An unversioned object was overwritten; the new content has its own event. */
   Overwritten: "overwritten",
+  /**
+   * The marker's own tag write on a version an adopted bucket held before: the backlog scan (Batch
+   * Operations, or local mode's batch runner) gives it its verdict, not one event per marked version.
+   */
+  PreExisting: "pre-existing",
 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 

@@ -116,6 +116,8 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
       // A reserved key beside a current verdict still needs the tags rewritten without it.
       if (arriving.prior === PriorScan.Current && arriving.reserved.length === 0)
         throw new Skip(SkipReason.AlreadyScanned);
+      if (arriving.prior === PriorScan.Pending && ref.eventName?.startsWith("ObjectTagging:"))
+        throw new Skip(SkipReason.PreExisting);
       if (arriving.prior === PriorScan.Forged) {
         // Verdict tags the scanner did not write: someone tried to make the object look scanned. It is
         // scanned like any other; the tags it came with are replaced.

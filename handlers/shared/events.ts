@@ -6,12 +6,12 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import type { ScannerConfig } from "../../core/handler-config";
-import { chunks, putEventsEntry, type VerdictEvent } from "../../core/verdict-event";
+import { type BucketwardenEvent, chunks, putEventsEntry } from "../../core/verdict-event";
 import { EventPublishError } from "./errors";
 
 /** Takes a batch of events; rejects with {@link EventPublishError} when any was not delivered. */
 export interface EventSink {
-  publish(events: readonly VerdictEvent[]): Promise<void>;
+  publish(events: readonly BucketwardenEvent[]): Promise<void>;
 }
 
 /** A sink that drops everything. */
@@ -118,7 +118,7 @@ export function allSinks(sinks: readonly EventSink[]): EventSink {
  * EventBridge (the named bus or the default one).
  */
 export function sinkFromConfig(
-  config: Pick<ScannerConfig, "eventBusName" | "eventsFile" | "eventsUrl">,
+  config: Partial<Pick<ScannerConfig, "eventBusName" | "eventsFile" | "eventsUrl">>,
 ): EventSink {
   const local: EventSink[] = [];
   if (config.eventsFile) local.push(jsonLinesSink(config.eventsFile));

@@ -1,6 +1,7 @@
 /** The database folder as manifest entries: names, hashes, sizes and CVD versions. */
-import { open, readdir, stat } from "node:fs/promises";
+import { open, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { countTextSignatures, cvdSignatures, isDetectionDatabase } from "../../core/definitions-event";
 import type { DefinitionsFile } from "../../core/manifest";
 import { isDatabaseFile, sha256File } from "../shared/definitions";
 
@@ -32,12 +33,21 @@ export async function describeDatabase(dir: string): Promise<DefinitionsFile[]> 
     const path = join(dir, name);
     const info = await stat(path);
     if (!info.isFile()) continue;
-    const version = /\.(cvd|cld|cud)$/i.test(name) ? cvdVersion(await readHeader(path)) : undefined;
+    const container = /\.(cvd|cld|cud)$/i.test(name);
+    const header = container ? await readHeader(path) : undefined;
+    const version = header !== undefined ? cvdVersion(header) : undefined;
+    const signatures =
+      header !== undefined
+        ? cvdSignatures(header)
+        : isDetectionDatabase(name)
+          ? countTextSignatures(await readFile(path, "latin1"))
+          : undefined;
     files.push({
       name,
       sha256: await sha256File(path),
       size: info.size,
       ...(version !== undefined ? { version } : {}),
+      ...(signatures !== undefined ? { signatures } : {}),
     });
   }
   return files;

@@ -1,6 +1,7 @@
 /** The updater's Lambda entry point, run on a schedule. */
 import type { Context } from "aws-lambda";
 import { parseUpdaterConfig } from "../../core/handler-config";
+import { sinkFromConfig } from "../shared/events";
 import { powertoolsLog, powertoolsMetrics } from "../shared/logger";
 import { createS3Client } from "../shared/s3";
 import { createUpdater, type Updater } from "./updater";
@@ -20,7 +21,13 @@ export async function handler(_event?: unknown, context?: Context) {
   if (context) log.addContext(context);
   updater ??= (() => {
     const config = parseUpdaterConfig(process.env);
-    return createUpdater({ config, s3: createS3Client(config), log, metrics });
+    return createUpdater({
+      config,
+      s3: createS3Client(config),
+      log,
+      metrics,
+      events: sinkFromConfig(config),
+    });
   })();
   try {
     return await updater.run({ getRemainingTimeInMillis: context?.getRemainingTimeInMillis?.bind(context) });

@@ -8,6 +8,7 @@ import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { type SignatureChange, signatureChange } from "../../core/definitions-event";
 import {
   type DefinitionsFile,
   type DefinitionsManifest,
@@ -48,12 +49,15 @@ export interface PublishInput {
   engine: string;
 }
 
-/** Uploads what is missing, then the manifest. Returns the manifest and the names uploaded. */
+/**
+ * Uploads what is missing, then the manifest. Returns the manifest, the names uploaded and what
+ * changed against the previous manifest (undefined on the first publish or when nothing changed).
+ */
 export async function publishDatabase(
   s3: S3Client,
   at: DefinitionsLocation,
   input: PublishInput,
-): Promise<{ manifest: DefinitionsManifest; uploaded: string[] }> {
+): Promise<{ manifest: DefinitionsManifest; uploaded: string[]; change?: SignatureChange }> {
   const { dir, files, previous, existing, now, engine } = input;
   const uploaded: string[] = [];
   for (const file of files) {
@@ -63,6 +67,7 @@ export async function publishDatabase(
     uploaded.push(file.name);
   }
   const version = definitionsVersion(files);
+  const change = signatureChange(previous, version, files);
   const manifest: DefinitionsManifest = {
     formatVersion: 1,
     version,
@@ -70,6 +75,13 @@ export async function publishDatabase(
     checkedAt: now.toISOString(),
     engine,
     files,
+    ...(change?.added && {
+      addedSignatures: {
+        previousVersion: change.previousVersion,
+        signaturesAdded: change.signaturesAdded,
+        databases: change.databases.filter((d) => d.added).map((d) => d.name),
+      },
+    }),
   };
   await s3.send(
     new PutObjectCommand({
@@ -80,5 +92,5 @@ export async function publishDatabase(
       CacheControl: "no-cache",
     }),
   );
-  return { manifest, uploaded };
+  return { manifest, uploaded, ...(change && { change }) };
 }

@@ -4,11 +4,14 @@
  */
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { definitionsUpdatedEvent, type SignatureChange } from "../../core/definitions-event";
 import type { UpdaterConfig } from "../../core/handler-config";
 import type { DefinitionsFile, DefinitionsManifest } from "../../core/manifest";
 import { UpdaterMetrics } from "../../core/metrics";
 import { stampKeyKey } from "../../core/stamp";
 import type { DefinitionsLocation } from "../shared/definitions";
+import { EventPublishError } from "../shared/errors";
+import { type EventSink, noEvents } from "../shared/events";
 import { errorAttributes, type Log, type MetricsSink, noMetrics, silentLog } from "../shared/logger";
 import { ensureStampKey } from "../shared/stamp-key";
 import { stopwatch } from "../shared/stopwatch";
@@ -39,6 +42,11 @@ export interface UpdaterDeps {
   keepManifests?: number;
   /** Unlisted definition files younger than this are not deleted yet. @default 6 hours */
   pruneGraceMs?: number;
+  /**
+   * Where `Definitions Updated` goes when a publish adds signatures (core/definitions-event). A failed
+   * publish is logged and counted (`DefinitionsEventsLost`), never fails the update. @default nowhere
+   */
+  events?: EventSink;
 }
 
 /** What `run` knows of its invocation. */
@@ -73,6 +81,12 @@ export interface UpdateResult {
   uploaded: string[];
   files: DefinitionsFile[];
   signatures?: number;
+  /**
+   * What this publish changed against the previous manifest, per database; `added` says whether it
+   * brought new signatures, i.e. whether objects scanned before should be rescanned. Absent when
+   * nothing was published or nothing was published before.
+   */
+  signatureChange?: SignatureChange;
   /** When the mirror's cool-down ends, if one holds. */
   coolDownUntil?: string;
   durations: { restoreMs: number; freshclamMs: number; verifyMs: number; publishMs: number };
@@ -175,7 +189,7 @@ export function createUpdater(deps: UpdaterDeps): Updater {
     }
 
     const files = await describeDatabase(dirs.db);
-    const { manifest, uploaded } = await publishDatabase(s3, at, {
+    const { manifest, uploaded, change } = await publishDatabase(s3, at, {
       dir: dirs.db,
       files,
       previous,
@@ -198,7 +212,34 @@ export function createUpdater(deps: UpdaterDeps): Updater {
     metrics.count(UpdaterMetrics.definitionsMissing, 0);
     reportAge(manifest);
     metrics.milliseconds("DatabaseLoadDuration", check.loadMs);
-    return { status, version: manifest.version, uploaded, files, signatures: check.signatures, durations };
+    await announce(change);
+    return {
+      status,
+      version: manifest.version,
+      uploaded,
+      files,
+      signatures: check.signatures,
+      ...(change && { signatureChange: change }),
+      durations,
+    };
+  }
+
+  /** Sends `Definitions Updated` when the publish added signatures; never throws. */
+  async function announce(change: SignatureChange | undefined) {
+    const event = definitionsUpdatedEvent(change, at.bucket, now());
+    if (!event) return;
+    log.info("definitions add signatures", {
+      previousVersion: event.detail.previousVersion,
+      version: event.detail.version,
+      signaturesAdded: event.detail.signaturesAdded,
+      databases: event.detail.databases.filter((d) => d.added).map((d) => d.name),
+    });
+    try {
+      await (deps.events ?? noEvents).publish([event]);
+    } catch (error) {
+      log.error("definitions event not delivered", errorAttributes(error));
+      metrics.count("DefinitionsEventsLost", error instanceof EventPublishError ? error.lost : 1);
+    }
   }
 
   /** Old definition files go once no kept manifest lists them; a failure here never fails the update. */

@@ -48,7 +48,11 @@ describe("components/accessRulePolicyStatements", () => {
       const tree = componentTree(rec, ComponentTypes.UploadScanner, "photos");
       const written = policyOf(onlyWithin(tree, T.bucketPolicy)).Statement;
       const roleArn = onlyWithin(tree, T.role).state.arn;
-      assert.deepEqual(accessRulePolicyStatements("acme-photos", roleArn, options), written);
+      // An adopted bucket keeps pending-marked versions readable by default (preExistingObjects).
+      assert.deepEqual(
+        accessRulePolicyStatements("acme-photos", roleArn, { ...options, preExistingReadable: true }),
+        written,
+      );
     });
 
   it("reads the partition from the scanner role's ARN", () => {

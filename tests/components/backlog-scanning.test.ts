@@ -36,6 +36,8 @@ describe("components/BacklogScanning", () => {
     backlog = new BacklogScanning("backlog", {
       scannerFunctionArns: { photos: PHOTOS_SCANNER, documents: DOCS_SCANNER },
       uploadBucketArns: { photos: PHOTOS, documents: DOCS },
+      // The job role alone; the rescan starter has tests of its own (rescan.test.ts).
+      rescanWindow: false,
     });
     await rec.settle();
     tree = componentTree(rec, ComponentTypes.BacklogScanning, "backlog");
@@ -211,9 +213,9 @@ describe("components/MalwareScanning: backlog scanning", () => {
     assert.deepEqual(Object.keys(arns).sort(), ["avatars", "photos"]);
     for (const [k, arn] of Object.entries(arns)) assert.ok(arn.endsWith(`:function:${scanners[k]}`), arn);
     const tree = componentTree(rec, ComponentTypes.BacklogScanning, "with-backlog");
-    const listed = policyOf(onlyWithin(tree, T.rolePolicy)).Statement.find(
-      (s) => s.Sid === "ListUploadsForManifests",
-    );
+    const listed = within(tree, T.rolePolicy)
+      .flatMap((p) => policyOf(p).Statement)
+      .find((s) => s.Sid === "ListUploadsForManifests");
     assert.deepEqual(
       listed?.Resource,
       [

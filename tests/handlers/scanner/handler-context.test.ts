@@ -13,10 +13,13 @@ import { captureOutput, fakeContext, jsonLines } from "../support/lambda-context
  * request id and the cold-start marker. A message that is not an S3 event is logged without starting
  * the engine, so this needs neither store nor definitions.
  */
+const entry = require.resolve("../../../handlers/scanner/index");
+
 describe("scanner Lambda handler: the invocation's context in every log line", () => {
   const saved = { ...process.env };
   const dir = mkdtempSync(join(tmpdir(), "bw-handler-context-"));
   after(() => {
+    delete require.cache[entry];
     process.env = { ...saved };
     rmSync(dir, { recursive: true, force: true });
   });
@@ -25,8 +28,7 @@ describe("scanner Lambda handler: the invocation's context in every log line", (
   async function invoke(requestId: string): Promise<{ response: SQSBatchResponse; written: string[] }> {
     const written = captureOutput();
     try {
-      const { handler } =
-        require("../../../handlers/scanner/index") as typeof import("../../../handlers/scanner/index");
+      const { handler } = require(entry) as typeof import("../../../handlers/scanner/index");
       const response = (await handler(
         sqsEvent([{ id: `m-${requestId}`, body: "not an S3 event" }]),
         fakeContext(requestId, "bucketwarden-scanner"),
@@ -47,6 +49,9 @@ describe("scanner Lambda handler: the invocation's context in every log line", (
       // What Lambda sets for an on-demand environment; Powertools marks cold starts only then.
       AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
     });
+    // A fresh copy of the entry module, as a new execution environment loads it: its logger and
+    // scanner are made from the environment above, whatever other tests loaded before.
+    delete require.cache[entry];
     const first = await invoke("req-1");
     const second = await invoke("req-2");
 

@@ -3,7 +3,7 @@ import { GetObjectCommand, ListObjectVersionsCommand, type S3Client } from "@aws
 import sinon from "sinon";
 import { ConfigError } from "../../../core/errors";
 import { EnvVars, parseScannerConfig } from "../../../core/handler-config";
-import type { ObjectScannedDetail, VerdictEvent } from "../../../core/verdict-event";
+import type { BucketwardenEvent, ObjectScannedDetail } from "../../../core/verdict-event";
 import type { Scanner } from "../../../handlers/scanner/scanner";
 import { bodyBytes } from "../../../handlers/shared/s3";
 import { createQuarantineBucket, createUploadBucket, statusOf, tagsOf, upload } from "../support/buckets";
@@ -19,7 +19,7 @@ describe("scanner: quarantine and delete of infected objects, on the real store 
   let uploads: string;
   let s3: S3Client;
   let scanner: Scanner;
-  const events: VerdictEvent[] = [];
+  const events: BucketwardenEvent[] = [];
   const log = new RecordingLog();
   const metrics = new RecordingMetrics();
 
@@ -38,7 +38,7 @@ describe("scanner: quarantine and delete of infected objects, on the real store 
   afterEach(() => sinon.restore());
 
   const detailOf = (key: string) => {
-    const found = events.filter((e) => e.detail.key === key);
+    const found = events.filter((e) => "key" in e.detail && e.detail.key === key);
     assert.equal(found.length, 1, `one event for ${key}`);
     return found[0].detail as ObjectScannedDetail;
   };

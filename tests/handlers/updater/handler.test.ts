@@ -43,8 +43,9 @@ describe("updater Lambda handler, first deploy against a refusing mirror", () =>
     });
     // Loaded now: the module makes its logger when loaded and the updater on its first invocation,
     // both from the environment set above.
-    const { handler } =
-      require("../../../handlers/updater/index") as typeof import("../../../handlers/updater/index");
+    const entry = require.resolve("../../../handlers/updater/index");
+    delete require.cache[entry];
+    const { handler } = require(entry) as typeof import("../../../handlers/updater/index");
     const written = captureOutput();
     const result = await handler({}, fakeContext("req-updater-1", "bucketwarden-updater"));
     sinon.restore();
