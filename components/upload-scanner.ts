@@ -352,53 +352,42 @@ export class UploadScanner extends pulumi.ComponentResource {
       this,
     );
 
-    // An attempt is worth an operator's look even though the scanner rescans the object regardless.
-    loggedValueAlarm(
-      childName(name, "forgery-alarm"),
-      {
-        description: "bucketwarden: an upload arrived with verdict tags the scanner did not write",
-        logGroupName: scanner.logGroup.name,
-        field: ScannerMetrics.verdictForgeryAttempts,
-        namespace: pulumi.interpolate`Bucketwarden/${scanner.fn.name}`,
-        statistic: "Sum",
-        period: 300,
-        threshold: 1,
-        alarmTopicArns,
-      },
-      this,
-    );
-
-    // Malware found is what the whole pipeline exists to notice: tell someone at once.
-    loggedValueAlarm(
-      childName(name, "malware-alarm"),
-      {
-        description:
-          "bucketwarden: an upload matched a malware signature; it is tagged infected and unreadable",
-        logGroupName: scanner.logGroup.name,
-        field: ScannerMetrics.malwareDetected,
-        namespace: pulumi.interpolate`Bucketwarden/${scanner.fn.name}`,
-        statistic: "Sum",
-        period: 60,
-        threshold: 1,
-        alarmTopicArns,
-      },
-      this,
-    );
-    if (quarantine || deleteInfected)
+    // Alarms on values the scanner logs, counted from its own log group in its own namespace.
+    const scannerAlarm = (suffix: string, field: string, description: string, period: number) =>
       loggedValueAlarm(
-        childName(name, "infected-actions-alarm"),
+        childName(name, suffix),
         {
-          description:
-            "bucketwarden: a quarantine copy or delete of an infected upload failed; it stays in place, unreadable",
+          description,
           logGroupName: scanner.logGroup.name,
-          field: ScannerMetrics.infectedActionFailures,
+          field,
           namespace: pulumi.interpolate`Bucketwarden/${scanner.fn.name}`,
           statistic: "Sum",
-          period: 300,
+          period,
           threshold: 1,
           alarmTopicArns,
         },
         this,
+      );
+    // An attempt is worth an operator's look even though the scanner rescans the object regardless.
+    scannerAlarm(
+      "forgery-alarm",
+      ScannerMetrics.verdictForgeryAttempts,
+      "bucketwarden: an upload arrived with verdict tags the scanner did not write",
+      300,
+    );
+    // Malware found is what the whole pipeline exists to notice: tell someone within the minute.
+    scannerAlarm(
+      "malware-alarm",
+      ScannerMetrics.malwareDetected,
+      "bucketwarden: an upload matched a malware signature; it is tagged infected and unreadable",
+      60,
+    );
+    if (quarantine || deleteInfected)
+      scannerAlarm(
+        "infected-actions-alarm",
+        ScannerMetrics.infectedActionFailures,
+        "bucketwarden: a quarantine copy or delete of an infected upload failed; it stays in place, unreadable",
+        300,
       );
 
     this.registerOutputs({
