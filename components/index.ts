@@ -11,10 +11,12 @@ export {
   type DefinitionsStoreArgs,
 } from "./definitions-store";
 export { MalwareScanning, type MalwareScanningArgs, type UploadBucketRef } from "./malware-scanning";
+export { QuarantineBucket, type QuarantineBucketArgs } from "./quarantine-bucket";
 export type { ResourceTags } from "./resource-tags";
 export { ComponentTypes, ManagedResourceTypes, TaggableResourceTypes } from "./types";
 export {
   type ExtraNotifications,
+  type InfectedObjectsArgs,
   type NewUploadBucketArgs,
   UploadScanner,
   type UploadScannerArgs,

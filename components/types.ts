@@ -6,6 +6,7 @@ export const ComponentTypes = {
   UploadScanner: "bucketwarden:index:UploadScanner",
   MalwareScanning: "bucketwarden:index:MalwareScanning",
   BacklogScanning: "bucketwarden:index:BacklogScanning",
+  QuarantineBucket: "bucketwarden:index:QuarantineBucket",
 } as const;
 
 /** The AWS resource types the components create, for policies that check a stack of them. */

@@ -50,6 +50,30 @@ export interface ExtraNotifications {
   eventbridge?: pulumi.Input<boolean>;
 }
 
+/**
+ * What the scanner does with an object in which a signature matched, besides tagging it infected
+ * (which already makes it unreadable). Each action is recorded in the object's `Object Scanned`
+ * event (`actions`). Limits-exceeded and unscannable objects are blocked but never acted on.
+ */
+export interface InfectedObjectsArgs {
+  /**
+   * Copy each infected version, bytes and verdict tags, to a quarantine bucket this component creates
+   * (private, versioned, encrypted, TLS only, under the access rule: no one but the scanner and the
+   * `breakGlassRoleArns` can read it). @default false
+   */
+  quarantine?: boolean;
+  /**
+   * Delete each infected version from the upload bucket, after the quarantine copy when that is on;
+   * a failed copy means no delete. Only versions are deleted: in an unversioned bucket the key is kept.
+   * Needs `quarantine` or `acknowledgeDeleteWithoutQuarantine`. @default false
+   */
+  delete?: boolean;
+  /** Accept `delete` without `quarantine`: the infected bytes are then gone for good. @default false */
+  acknowledgeDeleteWithoutQuarantine?: boolean;
+  /** Let `pulumi destroy` delete the quarantine bucket while it holds copies. @default false */
+  forceDestroyQuarantine?: boolean;
+}
+
 /** Which server-side copies into an upload bucket principals other than the scanner may make. */
 export interface ServerSideCopies {
   /** Copies within the bucket itself, which renaming an object needs. @default false */
@@ -171,7 +195,12 @@ export interface ScannerOptions {
   maxConcurrency?: number;
   /** Alarm when the oldest queued event is this old (trigger "queue"). @default 1800 */
   oldestMessageAlarmSeconds?: number;
-  /** SNS topics told about backlogs and dead letters. @default [] */
+  /**
+   * Built-in actions on infected objects: quarantine copy and/or delete. The scanner also counts
+   * `MalwareDetected`, which an alarm to `alarmTopicArns` watches either way. @default none
+   */
+  infectedObjects?: InfectedObjectsArgs;
+  /** SNS topics told about backlogs, dead letters and malware found. @default [] */
   alarmTopicArns?: pulumi.Input<string[]>;
   /** Retention of the scanner's logs, in days. @default 30 */
   logRetentionDays?: number;

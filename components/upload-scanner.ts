@@ -4,6 +4,7 @@ import { adoptionStateKey } from "../core/adoption";
 import { ConfigError } from "../core/errors";
 import { ENGINE_MAX_OBJECT_BYTES, scannerEnvironment } from "../core/handler-config";
 import { adoptionPolicy, kmsDecryptPolicy, scannerPolicy } from "../core/iam";
+import { checkInfectedActions } from "../core/infected-actions";
 import type { LambdaArchitecture } from "../core/layer-layout";
 import { checkLimit, checkLogRetention, ScannerLimits } from "../core/limits";
 import { MARK_PRE_EXISTING } from "../core/marker";
@@ -17,6 +18,7 @@ import { defaultEventBusArn } from "../core/verdict-event";
 import { deadLetterAlarm, loggedValueAlarm, queueAgeAlarm } from "./alarms";
 import { clamavFunction } from "./lambda-function";
 import { clamavLayer } from "./layer";
+import { QuarantineBucket } from "./quarantine-bucket";
 import { withResourceTags } from "./resource-tags";
 import { directTrigger, queueTrigger, type ScanTrigger, scanQueues } from "./scanner-trigger";
 import { ComponentTypes } from "./types";
@@ -30,7 +32,12 @@ import {
 import type { NewUploadBucketArgs, UploadScannerArgs } from "./upload-scanner-args";
 
 export { UPLOAD_LIFECYCLE_DEFAULTS } from "../core/upload-bucket";
-export type { ExtraNotifications, NewUploadBucketArgs, UploadScannerArgs } from "./upload-scanner-args";
+export type {
+  ExtraNotifications,
+  InfectedObjectsArgs,
+  NewUploadBucketArgs,
+  UploadScannerArgs,
+} from "./upload-scanner-args";
 
 /**
  * Protects one upload bucket: every new object (every version) is scanned by ClamAV and tagged with
@@ -48,6 +55,10 @@ export class UploadScanner extends pulumi.ComponentResource {
   readonly policy: pulumi.Output<string>;
   readonly queue?: aws.sqs.Queue;
   readonly deadLetterQueue: aws.sqs.Queue;
+  /** The quarantine bucket's name, when `infectedObjects.quarantine` is on. */
+  readonly quarantineBucketName?: pulumi.Output<string>;
+  /** The quarantine bucket, when `infectedObjects.quarantine` is on. */
+  readonly quarantineBucket?: aws.s3.Bucket;
   /**
    * An adopted bucket's marker run (`preExistingObjects`): the scanner's `mark-pre-existing` entry,
    * invoked once after the notifications and before the policy. Its `result` is the marker's report.
@@ -109,6 +120,19 @@ export class UploadScanner extends pulumi.ComponentResource {
       ScannerLimits.oldestMessageAlarmSeconds,
     );
     checkLogRetention("logRetentionDays", args.logRetentionDays ?? 30);
+    const infected = args.infectedObjects ?? {};
+    checkInfectedActions(
+      {
+        quarantine: infected.quarantine ?? false,
+        delete: infected.delete ?? false,
+        acknowledge: infected.acknowledgeDeleteWithoutQuarantine ?? false,
+      },
+      {
+        quarantine: "infectedObjects.quarantine",
+        delete: "infectedObjects.delete",
+        acknowledge: "infectedObjects.acknowledgeDeleteWithoutQuarantine",
+      },
+    );
     const child = { parent: this };
 
     const partition = aws.getPartitionOutput({}, child).partition;
@@ -156,6 +180,23 @@ export class UploadScanner extends pulumi.ComponentResource {
     const scannerRoleArn = pulumi
       .all([partition, accountId, scannerRoleName])
       .apply(([p, account, role]) => roleArn(p, account, role));
+    const quarantine = infected.quarantine
+      ? new QuarantineBucket(
+          childName(name, "quarantine"),
+          {
+            scannerRoleArn,
+            verdictTags: tags,
+            breakGlassRoleArns: args.breakGlassRoleArns ?? [],
+            forceDestroy: infected.forceDestroyQuarantine ?? false,
+            accountId,
+            region,
+          },
+          child,
+        )
+      : undefined;
+    this.quarantineBucket = quarantine?.bucket;
+    this.quarantineBucketName = quarantine?.bucketName;
+    const deleteInfected = infected.delete ?? false;
     const scanner = clamavFunction(
       childName(name, "scanner"),
       {
@@ -169,12 +210,15 @@ export class UploadScanner extends pulumi.ComponentResource {
         // S3 would otherwise start one environment per new object in a burst, each loading the database.
         reservedConcurrency: trigger === "direct" ? maxConcurrency : undefined,
         environment: pulumi
-          .all([defs.bucketName, defs.prefix, eventBusArn])
-          .apply(([definitionsBucket, definitionsPrefix, eventBusName]) =>
+          .all([defs.bucketName, defs.prefix, eventBusArn, quarantine?.bucketName])
+          .apply(([definitionsBucket, definitionsPrefix, eventBusName, quarantineBucketName]) =>
             scannerEnvironment({
               definitionsBucket,
               definitionsPrefix,
               eventBusName,
+              quarantineBucket: quarantineBucketName,
+              deleteInfected,
+              deleteWithoutQuarantine: infected.acknowledgeDeleteWithoutQuarantine ?? false,
               tags,
               maxObjectBytes,
               // Without memory for two engines, clamd reloads in place and scans wait meanwhile.
@@ -195,6 +239,8 @@ export class UploadScanner extends pulumi.ComponentResource {
               // With the queue, SQS moves failed events itself; direct invocations need Lambda to send them.
               deadLetterQueueArn: trigger === "direct" ? queues.deadLetterQueue.arn : undefined,
               eventBusArn,
+              quarantineBucketArn: quarantine?.bucketArn,
+              deleteInfected,
             })
             .apply(scannerPolicy),
       },
@@ -327,23 +373,46 @@ export class UploadScanner extends pulumi.ComponentResource {
       this,
     );
 
+    // Alarms on values the scanner logs, counted from its own log group in its own namespace.
+    const scannerAlarm = (suffix: string, field: string, description: string, period: number) =>
+      loggedValueAlarm(
+        childName(name, suffix),
+        {
+          description,
+          logGroupName: scanner.logGroup.name,
+          field,
+          namespace: pulumi.interpolate`Bucketwarden/${scanner.fn.name}`,
+          statistic: "Sum",
+          period,
+          threshold: 1,
+          alarmTopicArns,
+        },
+        this,
+      );
     // An attempt is worth an operator's look even though the scanner rescans the object regardless.
-    loggedValueAlarm(
-      childName(name, "forgery-alarm"),
-      {
-        description: "bucketwarden: an upload arrived with verdict tags the scanner did not write",
-        logGroupName: scanner.logGroup.name,
-        field: ScannerMetrics.verdictForgeryAttempts,
-        namespace: pulumi.interpolate`Bucketwarden/${scanner.fn.name}`,
-        statistic: "Sum",
-        period: 300,
-        threshold: 1,
-        alarmTopicArns,
-      },
-      this,
+    scannerAlarm(
+      "forgery-alarm",
+      ScannerMetrics.verdictForgeryAttempts,
+      "bucketwarden: an upload arrived with verdict tags the scanner did not write",
+      300,
     );
+    // Malware found is what the whole pipeline exists to notice: tell someone within the minute.
+    scannerAlarm(
+      "malware-alarm",
+      ScannerMetrics.malwareDetected,
+      "bucketwarden: an upload matched a malware signature; it is tagged infected and unreadable",
+      60,
+    );
+    if (quarantine || deleteInfected)
+      scannerAlarm(
+        "infected-actions-alarm",
+        ScannerMetrics.infectedActionFailures,
+        "bucketwarden: a quarantine copy or delete of an infected upload failed; it stays in place, unreadable",
+        300,
+      );
 
     this.registerOutputs({
+      quarantineBucketName: this.quarantineBucketName,
       bucketName: this.bucketName,
       scannerName: this.scanner.name,
       policy: this.policy,

@@ -94,6 +94,16 @@ export function parseS3Records(records: unknown): ObjectRef[] {
   return refs;
 }
 
+/** Whether `event` is an SQS batch: records, every one from `aws:sqs`. */
+export function isSqsEvent(event: unknown): boolean {
+  const records = isRecord(event) ? event.Records : undefined;
+  return (
+    Array.isArray(records) &&
+    records.length > 0 &&
+    records.every((r) => isRecord(r) && r.eventSource === "aws:sqs")
+  );
+}
+
 /**
  * Parses whatever Lambda (or local mode's runner) handed the scanner into work items. An SQS batch
  * gives one item per message so that one bad message fails alone. S3's `s3:TestEvent` gives none.
@@ -107,8 +117,7 @@ export function parseScannerEvent(event: unknown): Array<WorkItem & { error?: Ev
     if (event.Event === "s3:TestEvent") return [];
     throw new EventParseError("event has no Records array");
   }
-  const fromSqs = records.length > 0 && records.every((r) => isRecord(r) && r.eventSource === "aws:sqs");
-  if (!fromSqs) return [{ objects: parseS3Records(records) }];
+  if (!isSqsEvent(event)) return [{ objects: parseS3Records(records) }];
   return records.map((r) => {
     const messageId = String((r as Record<string, unknown>).messageId ?? "");
     try {

@@ -4,6 +4,7 @@
  * handlers *read* it with `parseScannerConfig`/`parseUpdaterConfig`. Nothing else names a variable.
  */
 import { ConfigError } from "./errors";
+import { checkInfectedActions, type InfectedActionsConfig } from "./infected-actions";
 import { DEFAULT_TAG_SCHEMA, type TagSchema, tagSchema } from "./tags";
 
 /** Every environment variable the handlers read. */
@@ -33,6 +34,9 @@ export const EnvVars = {
   eventBusName: "BW_EVENT_BUS_NAME",
   eventsFile: "BW_EVENTS_FILE",
   eventsUrl: "BW_EVENTS_URL",
+  quarantineBucket: "BW_QUARANTINE_BUCKET",
+  deleteInfected: "BW_DELETE_INFECTED",
+  deleteWithoutQuarantine: "BW_DELETE_WITHOUT_QUARANTINE",
 } as const;
 
 /** ClamAV cannot scan a single file over about 2 GB. */
@@ -74,7 +78,11 @@ export interface CommonConfig {
   s3ForcePathStyle: boolean;
 }
 
-export interface ScannerConfig extends CommonConfig {
+/**
+ * The scanner's settings. The built-in actions on infected objects (core/infected-actions:
+ * `quarantineBucket`, `deleteInfected`, `deleteWithoutQuarantine`) are off by default.
+ */
+export interface ScannerConfig extends CommonConfig, InfectedActionsConfig {
   tags: TagSchema;
   /** Objects larger than this are not scanned and get the limits-exceeded result. @default 2000000000 */
   maxObjectBytes: number;
@@ -234,6 +242,34 @@ export function parseScannerConfig(env: Env): ScannerConfig {
     eventBusName: optional(env, EnvVars.eventBusName),
     eventsFile: optional(env, EnvVars.eventsFile),
     eventsUrl: singleUrl(env, EnvVars.eventsUrl),
+    ...parseInfectedActions(env),
+  };
+}
+
+/**
+ * The actions on infected objects from their variables, refused as the component and the stack
+ * settings refuse them. Local mode reads them from its runner's environment with this.
+ */
+export function parseInfectedActions(env: Env): InfectedActionsConfig {
+  const quarantineBucket = optional(env, EnvVars.quarantineBucket);
+  const deleteInfected = bool(env, EnvVars.deleteInfected, false);
+  const deleteWithoutQuarantine = bool(env, EnvVars.deleteWithoutQuarantine, false);
+  checkInfectedActions(
+    {
+      quarantine: quarantineBucket !== undefined,
+      delete: deleteInfected,
+      acknowledge: deleteWithoutQuarantine,
+    },
+    {
+      quarantine: EnvVars.quarantineBucket,
+      delete: EnvVars.deleteInfected,
+      acknowledge: EnvVars.deleteWithoutQuarantine,
+    },
+  );
+  return {
+    ...(quarantineBucket !== undefined ? { quarantineBucket } : {}),
+    deleteInfected,
+    deleteWithoutQuarantine,
   };
 }
 
@@ -302,6 +338,9 @@ export function scannerEnvironment(
   if (c.eventBusName !== undefined) env[EnvVars.eventBusName] = c.eventBusName;
   if (c.eventsFile !== undefined) env[EnvVars.eventsFile] = c.eventsFile;
   if (c.eventsUrl !== undefined) env[EnvVars.eventsUrl] = c.eventsUrl;
+  if (c.quarantineBucket !== undefined) env[EnvVars.quarantineBucket] = c.quarantineBucket;
+  if (c.deleteInfected) env[EnvVars.deleteInfected] = "true";
+  if (c.deleteWithoutQuarantine) env[EnvVars.deleteWithoutQuarantine] = "true";
   return env;
 }
 

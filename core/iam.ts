@@ -112,6 +112,10 @@ export interface ScannerPolicyArgs {
   deadLetterQueueArn?: string;
   /** The EventBridge bus the scanner publishes verdict events to (core/verdict-event). */
   eventBusArn?: string;
+  /** The quarantine bucket infected versions are copied to (core/infected-actions), when on. */
+  quarantineBucketArn?: string;
+  /** Whether the scanner deletes infected versions from the upload bucket. @default false */
+  deleteInfected?: boolean;
 }
 
 /**
@@ -142,6 +146,26 @@ export function scannerPolicy(args: ScannerPolicyArgs): PolicyDocument {
       Resource: `${args.uploadBucketArn}/*`,
     },
   ];
+  if (args.quarantineBucketArn !== undefined) {
+    // Write only: a copy that keeps its source's tags (TaggingDirective COPY; S3 may authorize the
+    // tags as a tag write). The scanner never needs to read, list or delete there.
+    statements.push({
+      Sid: "QuarantineInfected",
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:PutObjectTagging"],
+      Resource: `${args.quarantineBucketArn}/*`,
+    });
+  }
+  if (args.deleteInfected) {
+    // A version by its id only: deleting a key of an unversioned bucket (s3:DeleteObject) could take
+    // content newer than what was scanned, so the scanner never does it.
+    statements.push({
+      Sid: "DeleteInfectedVersions",
+      Effect: "Allow",
+      Action: "s3:DeleteObjectVersion",
+      Resource: `${args.uploadBucketArn}/*`,
+    });
+  }
   if (args.queueArn !== undefined) {
     statements.push({
       Sid: "ConsumeUploadEvents",

@@ -9,6 +9,14 @@ export const ScannerMetrics = {
   verdictForgeryAttempts: "VerdictForgeryAttempts",
   /** User tags dropped because their key is a verdict key in another letter case. */
   reservedTagKeysDropped: "ReservedTagKeysDropped",
+  /** Objects in which a signature matched (verdict `infected`; not limits-exceeded or unscannable). */
+  malwareDetected: "MalwareDetected",
+  /** Infected versions copied to the quarantine bucket (core/infected-actions). */
+  infectedQuarantined: "InfectedObjectsQuarantined",
+  /** Infected versions deleted from the upload bucket. */
+  infectedDeleted: "InfectedObjectsDeleted",
+  /** Quarantine copies or deletes that failed, and deletes skipped because the copy failed. */
+  infectedActionFailures: "InfectedActionFailures",
 } as const;
 
 /** Metrics the updater writes, one line per run; the definitions' alarms watch them. */

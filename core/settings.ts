@@ -9,6 +9,7 @@ import { adoptionRefusal, settingsAdoptionTerms } from "./adoption";
 import { type BucketwardenError, ConfigError } from "./errors";
 import { ENGINE_MAX_OBJECT_BYTES, EnvVars, parseUpdaterConfig, updaterEnvironment } from "./handler-config";
 import { callerStatements } from "./iam";
+import { checkInfectedActions } from "./infected-actions";
 import { type LambdaArchitecture, LambdaArchitectures } from "./layer-layout";
 import { checkLogRetention, LOG_RETENTION_DAYS, ScannerLimits, UpdaterLimits } from "./limits";
 import { bucketNameProblem, existingBucketKey, uploadNameProblem } from "./naming";
@@ -76,6 +77,9 @@ export const SETTINGS = {
   queueBatchSize: { type: "integer", default: 1 },
   oldestMessageAlarmSeconds: { type: "integer", default: 1800 },
   alarmTopicArns: { type: "array", default: [] },
+  quarantineInfected: { type: "boolean", default: false },
+  deleteInfected: { type: "boolean", default: false },
+  deleteInfectedWithoutQuarantine: { type: "boolean", default: false },
   updateSchedule: { type: "string", default: DEFAULT_UPDATE_SCHEDULE },
   definitionsPrefix: { type: "string", default: HANDLER_UPDATER_DEFAULTS.definitionsPrefix },
   officialDatabases: { type: "boolean", default: HANDLER_UPDATER_DEFAULTS.officialDatabases },
@@ -125,6 +129,8 @@ export interface StackSettings {
   queueBatchSize: number;
   oldestMessageAlarmSeconds: number;
   alarmTopicArns: string[];
+  /** The built-in actions on infected objects (core/infected-actions), as the component's `infectedObjects`. */
+  infectedObjects: { quarantine: boolean; delete: boolean; acknowledgeDeleteWithoutQuarantine: boolean };
   updateSchedule: string;
   definitionsPrefix: string;
   updater: {
@@ -233,10 +239,33 @@ export function parseStackSettings(raw: RawConfig, namespace: string = SETTINGS_
     queueBatchSize,
     oldestMessageAlarmSeconds,
     alarmTopicArns: readTopicArns(read),
+    infectedObjects: readInfectedObjects(read),
     updateSchedule,
     definitionsPrefix,
     updater,
     logRetentionDays: readRetention(read),
+  };
+}
+
+/** The actions on infected objects; a delete with no copy kept needs its acknowledgement, as on the component. */
+function readInfectedObjects(read: SettingReader): StackSettings["infectedObjects"] {
+  const given = {
+    quarantine: read.boolean("quarantineInfected", SETTINGS.quarantineInfected.default),
+    delete: read.boolean("deleteInfected", SETTINGS.deleteInfected.default),
+    acknowledge: read.boolean(
+      "deleteInfectedWithoutQuarantine",
+      SETTINGS.deleteInfectedWithoutQuarantine.default,
+    ),
+  };
+  checkInfectedActions(given, {
+    quarantine: read.name("quarantineInfected"),
+    delete: read.name("deleteInfected"),
+    acknowledge: read.name("deleteInfectedWithoutQuarantine"),
+  });
+  return {
+    quarantine: given.quarantine,
+    delete: given.delete,
+    acknowledgeDeleteWithoutQuarantine: given.acknowledge,
   };
 }
 
@@ -527,6 +556,9 @@ export const SETTING_ARGUMENTS: Record<SettingKey, readonly string[]> = {
   uploadBuckets: ["uploadBuckets.<bucket>.newBucket"],
   preExistingObjects: ["uploadBuckets.<bucket>.preExistingObjects"],
   rescanWindow: ["rescanWindow"],
+  quarantineInfected: ["scanner.infectedObjects.quarantine"],
+  deleteInfected: ["scanner.infectedObjects.delete"],
+  deleteInfectedWithoutQuarantine: ["scanner.infectedObjects.acknowledgeDeleteWithoutQuarantine"],
   existingUploadBuckets: ["uploadBuckets.<bucket>.existingBucketName"],
   adoptExistingBuckets: ["uploadBuckets.<bucket>.adoptExistingBucket"],
   bucketPolicyStatements: ["uploadBuckets.<bucket>.policyStatements"],
@@ -613,6 +645,7 @@ export interface StackArguments {
     oldestMessageAlarmSeconds?: number;
     alarmTopicArns: string[];
     logRetentionDays: number;
+    infectedObjects: { quarantine: boolean; delete: boolean; acknowledgeDeleteWithoutQuarantine: boolean };
   };
 }
 
@@ -671,6 +704,7 @@ export function stackArguments(s: StackSettings): StackArguments {
         : {}),
       alarmTopicArns: s.alarmTopicArns,
       logRetentionDays: s.logRetentionDays,
+      infectedObjects: s.infectedObjects,
     },
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { DefinitionsUpdatedEvent } from "./definitions-event";
 import type { ObjectRef } from "./events";
+import type { ActionRecord } from "./infected-actions";
 import type { ScanStatus } from "./verdict";
 
 /** The `source` of every event bucketwarden sends. */
@@ -48,6 +49,12 @@ export interface ObjectScannedDetail {
   definitionsVersion: string;
   /** When the verdict was tagged, ISO 8601 UTC. */
   scannedAt: string;
+  /**
+   * The built-in actions taken on an infected object (core/infected-actions), in order: a
+   * `quarantine` copy, then a `delete` of the infected version, each `done`, `failed` or `skipped`.
+   * Empty when none is configured or the verdict is not `infected`.
+   */
+  actions: ActionRecord[];
 }
 
 /** `detail` of an `Object Scan Failed` event. */
@@ -91,6 +98,8 @@ export interface TaggedScan {
   signature?: string;
   definitionsVersion: string;
   bytes: number;
+  /** The actions taken on it. @default none */
+  actions?: readonly ActionRecord[];
 }
 
 /** What the builder needs of a failed result. */
@@ -145,6 +154,7 @@ export function verdictEvent(
       ...(result.signature !== undefined ? { signature: result.signature } : {}),
       definitionsVersion: result.definitionsVersion,
       scannedAt: at.toISOString(),
+      actions: [...(result.actions ?? [])],
     },
   };
 }

@@ -1,12 +1,9 @@
 /** Errors of the layer build. Every failure stops the build: a layer missing a library is never shipped. */
 
-/** Base of every layer build error. */
-export class LayerBuildError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { BucketwardenError } from "../core/errors";
+
+/** Base of every layer build error; under the project's one error root. */
+export class LayerBuildError extends BucketwardenError {}
 
 /** A command the build runs (apt-get, dpkg-deb, patchelf) failed. */
 export class CommandError extends LayerBuildError {

@@ -20,8 +20,9 @@ import {
   scannerGrantStatement,
   scannerUser,
 } from "../core/access-rule";
-import { parseScannerConfig, scannerEnvironment } from "../core/handler-config";
+import { parseInfectedActions, parseScannerConfig, scannerEnvironment } from "../core/handler-config";
 import { scannerPolicy } from "../core/iam";
+import { type InfectedActionsConfig, quarantineRuleStatements } from "../core/infected-actions";
 import { childName, fitName } from "../core/naming";
 import { DEFAULT_TAG_SCHEMA } from "../core/tags";
 import type { LocalSettings } from "./settings";
@@ -41,11 +42,21 @@ export interface PipelineBuckets {
   definitionsPrefix: string;
   scannerUid: string;
   uploaderUid: string;
+  /**
+   * The scanner's actions on infected objects, from the runner's `BW_QUARANTINE_BUCKET`,
+   * `BW_DELETE_INFECTED` and `BW_DELETE_WITHOUT_QUARANTINE` (core/handler-config). @default none
+   */
+  actions?: InfectedActionsConfig;
 }
 
-/** The buckets of the pipeline configured by `settings` on `store`. */
-export function pipelineBuckets(settings: LocalSettings, store: StoreInfo): PipelineBuckets {
+/** The buckets of the pipeline configured by `settings` on `store` (and the actions `env` asks for). */
+export function pipelineBuckets(
+  settings: LocalSettings,
+  store: StoreInfo,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): PipelineBuckets {
   return {
+    actions: parseInfectedActions(env),
     uploadBucket: settings.uploadBucket,
     definitionsBucket: settings.definitionsBucket,
     probeBucket: fitName(childName(settings.uploadBucket, "probe"), 63),
@@ -103,9 +114,10 @@ export function uploadBucketPolicy(b: PipelineBuckets): PolicyDocument {
     Action: ["s3:ListBucket", "s3:ListBucketVersions"],
     Resource: `arn:aws:s3:::${b.uploadBucket}`,
   };
-  // The role's object grant is the access rule's scanner grant; only the listing comes from the role.
+  // The role's object grant is the access rule's scanner grant; the listing (and, when on, the
+  // delete of infected versions) come from the role.
   const roleList = roleGrantsOn(scannerRolePolicy(b), b.uploadBucket, scanner).filter(
-    (s) => !String(s.Resource).endsWith("/*"),
+    (s) => !String(s.Resource).endsWith("/*") || s.Sid === "DeleteInfectedVersions",
   );
   return mergePolicy(
     [...rule, scannerGrantStatement(b.uploadBucket, [scanner])],
@@ -152,8 +164,24 @@ export function definitionsBucketPolicy(b: PipelineBuckets): PolicyDocument {
   return mergePolicy(roleGrantsOn(scannerRolePolicy(b), b.definitionsBucket, userArn(b.scannerUid)), []);
 }
 
+/**
+ * The quarantine bucket's policy, as the component writes it: the quarantine rule (core/infected-actions)
+ * and the scanner role's writes there, granted to its user.
+ */
+export function quarantineBucketPolicy(b: PipelineBuckets, bucket: string): PolicyDocument {
+  const rule = quarantineRuleStatements({
+    bucket,
+    tags: DEFAULT_TAG_SCHEMA,
+    scanner: scannerUser(b.scannerUid),
+    tlsOnly: false,
+  });
+  return mergePolicy(rule, roleGrantsOn(scannerRolePolicy(b), bucket, userArn(b.scannerUid)));
+}
+
 function scannerRolePolicy(b: PipelineBuckets): PolicyDocument {
   return scannerPolicy({
+    quarantineBucketArn: b.actions?.quarantineBucket && `arn:aws:s3:::${b.actions.quarantineBucket}`,
+    deleteInfected: b.actions?.deleteInfected,
     definitionsBucketArn: `arn:aws:s3:::${b.definitionsBucket}`,
     definitionsPrefix: b.definitionsPrefix,
     uploadBucketArn: `arn:aws:s3:::${b.uploadBucket}`,
@@ -188,4 +216,17 @@ export async function prepareBuckets(owner: S3Client, b: PipelineBuckets): Promi
       Policy: JSON.stringify(definitionsBucketPolicy(b)),
     }),
   );
+  const quarantine = b.actions?.quarantineBucket;
+  if (quarantine !== undefined) {
+    await createBucket(owner, quarantine);
+    await owner.send(
+      new PutBucketVersioningCommand({ Bucket: quarantine, VersioningConfiguration: { Status: "Enabled" } }),
+    );
+    await owner.send(
+      new PutBucketPolicyCommand({
+        Bucket: quarantine,
+        Policy: JSON.stringify(quarantineBucketPolicy(b, quarantine)),
+      }),
+    );
+  }
 }

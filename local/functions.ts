@@ -4,6 +4,7 @@
  */
 import { handlerBundleDir } from "../core/artifacts";
 import { scannerEnvironment, updaterEnvironment } from "../core/handler-config";
+import type { InfectedActionsConfig } from "../core/infected-actions";
 import { extractedLayerDir, type LambdaArchitecture } from "../core/layer-layout";
 import { DEFAULT_SCANNER_MEMORY_MB, DEFAULT_UPDATER_MEMORY_MB } from "../core/sizing";
 import type { FunctionDefinition } from "./lambda/function";
@@ -28,6 +29,8 @@ export interface LocalEvents {
   eventsFile?: string;
   /** An http(s) endpoint each event is POSTed to (`BW_EVENTS_URL` of the runner). */
   eventsUrl?: string;
+  /** Quarantine and delete of infected objects (the runner's `BW_QUARANTINE_BUCKET`...). @default none */
+  actions?: InfectedActionsConfig;
 }
 
 /** The scanner, with the scanner user's credentials standing in for its execution role. */
@@ -45,6 +48,7 @@ export function scannerFunction(c: FunctionContext & LocalEvents): FunctionDefin
         s3ForcePathStyle: true,
         eventsFile: c.eventsFile,
         eventsUrl: c.eventsUrl,
+        ...c.actions,
       }),
       // The runner has its own retries and back-off; there is no SQS queue to change visibility on.
       BW_SQS_RETRY_BACKOFF: "off",

@@ -138,6 +138,7 @@ export class Runner {
         eventsFile: paths.eventsFile,
         // Read by the scanner's own config parser, which rejects anything but one http(s) URL.
         eventsUrl: process.env[EnvVars.eventsUrl] || undefined,
+        actions: buckets.actions,
       }),
       { concurrency: settings.concurrency, tmpRoot: paths.environmentsDir, log: scannerLog.line },
     );

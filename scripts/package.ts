@@ -10,12 +10,14 @@
  * npm gives a tarball fixed timestamps and modes, and the inputs are deterministic, so packing the
  * same build twice gives the same bytes.
  */
+
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { PACKAGE_HANDLERS_DIR, PACKAGE_LAYERS_DIR } from "../components/artifacts";
 import { HandlerNames, handlerBundleDir } from "../core/artifacts";
+import { BucketwardenError } from "../core/errors";
 import {
   extractedLayerDir,
   LAYER_BUILD_DIR,
@@ -34,7 +36,7 @@ export function artifactPackageDir(arch: LambdaArchitecture): string {
 }
 
 /** Thrown when the package cannot be built; the message says what to run. */
-export class PackageBuildError extends Error {}
+export class PackageBuildError extends BucketwardenError {}
 
 function run(command: string, args: string[], cwd = PROJECT_ROOT): string {
   const result = spawnSync(command, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });

@@ -3,6 +3,7 @@
  * life of the execution environment: the S3 and SQS clients, and clamd with its database loaded.
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
+import type { Context } from "aws-lambda";
 import { parseScannerConfig } from "../../core/handler-config";
 import { isMarkRequest } from "../../core/marker";
 import { sinkFromConfig } from "../shared/events";
@@ -20,6 +21,7 @@ export const RETRY_BACKOFF_VARIABLE = "BW_SQS_RETRY_BACKOFF";
 
 const SERVICE = "bucketwarden-scanner";
 const metrics = powertoolsMetrics(SERVICE);
+const log = powertoolsLog(SERVICE);
 let scanner: Scanner | undefined;
 
 function scannerFromEnvironment(): Scanner {
@@ -28,7 +30,7 @@ function scannerFromEnvironment(): Scanner {
   return createScanner({
     config,
     s3: createS3Client(config),
-    log: powertoolsLog(SERVICE),
+    log,
     metrics,
     events: sinkFromConfig(config),
     ...(backOff ? { delayRetry: sqsDelayRetry(new SQSClient({})) } : {}),
@@ -39,12 +41,14 @@ function scannerFromEnvironment(): Scanner {
  * Lambda handler: S3 events directly or through SQS (with partial batch failures), S3 Batch
  * Operations invocations (a result per task), and the adoption marker's `mark-pre-existing` events.
  */
-export async function handler(event: unknown, context?: { getRemainingTimeInMillis?: () => number }) {
+export async function handler(event: unknown, context?: Context) {
+  // Before anything logs, so that the engine's start too carries the request id and cold start.
+  if (context) log.addContext(context);
   if (isMarkRequest(event)) {
     const config = parseScannerConfig(process.env);
     try {
       return await handleMarkRequest(
-        { config, s3: createS3Client(config), log: powertoolsLog(SERVICE), metrics },
+        { config, s3: createS3Client(config), log, metrics },
         event,
         context?.getRemainingTimeInMillis && (() => context.getRemainingTimeInMillis?.() ?? 0),
       );

@@ -1,5 +1,6 @@
 /** What the scanner reports for each object. */
 import type { ObjectRef } from "../../core/events";
+import type { ActionRecord } from "../../core/infected-actions";
 import type { ScanStatus } from "../../core/verdict";
 
 /** Milliseconds spent in each step of one object. */
@@ -31,6 +32,8 @@ export interface TaggedResult {
   definitionsVersion: string;
   bytes: number;
   durations: Durations;
+  /** The built-in actions taken on an infected object (quarantine, delete); empty otherwise. */
+  actions: ActionRecord[];
 }
 
 /** Why an object needed no verdict from this scan. */

@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-s3";
 import type { ObjectRef } from "../../core/events";
 import type { ScannerConfig } from "../../core/handler-config";
+import { type ActionRecord, actsOn, anyInfectedAction } from "../../core/infected-actions";
 import { ScannerMetrics } from "../../core/metrics";
 import { isScannerTagKey, type Tag } from "../../core/tags";
 import { unscannableReason } from "../../core/unscannable";
@@ -29,6 +30,7 @@ import { errorAttributes, type Log, type MetricsSink } from "../shared/logger";
 import { bareETag, bodyChunks, classifyS3Error, S3Failure } from "../shared/s3";
 import { stopwatch } from "../shared/stopwatch";
 import type { ScanEngine } from "./engine";
+import { actOnInfected } from "./infected-actions";
 import { type Durations, type ObjectResult, SkipReason } from "./results";
 import { isPermanentFailure } from "./retry";
 
@@ -38,7 +40,15 @@ export const TOO_LARGE_SIGNATURE = "Bucketwarden.Limits.Exceeded.MaxObjectBytes"
 export interface ObjectScanContext {
   s3: S3Client;
   engine: ScanEngine;
-  config: Pick<ScannerConfig, "tags" | "maxObjectBytes" | "scanTimeoutMs">;
+  config: Pick<
+    ScannerConfig,
+    | "tags"
+    | "maxObjectBytes"
+    | "scanTimeoutMs"
+    | "quarantineBucket"
+    | "deleteInfected"
+    | "deleteWithoutQuarantine"
+  >;
   definitionsVersion: string;
   /** The scan stamp key (core/stamp): only verdicts stamped under it are the scanner's own. */
   stampKey: Buffer;
@@ -174,6 +184,13 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
       durations,
     });
     metrics.count(verdict === "clean" ? "ObjectsClean" : "ObjectsInfected");
+    // Limits-exceeded and unscannable objects are blocked too, but only a match is malware found.
+    if (outcome.status === ScanStatus.Infected) metrics.count(ScannerMetrics.malwareDetected);
+    // After the verdict is written and logged: whatever the actions do, the object is already unreadable.
+    const actions: ActionRecord[] =
+      actsOn(outcome.status) && anyInfectedAction(config)
+        ? await actOnInfected(ctx, { bucket: ref.bucket, key: ref.key, versionId, eTag })
+        : [];
     metrics.bytes("BytesScanned", bytes);
     metrics.milliseconds("ScanDuration", durations.scanMs);
     return {
@@ -187,6 +204,7 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
       definitionsVersion,
       bytes,
       durations,
+      actions,
     };
   } catch (error) {
     if (error instanceof Skip) {

@@ -3,14 +3,15 @@
  * that Lambda (`index.ts`), local mode and the tests run the same code.
  */
 import { join } from "node:path";
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { SQSBatchResponse } from "aws-lambda";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import {
   type BatchOperationsResponse,
   isBatchOperationsEvent,
   parseBatchOperationsEvent,
 } from "../../core/batch-operations";
-import { type ObjectRef, parseScannerEvent } from "../../core/events";
+import { isSqsEvent, type ObjectRef, parseScannerEvent } from "../../core/events";
 import { engineMaxScanTimeMs, type ScannerConfig } from "../../core/handler-config";
 import { SCANNER_SCANS_AT_ONCE, SCRATCH_DISK_MB, scanRetryDelaySeconds } from "../../core/sizing";
 import { type VerdictEvent, verdictEvent } from "../../core/verdict-event";
@@ -22,7 +23,7 @@ import { answerBatchInvocation } from "./batch-operations";
 import { DefinitionsCache } from "./definitions";
 import { ResidentEngine } from "./engine";
 import type { ObjectResult } from "./results";
-import { type DelayRetry, retryingMessages } from "./retry";
+import { type DelayRetry, type RetryingMessage, retryingMessages } from "./retry";
 import { scanObject } from "./scan-object";
 
 export interface ScannerDeps {
@@ -90,6 +91,8 @@ export function createScanner(deps: ScannerDeps): Scanner {
   const concurrency = deps.concurrency ?? SCANNER_SCANS_AT_ONCE;
   const serialAboveBytes = deps.serialAboveBytes ?? serialScanThresholdBytes(concurrency);
   const oneAtATime = serialized();
+  // One limit for the whole scanner, so messages of a batch processed side by side share it.
+  const slot = limited(concurrency);
   const workDir = join(config.workDir, "scanner");
   const cache = new DefinitionsCache({
     s3: deps.definitionsS3 ?? s3,
@@ -158,36 +161,24 @@ export function createScanner(deps: ScannerDeps): Scanner {
       return refs.map((object) => ({ outcome: "failed", object, error: e, permanent: false }));
     }
     const ctx = { s3, engine, config, definitionsVersion, stampKey: cache.stampKey, log, metrics };
-    return mapLimit(refs, concurrency, (ref) =>
-      ref.size !== undefined && ref.size <= serialAboveBytes
-        ? scanObject(ctx, ref)
-        : oneAtATime(() => scanObject(ctx, ref)),
+    return Promise.all(
+      refs.map((ref) =>
+        slot(() =>
+          ref.size !== undefined && ref.size <= serialAboveBytes
+            ? scanObject(ctx, ref)
+            : oneAtATime(() => scanObject(ctx, ref)),
+        ),
+      ),
     );
   }
 
   async function handle(event: unknown): Promise<SQSBatchResponse | BatchOperationsResponse | ScanReport> {
     if (isBatchOperationsEvent(event))
       return answerBatchInvocation(parseBatchOperationsEvent(event), scanObjects, log);
-    const items = parseScannerEvent(event);
-    const refs = items.flatMap((item) => item.objects);
+    if (isSqsEvent(event)) return handleMessages(event as SQSEvent);
+    const refs = parseScannerEvent(event).flatMap((item) => item.objects);
     const results = await scanObjects(refs);
     // Only transient failures are retried; a permanent one is done (its object stays unreadable).
-    const retriedRefs = new Set(
-      results.filter((r) => r.outcome === "failed" && !r.permanent).map((r) => r.object),
-    );
-    if (items.some((item) => item.messageId !== undefined)) {
-      const failed = items.filter((item) => item.error || item.objects.some((o) => retriedRefs.has(o)));
-      for (const item of items.filter((i) => i.error))
-        log.error("message is not an S3 event", {
-          messageId: item.messageId,
-          ...errorAttributes(item.error),
-        });
-      await backOff(
-        event,
-        failed.flatMap((item) => (item.error ? [] : [item.messageId ?? ""])),
-      );
-      return { batchItemFailures: failed.map((item) => ({ itemIdentifier: item.messageId ?? "" })) };
-    }
     const failures = results.flatMap((r) =>
       r.outcome === "failed" && !r.permanent
         ? [{ bucket: r.object.bucket, key: r.object.key, error: r.error }]
@@ -199,30 +190,76 @@ export function createScanner(deps: ScannerDeps): Scanner {
   }
 
   /**
-   * Asks for each transiently failed message to come back after its back-off. A message that is not
-   * an S3 event is left to the queue: retrying it soon cannot help. A failure here only loses the
-   * back-off: the message still comes back, after the queue's visibility timeout.
+   * An SQS batch, message by message through Powertools' `processPartialResponse`: a message fails
+   * (and is named in `batchItemFailures`) when it is not an S3 event or when any of its objects failed
+   * transiently; a permanent failure is done on its first try. Messages run side by side, their scans
+   * within the scanner's one concurrency limit; the verdict events of the whole batch go out in one
+   * publish at the end, as for any other invocation.
    */
-  async function backOff(event: unknown, messageIds: readonly string[]) {
-    const { delayRetry } = deps;
-    if (!delayRetry || messageIds.length === 0) return;
+  async function handleMessages(event: SQSEvent): Promise<SQSBatchResponse> {
+    const results: ObjectResult[] = [];
     const messages = retryingMessages(event);
-    await Promise.all(
-      messageIds.map(async (id) => {
-        const message = messages.get(id);
-        if (!message) return;
-        const seconds = scanRetryDelaySeconds(message.receiveCount);
-        try {
-          await delayRetry(message, seconds);
-          log.info("retry delayed", { messageId: id, receiveCount: message.receiveCount, seconds });
-        } catch (error) {
-          log.warn("could not delay the retry; the queue's visibility timeout applies", {
-            messageId: id,
-            ...errorAttributes(error),
+    const response = await processPartialResponse(
+      event,
+      async (record: SQSRecord) => {
+        const [item] = parseScannerEvent({ Records: [record] });
+        if (item?.error) {
+          log.error("message is not an S3 event", {
+            messageId: record.messageId,
+            ...errorAttributes(item.error),
           });
+          // Retrying it soon cannot help: the queue redelivers it after its visibility timeout.
+          throw item.error;
         }
-      }),
+        const scanned = await scanWithoutEvents(item?.objects ?? []);
+        results.push(...scanned);
+        const failures = scanned.flatMap((r) =>
+          r.outcome === "failed" && !r.permanent
+            ? [{ bucket: r.object.bucket, key: r.object.key, error: r.error }]
+            : [],
+        );
+        if (failures.length === 0) return;
+        await backOff(messages.get(record.messageId));
+        throw new ScanFailedError(
+          `${failures.length} of ${scanned.length} objects were not scanned`,
+          failures,
+        );
+      },
+      new BatchProcessor(EventType.SQS),
+      // A batch whose every message failed is answered like any other: the messages named, not an
+      // exception (which would retry the whole batch without the back-off).
+      { throwOnFullBatchFailure: false },
     );
+    await publishEvents(results);
+    // In the order of the batch, not the order the messages finished in.
+    const order = new Map(event.Records.map((r, i) => [r.messageId, i]));
+    const batchItemFailures = [...response.batchItemFailures].sort(
+      (a, b) => (order.get(a.itemIdentifier) ?? 0) - (order.get(b.itemIdentifier) ?? 0),
+    );
+    return { batchItemFailures };
+  }
+
+  /**
+   * Asks for a transiently failed message to come back after its back-off. A failure here only loses
+   * the back-off: the message still comes back, after the queue's visibility timeout.
+   */
+  async function backOff(message: RetryingMessage | undefined) {
+    const { delayRetry } = deps;
+    if (!delayRetry || !message) return;
+    const seconds = scanRetryDelaySeconds(message.receiveCount);
+    try {
+      await delayRetry(message, seconds);
+      log.info("retry delayed", {
+        messageId: message.messageId,
+        receiveCount: message.receiveCount,
+        seconds,
+      });
+    } catch (error) {
+      log.warn("could not delay the retry; the queue's visibility timeout applies", {
+        messageId: message.messageId,
+        ...errorAttributes(error),
+      });
+    }
   }
 
   return {
@@ -254,16 +291,20 @@ function serialized(): <T>(task: () => Promise<T>) => Promise<T> {
   };
 }
 
-/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of the results. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
+/** Runs the tasks given to it at most `limit` at a time, in the order given. */
+function limited(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((start) => waiting.push(start));
+    else running += 1;
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next task, or give it back.
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

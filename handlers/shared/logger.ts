@@ -5,6 +5,7 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Context } from "aws-lambda";
 
 /** Where a handler writes its log lines. Each call is one structured line. */
 export interface Log {
@@ -26,10 +27,24 @@ export interface MetricsSink {
 /** The metrics namespace of every bucketwarden handler. */
 export const METRICS_NAMESPACE = "Bucketwarden";
 
-/** Powertools' JSON logger for `service`; the level comes from `POWERTOOLS_LOG_LEVEL`. */
-export function powertoolsLog(service: string): Log {
+/** A handler's log on Lambda: every line after `addContext` carries the invocation's context. */
+export interface LambdaLog extends Log {
+  /**
+   * Puts the invocation's request id (`function_request_id`), function name, ARN, memory and the
+   * cold-start marker (`cold_start`: true on the environment's first invocation only) on every line
+   * that follows. Call it first thing in each invocation.
+   */
+  addContext(context: Context): void;
+}
+
+/**
+ * Powertools' JSON logger for `service`, created once per execution environment (the cold-start
+ * marker counts invocations of this logger); the level comes from `POWERTOOLS_LOG_LEVEL`.
+ */
+export function powertoolsLog(service: string): LambdaLog {
   const logger = new Logger({ serviceName: service });
   return {
+    addContext: (context) => logger.addContext(context),
     debug: (m, a) => logger.debug(m, a ?? {}),
     info: (m, a) => logger.info(m, a ?? {}),
     warn: (m, a) => logger.warn(m, a ?? {}),

@@ -8,6 +8,7 @@ import { createUpdater, type Updater } from "./updater";
 
 const SERVICE = "bucketwarden-updater";
 const metrics = powertoolsMetrics(SERVICE);
+const log = powertoolsLog(SERVICE);
 let updater: Updater | undefined;
 
 /**
@@ -15,13 +16,15 @@ let updater: Updater | undefined;
  * database does not load. A mirror's refusal does not throw: with nothing published yet it returns
  * `no-definitions` and counts `DefinitionsMissing`, which the stack's alarm watches.
  */
-export async function handler(_event?: unknown, context?: Pick<Context, "getRemainingTimeInMillis">) {
+export async function handler(_event?: unknown, context?: Context) {
+  // Every line of the run carries the request id and the cold-start marker.
+  if (context) log.addContext(context);
   updater ??= (() => {
     const config = parseUpdaterConfig(process.env);
     return createUpdater({
       config,
       s3: createS3Client(config),
-      log: powertoolsLog(SERVICE),
+      log,
       metrics,
       events: sinkFromConfig(config),
     });

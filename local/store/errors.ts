@@ -1,10 +1,7 @@
-/** Base class of every failure of the local store's API. */
-export class StoreError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { BucketwardenError } from "../../core/errors";
+
+/** Base class of every failure of the local store's API; under the project's one error root. */
+export class StoreError extends BucketwardenError {}
 
 /** `store.sh` exited non-zero; `stderr` carries its explanation and the tail of the daemons' logs. */
 export class StoreCommandError extends StoreError {

@@ -58,7 +58,8 @@ var ComponentTypes = {
   definitionsStore: "bucketwarden:index:DefinitionsStore",
   uploadScanner: "bucketwarden:index:UploadScanner",
   malwareScanning: "bucketwarden:index:MalwareScanning",
-  backlogScanning: "bucketwarden:index:BacklogScanning"
+  backlogScanning: "bucketwarden:index:BacklogScanning",
+  quarantineBucket: "bucketwarden:index:QuarantineBucket"
 };
 
 // policies/lib/unknowns.ts
@@ -419,6 +420,66 @@ function unique(items) {
   return [...new Set(items)];
 }
 
+// core/access-rule.ts
+function scannerRole(roleArn) {
+  return { conditionKey: "aws:PrincipalArn", values: [roleArn] };
+}
+var READ_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"];
+var TORRENT_ACTIONS = ["s3:GetObjectTorrent", "s3:GetObjectVersionTorrent"];
+var REPLICATION_READ_ACTION = "s3:GetObjectVersionForReplication";
+var REPLICATION_WRITE_ACTIONS = ["s3:ReplicateObject", "s3:ReplicateTags"];
+var TAG_WRITE_ACTIONS = [
+  "s3:PutObjectTagging",
+  "s3:PutObjectVersionTagging",
+  "s3:DeleteObjectTagging",
+  "s3:DeleteObjectVersionTagging"
+];
+var COPY_SOURCE_KEY = "s3:x-amz-copy-source";
+var REQUEST_TAG_KEYS_KEY = "s3:RequestObjectTagKeys";
+function existingTagKey(key) {
+  return `s3:ExistingObjectTag/${key}`;
+}
+function requestTagKey(key) {
+  return `s3:RequestObjectTag/${key}`;
+}
+
+// core/unscannable.ts
+var UNSUPPORTED_METHODS = "(01|02|03|04|05|0a|0e|12|13|14|5d|5e|5f|60|61|62)00";
+var NO_DATA_DESCRIPTOR = "(?0|?1|?2|?3|?4|?5|?6|?7)";
+var SIGNATURES = [
+  {
+    name: "Rar4",
+    hex: "526172211a0700",
+    reason: "a RAR (1.5-4) archive: the engine has no RAR unpacker, so its members were not scanned"
+  },
+  {
+    name: "Rar5",
+    hex: "526172211a070100",
+    reason: "a RAR 5 archive: the engine has no RAR unpacker, so its members were not scanned"
+  },
+  {
+    name: "Zip64LocalHeader",
+    // Signature, version, flags (bit 3 clear), method, time, date, CRC-32, compressed size 0xFFFFFFFF.
+    hex: `504b0304????${NO_DATA_DESCRIPTOR}??{10}ffffffff`,
+    reason: "a zip member with ZIP64 sizes in its local header and no data descriptor (as `zip -` writes from a pipe): the engine skips such members without inflating them"
+  },
+  {
+    name: "ZipMethod",
+    // Signature, version, flags, then the compression method.
+    hex: `504b0304????????${UNSUPPORTED_METHODS}`,
+    reason: "a zip member compressed with a method the engine cannot decompress (LZMA, PPMd, xz, zstd...): the engine skips it unscanned"
+  }
+];
+
+// core/infected-actions.ts
+function checkInfectedActions(given, names) {
+  if (given.delete && !given.quarantine && !given.acknowledge)
+    throw new ConfigError(
+      names.delete,
+      `deletes infected objects with no copy kept: turn on ${names.quarantine} to keep them in a quarantine bucket, or set ${names.acknowledge} to accept losing them`
+    );
+}
+
 // core/handler-config.ts
 var EnvVars = {
   definitionsBucket: "BW_DEFINITIONS_BUCKET",
@@ -445,7 +506,10 @@ var EnvVars = {
   minUpdateIntervalSeconds: "BW_MIN_UPDATE_INTERVAL_SECONDS",
   eventBusName: "BW_EVENT_BUS_NAME",
   eventsFile: "BW_EVENTS_FILE",
-  eventsUrl: "BW_EVENTS_URL"
+  eventsUrl: "BW_EVENTS_URL",
+  quarantineBucket: "BW_QUARANTINE_BUCKET",
+  deleteInfected: "BW_DELETE_INFECTED",
+  deleteWithoutQuarantine: "BW_DELETE_WITHOUT_QUARANTINE"
 };
 var ENGINE_MAX_OBJECT_BYTES = 2e9;
 function optional(env, name) {
@@ -538,7 +602,30 @@ function parseScannerConfig(env) {
     concurrentReload: bool(env, EnvVars.concurrentReload, true),
     eventBusName: optional(env, EnvVars.eventBusName),
     eventsFile: optional(env, EnvVars.eventsFile),
-    eventsUrl: singleUrl(env, EnvVars.eventsUrl)
+    eventsUrl: singleUrl(env, EnvVars.eventsUrl),
+    ...parseInfectedActions(env)
+  };
+}
+function parseInfectedActions(env) {
+  const quarantineBucket = optional(env, EnvVars.quarantineBucket);
+  const deleteInfected = bool(env, EnvVars.deleteInfected, false);
+  const deleteWithoutQuarantine = bool(env, EnvVars.deleteWithoutQuarantine, false);
+  checkInfectedActions(
+    {
+      quarantine: quarantineBucket !== void 0,
+      delete: deleteInfected,
+      acknowledge: deleteWithoutQuarantine
+    },
+    {
+      quarantine: EnvVars.quarantineBucket,
+      delete: EnvVars.deleteInfected,
+      acknowledge: EnvVars.deleteWithoutQuarantine
+    }
+  );
+  return {
+    ...quarantineBucket !== void 0 ? { quarantineBucket } : {},
+    deleteInfected,
+    deleteWithoutQuarantine
   };
 }
 
@@ -769,7 +856,7 @@ function followTopic(graph, topic, trace, args) {
 // policies/lib/upload-buckets.ts
 function isInfrastructureBucket(node) {
   const r = node.resource;
-  return r !== void 0 && (isInside(r, ComponentTypes.definitionsStore) || isInside(r, ComponentTypes.backlogScanning));
+  return r !== void 0 && (isInside(r, ComponentTypes.definitionsStore) || isInside(r, ComponentTypes.backlogScanning) || isInside(r, ComponentTypes.quarantineBucket));
 }
 function uploadBuckets(index, args) {
   const tag = args.exemptionTag ?? DEFAULT_EXEMPTION_TAG;
@@ -854,7 +941,7 @@ var scanningInfrastructureHardened = {
   }
 };
 function checkDefinitionsBucket(findings, node) {
-  const kind = node.resource !== void 0 && isInside(node.resource, ComponentTypes.backlogScanning) ? "Batch Operations report bucket" : "Definitions bucket";
+  const kind = node.resource !== void 0 && isInside(node.resource, ComponentTypes.backlogScanning) ? "Batch Operations report bucket" : node.resource !== void 0 && isInside(node.resource, ComponentTypes.quarantineBucket) ? "Quarantine bucket" : "Definitions bucket";
   const label = `${kind} "${node.label}"`;
   const urn = node.urn;
   if (node.publicAccessBlocks.length === 0) {
@@ -960,29 +1047,6 @@ function asyncFailureDestinationOf(graph, fn) {
     }
   }
   return { ok: false, why: `${describe(fn)} has no dead-letter queue or on-failure destination` };
-}
-
-// core/access-rule.ts
-function scannerRole(roleArn) {
-  return { conditionKey: "aws:PrincipalArn", values: [roleArn] };
-}
-var READ_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"];
-var TORRENT_ACTIONS = ["s3:GetObjectTorrent", "s3:GetObjectVersionTorrent"];
-var REPLICATION_READ_ACTION = "s3:GetObjectVersionForReplication";
-var REPLICATION_WRITE_ACTIONS = ["s3:ReplicateObject", "s3:ReplicateTags"];
-var TAG_WRITE_ACTIONS = [
-  "s3:PutObjectTagging",
-  "s3:PutObjectVersionTagging",
-  "s3:DeleteObjectTagging",
-  "s3:DeleteObjectVersionTagging"
-];
-var COPY_SOURCE_KEY = "s3:x-amz-copy-source";
-var REQUEST_TAG_KEYS_KEY = "s3:RequestObjectTagKeys";
-function existingTagKey(key) {
-  return `s3:ExistingObjectTag/${key}`;
-}
-function requestTagKey(key) {
-  return `s3:RequestObjectTag/${key}`;
 }
 
 // policies/lib/policy-document.ts

@@ -40,12 +40,14 @@ export const BUCKET_ENCRYPTION_TYPES: readonly string[] = [
 
 /**
  * bucketwarden's component type tokens (`bucketwarden:index:<Name>`, a public contract of the
- * components). A bucket created inside a DefinitionsStore (definitions) or a BacklogScanning (Batch
- * Operations manifests and reports) is the project's own infrastructure, not an upload bucket.
+ * components). A bucket created inside a DefinitionsStore (definitions), a BacklogScanning (Batch
+ * Operations manifests and reports) or a QuarantineBucket (infected copies) is the project's own
+ * infrastructure, not an upload bucket.
  */
 export const ComponentTypes = {
   definitionsStore: "bucketwarden:index:DefinitionsStore",
   uploadScanner: "bucketwarden:index:UploadScanner",
   malwareScanning: "bucketwarden:index:MalwareScanning",
   backlogScanning: "bucketwarden:index:BacklogScanning",
+  quarantineBucket: "bucketwarden:index:QuarantineBucket",
 } as const;

@@ -1,7 +1,8 @@
 /**
  * Which buckets are upload buckets. Every bucket is one, unless
- * - it is the project's own infrastructure: created inside a `bucketwarden:index:DefinitionsStore` or
- *   `bucketwarden:index:BacklogScanning` component (visible in its URN), or
+ * - it is the project's own infrastructure: created inside a `bucketwarden:index:DefinitionsStore`,
+ *   `bucketwarden:index:BacklogScanning` or `bucketwarden:index:QuarantineBucket` component (visible
+ *   in its URN), or
  * - it carries the exemption tag (default `bucketwarden:exempt`) with a non-empty value, the reason, or
  * - its Pulumi resource name or bucket name matches one of the rule's `exemptBucketNames` patterns.
  * A bucket outside the stack is one when the stack gives it a policy or a notification; only the
@@ -20,12 +21,14 @@ export interface UploadBucket {
   readonly exemptionUnknown?: { what: string; unknown: UnknownValueError };
 }
 
-/** True for the project's own infrastructure buckets (definitions, Batch Operations reports). */
+/** True for the project's own infrastructure buckets (definitions, Batch Operations reports, quarantine). */
 export function isInfrastructureBucket(node: BucketNode): boolean {
   const r = node.resource;
   return (
     r !== undefined &&
-    (isInside(r, ComponentTypes.definitionsStore) || isInside(r, ComponentTypes.backlogScanning))
+    (isInside(r, ComponentTypes.definitionsStore) ||
+      isInside(r, ComponentTypes.backlogScanning) ||
+      isInside(r, ComponentTypes.quarantineBucket))
   );
 }
 

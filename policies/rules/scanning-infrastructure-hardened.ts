@@ -67,7 +67,9 @@ function checkDefinitionsBucket(findings: Findings, node: BucketNode): void {
   const kind =
     node.resource !== undefined && isInside(node.resource, ComponentTypes.backlogScanning)
       ? "Batch Operations report bucket"
-      : "Definitions bucket";
+      : node.resource !== undefined && isInside(node.resource, ComponentTypes.quarantineBucket)
+        ? "Quarantine bucket"
+        : "Definitions bucket";
   const label = `${kind} "${node.label}"`;
   const urn = node.urn;
   if (node.publicAccessBlocks.length === 0) {

@@ -32,6 +32,8 @@ describe("core/handler-config: parseScannerConfig", () => {
       eventBusName: undefined,
       eventsFile: undefined,
       eventsUrl: undefined,
+      deleteInfected: false,
+      deleteWithoutQuarantine: false,
     });
   });
 
@@ -212,6 +214,14 @@ describe("core/handler-config: environments round-trip through the parsers", () 
         eventsFile: "/w/events.jsonl",
         eventsUrl: "http://127.0.0.1:9000/",
       },
+    ],
+    [
+      "quarantine and delete of infected objects",
+      { definitionsBucket: "defs", quarantineBucket: "quarantine", deleteInfected: true },
+    ],
+    [
+      "a delete whose loss of evidence is acknowledged",
+      { definitionsBucket: "defs", deleteInfected: true, deleteWithoutQuarantine: true },
     ],
   ];
   for (const [title, settings] of scanner) {

@@ -107,6 +107,14 @@ describe("core/iam: scannerPolicy", () => {
   const direct = scannerPolicy({ ...base, deadLetterQueueArn: DLQ });
   const BUS = "arn:aws:events:eu-west-1:123456789012:event-bus/security";
   const publishing = scannerPolicy({ ...base, queueArn: QUEUE, eventBusArn: BUS });
+  const QUARANTINE = "arn:aws:s3:::quarantine";
+  const acting = scannerPolicy({
+    ...base,
+    queueArn: QUEUE,
+    quarantineBucketArn: QUARANTINE,
+    deleteInfected: true,
+  });
+  const quarantineOnly = scannerPolicy({ ...base, queueArn: QUEUE, quarantineBucketArn: QUARANTINE });
   const table: Array<[string, PolicyDocument, string, string, boolean]> = [
     ["lets the scanner read the definitions", queued, "s3:GetObject", `${DEFS}/clamav/manifest.json`, true],
     [
@@ -153,6 +161,69 @@ describe("core/iam: scannerPolicy", () => {
       false,
     ],
     ["keeps a scanner with no bus from putting events", queued, "events:PutEvents", BUS, false],
+    [
+      "lets a quarantining scanner copy into the quarantine bucket",
+      acting,
+      "s3:PutObject",
+      `${QUARANTINE}/a/b.jpg`,
+      true,
+    ],
+    [
+      "lets a quarantining scanner write the copy's tags",
+      acting,
+      "s3:PutObjectTagging",
+      `${QUARANTINE}/a/b.jpg`,
+      true,
+    ],
+    [
+      "keeps a quarantining scanner from reading the quarantine",
+      acting,
+      "s3:GetObject",
+      `${QUARANTINE}/a/b.jpg`,
+      false,
+    ],
+    [
+      "keeps a quarantining scanner from deleting in the quarantine",
+      acting,
+      "s3:DeleteObjectVersion",
+      `${QUARANTINE}/a/b.jpg`,
+      false,
+    ],
+    [
+      "keeps a scanner without quarantine from writing there",
+      queued,
+      "s3:PutObject",
+      `${QUARANTINE}/a/b.jpg`,
+      false,
+    ],
+    [
+      "lets a deleting scanner delete a version of an upload",
+      acting,
+      "s3:DeleteObjectVersion",
+      `${UPLOADS}/a/b.jpg`,
+      true,
+    ],
+    [
+      "keeps a deleting scanner from deleting a key of an unversioned bucket",
+      acting,
+      "s3:DeleteObject",
+      `${UPLOADS}/a/b.jpg`,
+      false,
+    ],
+    [
+      "keeps a scanner that does not delete from deleting versions",
+      queued,
+      "s3:DeleteObjectVersion",
+      `${UPLOADS}/a/b.jpg`,
+      false,
+    ],
+    [
+      "keeps a quarantine-only scanner from deleting versions",
+      quarantineOnly,
+      "s3:DeleteObjectVersion",
+      `${UPLOADS}/a/b.jpg`,
+      false,
+    ],
   ];
   for (const [title, doc, action, resource, allowed] of table)
     it(title, async () => assert.equal(await identityAllows(doc, action, resource), allowed));
@@ -179,6 +250,8 @@ describe("core/iam: wildcardGrants", () => {
         queueArn: QUEUE,
         deadLetterQueueArn: DLQ,
         eventBusArn: "arn:aws:events:eu-west-1:123456789012:event-bus/default",
+        quarantineBucketArn: "arn:aws:s3:::quarantine",
+        deleteInfected: true,
       }),
       0,
     ],

@@ -36,6 +36,11 @@ describe("core/settings: defaults", () => {
       [{ key: "photos", policyStatements: [], kmsKeyArns: [] }],
     ],
     ["keeps logs 30 days", s.logRetentionDays, 30],
+    [
+      "neither quarantines nor deletes infected objects",
+      s.infectedObjects,
+      { quarantine: false, delete: false, acknowledgeDeleteWithoutQuarantine: false },
+    ],
     ["names no break-glass role", s.breakGlassRoleArns, []],
     ["names no replication role", s.replicationRoleArns, []],
     ["denies server-side copies", s.allowServerSideCopies, false],
@@ -72,6 +77,18 @@ describe("core/settings: defaults", () => {
 
 describe("core/settings: values", () => {
   const table: Array<[string, Record<string, string>, (s: StackSettings) => unknown, unknown]> = [
+    [
+      "reads quarantine and delete of infected objects",
+      { "bucketwarden:quarantineInfected": "true", "bucketwarden:deleteInfected": "true" },
+      (s) => s.infectedObjects,
+      { quarantine: true, delete: true, acknowledgeDeleteWithoutQuarantine: false },
+    ],
+    [
+      "reads a delete without quarantine when it is acknowledged",
+      { "bucketwarden:deleteInfected": "true", "bucketwarden:deleteInfectedWithoutQuarantine": "true" },
+      (s) => s.infectedObjects,
+      { quarantine: false, delete: true, acknowledgeDeleteWithoutQuarantine: true },
+    ],
     [
       "reads lists written as YAML sequences (JSON here)",
       { "bucketwarden:alarmTopicArns": '["arn:aws:sns:eu-west-1:123456789012:ops"]' },
@@ -203,6 +220,12 @@ describe("core/settings: values", () => {
 
 describe("core/settings: a bad setting fails with an error naming it", () => {
   const table: Array<[string, Record<string, string>, string, RegExp]> = [
+    [
+      "a delete of infected objects with no quarantine and no acknowledgement",
+      { "bucketwarden:deleteInfected": "true" },
+      "deleteInfected",
+      /bucketwarden:quarantineInfected.*bucketwarden:deleteInfectedWithoutQuarantine/,
+    ],
     [
       "a schedule more often than hourly",
       { "bucketwarden:updateSchedule": "rate(30 minutes)" },

@@ -224,3 +224,39 @@ describe("program: adopting an existing bucket is an opt-in", () => {
     assert.equal(rec.ofType(T.bucketPolicy).filter((p) => String(p.name).includes("photos")).length, 1);
   });
 });
+
+describe("program: actions on infected objects", () => {
+  it("creates no quarantine bucket by default", async () => {
+    const { rec } = await recordProgram("dev");
+    assert.deepEqual(
+      rec.resources.filter((r) => r.type === T.bucket && r.name.endsWith("-quarantine")).map((r) => r.name),
+      [],
+    );
+  });
+
+  it("gives every upload bucket's scanner a quarantine bucket and the delete the settings ask for", async () => {
+    const { rec } = await recordProgram("dev", {
+      "bucketwarden:quarantineInfected": "true",
+      "bucketwarden:deleteInfected": "true",
+    });
+    const quarantines = rec.resources.filter((r) => r.type === T.bucket && r.name.endsWith("-quarantine"));
+    const scanners = rec.resources.filter((r) => r.type === T.function && r.name.endsWith("-scanner"));
+    assert.ok(scanners.length > 0);
+    assert.equal(quarantines.length, scanners.length);
+    for (const fn of scanners) {
+      const config = parseScannerConfig(fn.inputs.environment.variables);
+      assert.ok(
+        quarantines.some((q) => q.inputs.bucket === config.quarantineBucket),
+        `${fn.name}: ${config.quarantineBucket}`,
+      );
+      assert.equal(config.deleteInfected, true);
+    }
+  });
+
+  it("stops a stack that deletes infected objects with no copy kept and no acknowledgement", () => {
+    assert.throws(
+      () => loadProgram({ ...stackConfig("dev"), "bucketwarden:deleteInfected": "true" }),
+      (e: unknown) => e instanceof ConfigError && e.setting === "bucketwarden:deleteInfected",
+    );
+  });
+});

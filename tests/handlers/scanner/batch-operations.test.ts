@@ -246,6 +246,7 @@ describe("scanner: what each object result means to Batch Operations", () => {
   const tagged = (status: ScanStatus, signature?: string): ObjectResult => ({
     outcome: "tagged",
     object,
+    actions: [],
     eTag: "e",
     verdict: status === ScanStatus.Clean ? "clean" : "infected",
     status,

@@ -82,6 +82,7 @@ describe("scanner: verdict events, on the real store and engine", () => {
         blocked: false,
         definitionsVersion,
         scannedAt: undefined,
+        actions: [],
       },
     );
     assert.ok(!Number.isNaN(Date.parse(c.scannedAt)));
@@ -210,6 +211,7 @@ describe("handlers/shared/events: the EventBridge sink", () => {
         blocked: false,
         definitionsVersion: "d1",
         scannedAt: "2026-11-26T16:00:00.000Z",
+        actions: [],
       },
     }));
   }
@@ -280,6 +282,7 @@ describe("handlers/shared/events: the HTTP sink", () => {
       blocked: false,
       definitionsVersion: "d1",
       scannedAt: "2026-11-26T16:00:00.000Z",
+      actions: [],
     },
   };
 

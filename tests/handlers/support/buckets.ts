@@ -14,6 +14,7 @@ import {
   scannerGrantStatement,
   scannerUser,
 } from "../../../core/access-rule";
+import { quarantineRuleStatements } from "../../../core/infected-actions";
 import { DEFAULT_TAG_SCHEMA, type Tag } from "../../../core/tags";
 import { clientAs, testStore, uniqueBucket } from "./store";
 
@@ -42,7 +43,12 @@ export async function createBucket(purpose: string, options: { versioned?: boole
  * `preExistingReadable` keeps objects the marker tagged pending readable.
  */
 export async function createUploadBucket(
-  options: { versioned?: boolean; preExistingReadable?: boolean; bucket?: string } = {},
+  options: {
+    versioned?: boolean;
+    preExistingReadable?: boolean;
+    bucket?: string;
+    scannerDeletes?: boolean;
+  } = {},
 ): Promise<string> {
   const store = await testStore();
   const bucket = options.bucket ?? (await createBucket(options.versioned ? "up-v" : "up", options));
@@ -83,9 +89,68 @@ export async function createUploadBucket(
     Action: ["s3:ListBucket", "s3:ListBucketVersions"],
     Resource: `arn:aws:s3:::${bucket}`,
   };
-  const policy = mergePolicy([...rule, scannerGrantStatement(bucket, [userArn(scanner)])], [app, list]);
+  // What the scanner role's "DeleteInfectedVersions" grants on AWS when deleting is on (core/iam).
+  const deletes: PolicyStatement[] = options.scannerDeletes
+    ? [
+        {
+          Sid: "TestScannerDeletesVersions",
+          Effect: "Allow",
+          Principal: { AWS: [userArn(scanner)] },
+          Action: ["s3:DeleteObjectVersion"],
+          Resource: `arn:aws:s3:::${bucket}/*`,
+        },
+      ]
+    : [];
+  const policy = mergePolicy(
+    [...rule, scannerGrantStatement(bucket, [userArn(scanner)])],
+    [app, list, ...deletes],
+  );
   await (await clientAs("owner")).send(
     new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }),
+  );
+  return bucket;
+}
+
+/**
+ * A quarantine bucket as the component sets it up: versioned, under the quarantine rule
+ * (core/infected-actions), the scanner granted the copy's writes (what its role's
+ * "QuarantineInfected" grants on AWS), and, to show the rule wins, the uploader granted reads.
+ */
+export async function createQuarantineBucket(): Promise<string> {
+  const store = await testStore();
+  const bucket = await createBucket("quar", { versioned: true });
+  const scanner = userArn(store.users.scanner.uid);
+  const rule = quarantineRuleStatements({
+    bucket,
+    tags: DEFAULT_TAG_SCHEMA,
+    scanner: scannerUser(store.users.scanner.uid),
+    tlsOnly: false,
+  });
+  const grants: PolicyStatement[] = [
+    {
+      Sid: "TestScannerWritesCopies",
+      Effect: "Allow",
+      Principal: { AWS: [scanner] },
+      Action: [
+        "s3:PutObject",
+        "s3:PutObjectTagging",
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "s3:GetObjectTagging",
+        "s3:GetObjectVersionTagging",
+      ],
+      Resource: `arn:aws:s3:::${bucket}/*`,
+    },
+    {
+      Sid: "TestAppReadsEverything",
+      Effect: "Allow",
+      Principal: { AWS: [userArn(store.users.uploader.uid)] },
+      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      Resource: `arn:aws:s3:::${bucket}/*`,
+    },
+  ];
+  await (await clientAs("owner")).send(
+    new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(mergePolicy(rule, grants)) }),
   );
   return bucket;
 }

@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import sinon from "sinon";
 import { updaterEnvironment } from "../../../core/handler-config";
 import { METRICS_NAMESPACE } from "../../../handlers/shared/logger";
-// The module creates the updater on its first invocation, from the environment set below.
-import { handler } from "../../../handlers/updater/index";
 import { createDefinitionsBucket } from "../support/buckets";
 import { updaterConfig } from "../support/handlers";
+import { captureOutput, fakeContext, jsonLines } from "../support/lambda-context";
 import { TestMirror } from "../support/mirror";
 import { testStore } from "../support/store";
 import { layerRoot } from "../support/tools";
@@ -39,14 +38,16 @@ describe("updater Lambda handler, first deploy against a refusing mirror", () =>
       AWS_SECRET_ACCESS_KEY: store.users.owner.secretAccessKey,
       AWS_REGION: store.region,
       POWERTOOLS_LOG_LEVEL: "ERROR",
+      // What Lambda sets for an on-demand environment; Powertools marks cold starts only then.
+      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
     });
-    const written: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    sinon.stub(process.stdout, "write").callsFake((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      written.push(String(chunk));
-      return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-    });
-    const result = await handler({}, { getRemainingTimeInMillis: () => 600_000 });
+    // Loaded now: the module makes its logger when loaded and the updater on its first invocation,
+    // both from the environment set above.
+    const entry = require.resolve("../../../handlers/updater/index");
+    delete require.cache[entry];
+    const { handler } = require(entry) as typeof import("../../../handlers/updater/index");
+    const written = captureOutput();
+    const result = await handler({}, fakeContext("req-updater-1", "bucketwarden-updater"));
     sinon.restore();
 
     assert.equal(result.status, "no-definitions");
@@ -63,5 +64,13 @@ describe("updater Lambda handler, first deploy against a refusing mirror", () =>
     assert.ok(missing, `no DefinitionsMissing metric in:\n${written.join("")}`);
     assert.equal(missing.DefinitionsMissing, 1);
     assert.equal(missing._aws.CloudWatchMetrics[0].Namespace, METRICS_NAMESPACE);
+    // Powertools' context keys on every log line of the invocation (addContext).
+    const logged = jsonLines(written).filter((l) => typeof l.message === "string" && !("_aws" in l));
+    assert.ok(logged.length > 0, `no log line in:\n${written.join("")}`);
+    for (const line of logged) {
+      assert.equal(line.function_request_id, "req-updater-1", JSON.stringify(line));
+      assert.equal(line.cold_start, true, JSON.stringify(line));
+      assert.equal(line.function_name, "bucketwarden-updater");
+    }
   });
 });
