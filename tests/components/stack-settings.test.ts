@@ -122,6 +122,9 @@ describe("stack settings map onto MalwareScanning's arguments", () => {
     updaterTimeoutSeconds: 700,
     logRetentionDays: 90,
     rescanWindow: "48h",
+    quarantineInfected: true,
+    deleteInfected: true,
+    deleteInfectedWithoutQuarantine: true,
   };
   const bucketSets: SettingKey[] = ["uploadBuckets", "existingUploadBuckets", "adoptExistingBuckets"];
   // Acts on adopted buckets only: checked below with one.
@@ -138,9 +141,15 @@ describe("stack settings map onto MalwareScanning's arguments", () => {
   for (const [key, value] of Object.entries(samples) as Array<[SettingKey, unknown]>) {
     it(`${key} sets ${SETTING_ARGUMENTS[key].join(" and ")}, and nothing else`, () => {
       // Official databases off needs another source; the mirror is then part of the baseline.
-      const extra: Values = key === "officialDatabases" ? { privateMirrors: ["https://m.example.com"] } : {};
+      // Deleting infected objects needs quarantine; the quarantine is then part of the baseline.
+      const extra: Values =
+        key === "officialDatabases"
+          ? { privateMirrors: ["https://m.example.com"] }
+          : key === "deleteInfected"
+            ? { quarantineInfected: true }
+            : {};
       const before =
-        key === "officialDatabases" ? leaves(stackArguments(parseStackSettings(raw(extra)))) : base;
+        Object.keys(extra).length > 0 ? leaves(stackArguments(parseStackSettings(raw(extra)))) : base;
       const after = leaves(stackArguments(parseStackSettings(raw({ ...extra, [key]: value }))));
       const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
         (p) => before.get(p) !== after.get(p),
