@@ -133,18 +133,31 @@ export function emptyCounts(): BacklogCounts {
   return { scanned: 0, clean: 0, infected: 0, unscannable: 0, failed: 0, alreadyScanned: 0 };
 }
 
+/** The verdicts a backlog run counts. */
+export type BacklogVerdict = "clean" | "infected" | "unscannable";
+
 /** The verdict a status word names (handlers/scanner's `resultString` uses core/verdict's ScanStatus). */
-function countVerdict(counts: BacklogCounts, status: string | undefined): void {
-  if (status === "clean") counts.clean++;
-  else if (status === "infected") counts.infected++;
-  else if (status === "unscannable" || status === "limits-exceeded") counts.unscannable++;
+function statusVerdict(status: string | undefined): BacklogVerdict | undefined {
+  if (status === "clean") return "clean";
+  if (status === "infected") return "infected";
+  if (status === "unscannable" || status === "limits-exceeded") return "unscannable";
+  return undefined;
 }
 
 /**
- * Adds one task to the counts. A succeeded task's result string is the scanner's: `clean`,
- * `<status>:<signature>` (`infected:Eicar-Signature`), or `skipped:already-scanned` (optionally
- * followed by `:<status>` if the scanner names the verdict it kept). Anything else the scanner
- * answers `PermanentFailure`, which S3 reports as a failed task.
+ * What a succeeded task's result string says: the scanner's `clean`, `<status>:<signature>`
+ * (`infected:Eicar-Signature`), or `skipped:already-scanned:<status>` for a verdict kept from the
+ * current definitions (older scanners wrote no status). `kept` tells a kept verdict from a new one.
+ */
+export function resultVerdict(resultString: string): { verdict: BacklogVerdict | undefined; kept: boolean } {
+  const [head, ...rest] = resultString.trim().split(":");
+  if (head === "skipped") return { verdict: statusVerdict(rest[1]), kept: rest[0] === "already-scanned" };
+  return { verdict: statusVerdict(head), kept: false };
+}
+
+/**
+ * Adds one task to the counts. Anything but a verdict written or kept the scanner answers
+ * `PermanentFailure` or `TemporaryFailure`, which S3 reports as a failed task.
  */
 export function addReportRow(
   counts: BacklogCounts,
@@ -155,13 +168,9 @@ export function addReportRow(
     return;
   }
   counts.scanned++;
-  const [head, ...rest] = row.resultMessage.trim().split(":");
-  if (head === "skipped") {
-    if (rest[0] === "already-scanned") counts.alreadyScanned++;
-    countVerdict(counts, rest[1]);
-    return;
-  }
-  countVerdict(counts, head);
+  const { verdict, kept } = resultVerdict(row.resultMessage);
+  if (kept) counts.alreadyScanned++;
+  if (verdict) counts[verdict]++;
 }
 
 /** Counts the rows of every result CSV of a report. */

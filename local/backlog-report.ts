@@ -4,8 +4,8 @@
  * counted from a report. Kept apart from the runner so that each is a row in a table test.
  */
 import type { BacklogSummary } from "../cli/backend";
+import { addReportRow, type BacklogVerdict, emptyCounts, resultVerdict } from "../core/backlog-report";
 import { BatchResultCode, BatchSchemaVersion } from "../core/batch-operations";
-import { ScanStatus } from "../core/verdict";
 import { encodeS3Key } from "./sqs-event";
 
 /** One object version a run scans. */
@@ -78,13 +78,10 @@ export function parseReportLine(line: string): {
   return { entry, resultCode, resultString };
 }
 
-/** What a task's result string says the object is now: clean, infected or unscannable, or nothing new. */
-export function verdictOfResult(resultString: string): "clean" | "infected" | "unscannable" | undefined {
-  if (resultString === "clean") return "clean";
-  const status = resultString.split(":")[0];
-  if (status === ScanStatus.Infected) return "infected";
-  if (status === ScanStatus.Unscannable || status === ScanStatus.LimitsExceeded) return "unscannable";
-  return undefined;
+/** The verdict a task's result string gives the object anew (a kept one is nothing new). */
+export function verdictOfResult(resultString: string): BacklogVerdict | undefined {
+  const { verdict, kept } = resultVerdict(resultString);
+  return kept ? undefined : verdict;
 }
 
 /** The run's summary from its report's results (the last result per object counts). */
@@ -92,15 +89,12 @@ export function summarize(
   results: Iterable<{ resultCode: string; resultString: string }>,
   report: string,
 ): BacklogSummary {
-  const s: BacklogSummary = { scanned: 0, clean: 0, infected: 0, unscannable: 0, failed: 0, report };
-  for (const r of results) {
-    if (r.resultCode !== BatchResultCode.Succeeded) {
-      s.failed++;
-      continue;
-    }
-    s.scanned++;
-    const v = verdictOfResult(r.resultString);
-    if (v) s[v]++;
-  }
-  return s;
+  const counts = emptyCounts();
+  for (const r of results)
+    addReportRow(counts, {
+      taskStatus: r.resultCode === BatchResultCode.Succeeded ? "succeeded" : "failed",
+      resultMessage: r.resultString,
+    });
+  const { alreadyScanned: _kept, ...summary } = counts;
+  return { ...summary, report };
 }

@@ -22,7 +22,7 @@ export type TaskOutcome = Omit<BatchTaskResult, "taskId">;
  * What one object's result means to Batch Operations:
  * - a verdict written, or one already there from the current definitions (its stamp verified), is
  *   done: `clean`, or `<status>:<signature>` (e.g. `infected:Eicar-Signature`), or
- *   `skipped:already-scanned`;
+ *   `skipped:already-scanned:<status>` (the status of the verdict kept, e.g. `clean`);
  * - a deleted object or version can never be scanned: `PermanentFailure`, as is a failure no retry
  *   can change (the 10-tag limit, `InvalidTag`: scanner/retry.ts);
  * - an unversioned object overwritten while it was scanned is retried, so that the retry scans the
@@ -46,7 +46,7 @@ export function taskOutcome(result: ObjectResult): TaskOutcome {
             : result.reason === SkipReason.Deleted
               ? BatchResultCode.PermanentFailure
               : BatchResultCode.TemporaryFailure,
-        resultString: `skipped:${result.reason}`,
+        resultString: `skipped:${result.reason}${result.keptStatus ? `:${result.keptStatus}` : ""}`,
       };
     case "failed":
       return {

@@ -55,14 +55,16 @@ export class DefinitionsCache {
   /**
    * The newest published definitions on local disk, and whether they changed since the last call.
    * When the bucket cannot be read, the definitions already loaded stay in use (with a warning);
-   * with none loaded yet, that is a {@link DefinitionsError}.
+   * with none loaded yet, that is a {@link DefinitionsError}. `fresh` asks the bucket even within the
+   * check interval: a rescan must not run on definitions older than the ones that started it.
    */
-  async latest(): Promise<{ defs: LocalDefinitions; changed: boolean }> {
+  async latest(options: { fresh?: boolean } = {}): Promise<{ defs: LocalDefinitions; changed: boolean }> {
     const { s3, at, log } = this.o;
     this.secret ??= await readStampKey(s3, at);
     const now = this.o.now();
     const current = this.current;
-    if (current && now - this.checkedAt < this.o.intervalMs) return { defs: current, changed: false };
+    if (current && !options.fresh && now - this.checkedAt < this.o.intervalMs)
+      return { defs: current, changed: false };
     let read: Awaited<ReturnType<typeof readManifest>>;
     try {
       read = await readManifest(s3, at, current?.eTag);

@@ -56,6 +56,11 @@ export interface SkippedResult {
   outcome: "skipped";
   object: ObjectRef;
   reason: SkipReason;
+  /**
+   * With `already-scanned`: the status of the verdict kept (`clean`, `infected`, ...), read from the
+   * stamped result tag, so a backlog report counts kept verdicts like new ones.
+   */
+  keptStatus?: string;
 }
 
 /** The object got no verdict, so it stays unreadable. */

@@ -58,7 +58,16 @@ export interface ObjectScanContext {
 
 /** Thrown inside the pipeline to end it with a skip instead of a failure. */
 class Skip {
-  constructor(readonly reason: SkipReason) {}
+  constructor(
+    readonly reason: SkipReason,
+    readonly keptStatus?: string,
+  ) {}
+}
+
+/** The status part of a stamped result tag (`infected:<signature>` -> `infected`). */
+function keptStatus(tags: readonly Tag[], resultKey: string): string | undefined {
+  const value = tags.find((t) => t.Key === resultKey)?.Value;
+  return value ? value.split(":")[0] : undefined;
 }
 
 /** Runs an S3 call; "gone" and "overwritten" answers end the object with a skip. */
@@ -115,7 +124,7 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
       const arriving = inspectArrivingTags(existing, config.tags, ctx.stampKey, stamped, definitionsVersion);
       // A reserved key beside a current verdict still needs the tags rewritten without it.
       if (arriving.prior === PriorScan.Current && arriving.reserved.length === 0)
-        throw new Skip(SkipReason.AlreadyScanned);
+        throw new Skip(SkipReason.AlreadyScanned, keptStatus(existing, config.tags.resultKey));
       if (arriving.prior === PriorScan.Pending && ref.eventName?.startsWith("ObjectTagging:"))
         throw new Skip(SkipReason.PreExisting);
       if (arriving.prior === PriorScan.Forged) {
@@ -210,7 +219,12 @@ export async function scanObject(ctx: ObjectScanContext, ref: ObjectRef): Promis
     if (error instanceof Skip) {
       log.info("skipped", { ...where, reason: error.reason, definitionsVersion });
       metrics.count("ObjectsSkipped");
-      return { outcome: "skipped", object: ref, reason: error.reason };
+      return {
+        outcome: "skipped",
+        object: ref,
+        reason: error.reason,
+        ...(error.keptStatus ? { keptStatus: error.keptStatus } : {}),
+      };
     }
     const e = error instanceof Error ? error : new Error(String(error));
     const permanent = isPermanentFailure(e);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { BACKLOG_MODE_ARGUMENT, BacklogKind } from "../../core/backlog-job";
 import {
   type BatchOperationsResponse,
   isBatchOperationsEvent,
@@ -74,10 +75,16 @@ export interface Scanner {
    * a task; a direct S3 event throws {@link ScanFailedError} when any object failed.
    */
   handle(event: unknown): Promise<SQSBatchResponse | BatchOperationsResponse | ScanReport>;
-  /** Scans objects outside any event (local mode). Never throws for an object's failure. */
-  scanObjects(refs: readonly ObjectRef[]): Promise<ObjectResult[]>;
-  /** Brings the engine up to the newest published definitions; returns their version. */
-  refreshDefinitions(): Promise<string>;
+  /**
+   * Scans objects outside any event (local mode). Never throws for an object's failure.
+   * `freshDefinitions`: check for new definitions first, whatever the interval (rescans).
+   */
+  scanObjects(refs: readonly ObjectRef[], options?: { freshDefinitions?: boolean }): Promise<ObjectResult[]>;
+  /**
+   * Brings the engine up to the newest published definitions (asking the bucket at once when
+   * `fresh`, else at most every definitionsCheckIntervalMs); returns their version.
+   */
+  refreshDefinitions(fresh?: boolean): Promise<string>;
   /** The engine's pid and loaded definitions version, for health checks and tests. */
   status(): { enginePid?: number; definitionsVersion?: string };
   /** Stops the engine. */
@@ -114,9 +121,16 @@ export function createScanner(deps: ScannerDeps): Scanner {
 
   // One refresh at a time; callers arriving meanwhile share it.
   let preparing: Promise<string> | undefined;
-  function refreshDefinitions(): Promise<string> {
+  function refreshDefinitions(fresh = false): Promise<string> {
+    // A fresh check must not share a refresh that may have answered from the cache: it waits for it.
+    const running = preparing;
+    if (fresh && running)
+      return running.then(
+        () => refreshDefinitions(true),
+        () => refreshDefinitions(true),
+      );
     preparing ??= (async () => {
-      const { defs, changed } = await cache.latest();
+      const { defs, changed } = await cache.latest({ fresh });
       await engine.use(defs);
       if (changed) await cache.retireAllBut(defs.version);
       return defs.version;
@@ -126,8 +140,11 @@ export function createScanner(deps: ScannerDeps): Scanner {
     return preparing;
   }
 
-  async function scanObjects(refs: readonly ObjectRef[]): Promise<ObjectResult[]> {
-    const results = await scanWithoutEvents(refs);
+  async function scanObjects(
+    refs: readonly ObjectRef[],
+    options: { freshDefinitions?: boolean } = {},
+  ): Promise<ObjectResult[]> {
+    const results = await scanWithoutEvents(refs, options.freshDefinitions ?? false);
     await publishEvents(results);
     return results;
   }
@@ -150,10 +167,10 @@ export function createScanner(deps: ScannerDeps): Scanner {
     }
   }
 
-  async function scanWithoutEvents(refs: readonly ObjectRef[]): Promise<ObjectResult[]> {
+  async function scanWithoutEvents(refs: readonly ObjectRef[], fresh: boolean): Promise<ObjectResult[]> {
     let definitionsVersion: string;
     try {
-      definitionsVersion = await refreshDefinitions();
+      definitionsVersion = await refreshDefinitions(fresh);
     } catch (error) {
       log.error("engine or definitions not ready", errorAttributes(error));
       metrics.count("ScanFailures", refs.length);
@@ -173,8 +190,13 @@ export function createScanner(deps: ScannerDeps): Scanner {
   }
 
   async function handle(event: unknown): Promise<SQSBatchResponse | BatchOperationsResponse | ScanReport> {
-    if (isBatchOperationsEvent(event))
-      return answerBatchInvocation(parseBatchOperationsEvent(event), scanObjects, log);
+    if (isBatchOperationsEvent(event)) {
+      const invocation = parseBatchOperationsEvent(event);
+      // A rescan job starts because new definitions were published: a warm environment that checked
+      // the bucket within the last interval would otherwise skip every object as already current.
+      const freshDefinitions = invocation.userArguments[BACKLOG_MODE_ARGUMENT] === BacklogKind.Rescan;
+      return answerBatchInvocation(invocation, (refs) => scanObjects(refs, { freshDefinitions }), log);
+    }
     if (isSqsEvent(event)) return handleMessages(event as SQSEvent);
     const refs = parseScannerEvent(event).flatMap((item) => item.objects);
     const results = await scanObjects(refs);
@@ -211,7 +233,7 @@ export function createScanner(deps: ScannerDeps): Scanner {
           // Retrying it soon cannot help: the queue redelivers it after its visibility timeout.
           throw item.error;
         }
-        const scanned = await scanWithoutEvents(item?.objects ?? []);
+        const scanned = await scanWithoutEvents(item?.objects ?? [], false);
         results.push(...scanned);
         const failures = scanned.flatMap((r) =>
           r.outcome === "failed" && !r.permanent

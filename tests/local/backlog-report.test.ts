@@ -57,6 +57,7 @@ describe("local/backlog-report: the batch runner's manifest, events and report",
     ["unscannable:Heuristics.Encrypted.Zip", "unscannable"],
     ["limits-exceeded:Heuristics.Limits.Exceeded", "unscannable"],
     ["skipped:already-scanned", undefined],
+    ["skipped:already-scanned:infected", undefined],
     ["failed:Error: boom", undefined],
   ];
   for (const [result, verdict] of verdicts)
@@ -69,11 +70,13 @@ describe("local/backlog-report: the batch runner's manifest, events and report",
         { resultCode: "Succeeded", resultString: "clean" },
         { resultCode: "Succeeded", resultString: "infected:X" },
         { resultCode: "Succeeded", resultString: "skipped:already-scanned" },
+        { resultCode: "Succeeded", resultString: "skipped:already-scanned:clean" },
         { resultCode: "PermanentFailure", resultString: "skipped:deleted" },
         { resultCode: "TemporaryFailure", resultString: "failed:throttled" },
       ],
       "r.csv",
     );
-    assert.deepEqual(s, { scanned: 3, clean: 1, infected: 1, unscannable: 0, failed: 2, report: "r.csv" });
+    // A verdict kept from the current definitions counts by its status, like a new one.
+    assert.deepEqual(s, { scanned: 4, clean: 2, infected: 1, unscannable: 0, failed: 2, report: "r.csv" });
   });
 });

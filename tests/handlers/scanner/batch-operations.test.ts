@@ -104,7 +104,7 @@ describe("scanner: S3 Batch Operations entry point, on the real store and engine
     assert.deepEqual(results.stamped, {
       taskId: "stamped",
       resultCode: "Succeeded",
-      resultString: "skipped:already-scanned",
+      resultString: "skipped:already-scanned:clean",
     });
     assert.equal(results["bad-key"].resultCode, "PermanentFailure");
     assert.match(results["bad-key"].resultString, /^failed:EventParseError: .*percent-encoding/);
@@ -274,6 +274,12 @@ describe("scanner: what each object result means to Batch Operations", () => {
       { outcome: "skipped", object, reason: SkipReason.AlreadyScanned },
       "Succeeded",
       "skipped:already-scanned",
+    ],
+    [
+      "a verdict kept from the current definitions names its status, for the report's counts",
+      { outcome: "skipped", object, reason: SkipReason.AlreadyScanned, keptStatus: "infected" },
+      "Succeeded",
+      "skipped:already-scanned:infected",
     ],
     [
       "a deleted object fails for good",

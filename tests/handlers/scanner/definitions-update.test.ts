@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import type { BatchOperationsResponse } from "../../../core/batch-operations";
 import type { ObjectResult } from "../../../handlers/scanner/results";
 import type { Scanner } from "../../../handlers/scanner/scanner";
 import { UpdateStatus } from "../../../handlers/updater/updater";
@@ -73,6 +74,40 @@ describe("new definitions reach a warm scanner", () => {
     const again = await scan(scanner, "redelivered.txt");
     assert.equal(again.outcome, "tagged");
     assert.equal((await tagsOf(bucket, "redelivered.txt")).Infected, "true");
+  });
+
+  /** A schema 2.0 Batch Operations invocation for one object, with the job's `mode`. */
+  let invocation = 0;
+  const batchScan = async (scanner: Scanner, key: string, mode: string) => {
+    invocation += 1;
+    const response = (await scanner.handle({
+      invocationSchemaVersion: "2.0",
+      invocationId: `rescan-${invocation}`,
+      job: { id: `job-${mode}`, userArguments: { mode } },
+      tasks: [{ taskId: "t1", s3Bucket: bucket, s3Key: encodeURIComponent(key), s3VersionId: null }],
+    })) as BatchOperationsResponse;
+    return response.results[0].resultString;
+  };
+
+  it("a rescan job's invocation checks for new definitions at once, within the check interval", async () => {
+    const scanner = await testScanner(
+      await scannerConfig(definitionsBucket, { definitionsCheckIntervalMs: 3_600_000 }),
+    );
+    scanners.push(scanner);
+    await upload(bucket, "old.txt", `y ${marker} y`);
+    await upload(bucket, "control.txt", `z ${marker} z`);
+    assert.equal(await batchScan(scanner, "old.txt", "scan-existing"), "clean");
+    assert.equal(await batchScan(scanner, "control.txt", "scan-existing"), "clean");
+    await releaseSignature();
+
+    // Within the hour, a backlog invocation keeps the definitions it has: the control stays clean.
+    assert.equal(await batchScan(scanner, "control.txt", "scan-existing"), "skipped:already-scanned:clean");
+    // The rescan the new definitions started asks the bucket and catches the file.
+    assert.equal(
+      await batchScan(scanner, "old.txt", "rescan"),
+      "infected:Bucketwarden.Test.NewThreat.UNOFFICIAL",
+    );
+    assert.equal((await tagsOf(bucket, "old.txt")).Infected, "true");
   });
 
   it("looks for new definitions at most every definitionsCheckIntervalMs", async () => {

@@ -237,7 +237,7 @@ describe("scanner: the adoption marker, on the real store and engine", () => {
         tasks,
       })) as BatchOperationsResponse;
       const codes = Object.fromEntries(response.results.map((r) => [r.taskId, r.resultString]));
-      assert.equal(codes.scanned, "skipped:already-scanned");
+      assert.equal(codes.scanned, "skipped:already-scanned:clean");
       assert.match(codes.forged, /^infected:/);
       for (const name of ["doc1", "doc2", "plain", "many"]) assert.equal(codes[name], "clean", name);
       assert.equal((await tagsOf(held.bucket, "forged.com", held.v.forged)).Infected, "true");
