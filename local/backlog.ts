@@ -10,7 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { GetObjectTaggingCommand, ListObjectVersionsCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectTaggingCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { BacklogJob, BacklogProgress, BacklogRequest, BacklogSummary } from "../cli/backend";
 import type { BatchOperationsResponse } from "../core/batch-operations";
 import { BatchResultCode } from "../core/batch-operations";
@@ -27,6 +27,7 @@ import {
   verdictOfResult,
 } from "./backlog-report";
 import type { FunctionPool } from "./lambda/pool";
+import { listObjectVersions } from "./list-versions";
 import type { Logger } from "./log";
 import { writeJsonFile } from "./pipeline";
 import { unscannedObjects } from "./reconcile";
@@ -335,31 +336,12 @@ export async function listVersions(
   lister: S3Client,
   bucket: string,
 ): Promise<Array<ManifestEntry & { modified: number }>> {
-  const out: Array<ManifestEntry & { modified: number }> = [];
-  let keyMarker: string | undefined;
-  let versionIdMarker: string | undefined;
-  do {
-    const page = await lister.send(
-      new ListObjectVersionsCommand({
-        Bucket: bucket,
-        KeyMarker: keyMarker,
-        VersionIdMarker: versionIdMarker,
-      }),
-    );
-    for (const v of page.Versions ?? []) {
-      if (!v.Key) continue;
-      out.push({
-        bucket,
-        key: v.Key,
-        // The store lists unversioned objects under the version id "null".
-        ...(v.VersionId && v.VersionId !== "null" ? { versionId: v.VersionId } : {}),
-        modified: v.LastModified?.getTime() ?? 0,
-      });
-    }
-    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-    versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
-  } while (keyMarker !== undefined);
-  return out;
+  return (await listObjectVersions(lister, bucket)).map(({ bucket: b, key, versionId, modified }) => ({
+    bucket: b,
+    key,
+    ...(versionId ? { versionId } : {}),
+    modified,
+  }));
 }
 
 /** The verdict word `status` counts an object version under, from its tags. */

@@ -3,13 +3,9 @@
  * covers what notifications cannot: objects uploaded while the runner was down, and pushes the
  * store gave up on.
  */
-import {
-  GetObjectTaggingCommand,
-  ListObjectVersionsCommand,
-  type S3Client,
-  type Tag,
-} from "@aws-sdk/client-s3";
+import { GetObjectTaggingCommand, type S3Client, type Tag } from "@aws-sdk/client-s3";
 import type { TagSchema } from "../core/tags";
+import { listObjectVersions } from "./list-versions";
 import { objectIdentity, type QueuedObject } from "./queue";
 
 export interface ReconcileDeps {
@@ -27,32 +23,10 @@ export interface ReconcileDeps {
 export async function unscannedObjects(deps: ReconcileDeps): Promise<QueuedObject[]> {
   const { lister, tagReader, bucket, tags, settled } = deps;
   const candidates: Array<QueuedObject & { modified: number }> = [];
-  let keyMarker: string | undefined;
-  let versionIdMarker: string | undefined;
-  do {
-    const page = await lister.send(
-      new ListObjectVersionsCommand({
-        Bucket: bucket,
-        KeyMarker: keyMarker,
-        VersionIdMarker: versionIdMarker,
-      }),
-    );
-    for (const v of page.Versions ?? []) {
-      if (!v.Key) continue;
-      const object: QueuedObject = {
-        bucket,
-        key: v.Key,
-        // The store lists unversioned objects under the version id "null".
-        versionId: v.VersionId && v.VersionId !== "null" ? v.VersionId : undefined,
-        eTag: v.ETag?.replace(/"/g, ""),
-        size: v.Size,
-      };
-      if (!settled.has(objectIdentity(object)))
-        candidates.push({ ...object, modified: v.LastModified?.getTime() ?? 0 });
-    }
-    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-    versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
-  } while (keyMarker !== undefined);
+  for (const v of await listObjectVersions(lister, bucket)) {
+    const object: QueuedObject = { bucket, key: v.key, versionId: v.versionId, eTag: v.eTag, size: v.size };
+    if (!settled.has(objectIdentity(object))) candidates.push({ ...object, modified: v.modified });
+  }
 
   const unscanned: typeof candidates = [];
   await forEachLimit(candidates, 8, async (c) => {
