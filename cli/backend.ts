@@ -40,6 +40,11 @@ export interface BacklogSummary {
   infected: number;
   unscannable: number;
   failed: number;
+  /**
+   * Of `scanned`: objects whose verdict was already from the current definitions, kept as it was
+   * (counted under that verdict too when the scanner named it).
+   */
+  alreadyScanned: number;
   /** Where the completion report is: an s3:// URI on AWS, a file path in local mode. */
   report: string;
 }

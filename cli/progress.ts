@@ -86,14 +86,13 @@ export function startedText(job: BacklogJob): string {
 
 /** The summary printed when a run ends. */
 export function summaryText(s: BacklogSummary, elapsedMs?: number): string {
-  const skipped = s.scanned - s.clean - s.infected - s.unscannable;
   const rows: Array<[string, number | string]> = [
     ["scanned", s.scanned],
     ["clean", s.clean],
     ["infected", s.infected],
     ["unscannable", s.unscannable],
-    ...(skipped > 0
-      ? [["skipped", `${skipped} (verdict already from the current definitions)`] as [string, string]]
+    ...(s.alreadyScanned > 0
+      ? [["kept", `${s.alreadyScanned} (verdict already from the current definitions)`] as [string, string]]
       : []),
     ["failed", s.failed],
     ["report", s.report],

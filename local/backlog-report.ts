@@ -95,6 +95,5 @@ export function summarize(
       taskStatus: r.resultCode === BatchResultCode.Succeeded ? "succeeded" : "failed",
       resultMessage: r.resultString,
     });
-  const { alreadyScanned: _kept, ...summary } = counts;
-  return { ...summary, report };
+  return { ...counts, report };
 }

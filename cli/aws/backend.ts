@@ -271,10 +271,10 @@ export function awsBackend(options: AwsBackendOptions = {}): Backend {
         infected: 0,
         unscannable: 0,
         failed: progress.failed,
+        alreadyScanned: 0,
         report: `none: job ${jobId} invoked no task (no object matched)`,
       };
-    const { scanned, clean, infected, unscannable, failed } = report.counts;
-    return { scanned, clean, infected, unscannable, failed, report: report.uri };
+    return { ...report.counts, report: report.uri };
   }
 
   async function definitionsVersion(c: Context): Promise<string | undefined> {

@@ -39,7 +39,15 @@ function fakeBackend(steps: BacklogProgress[], opts: { hang?: boolean; resumed?:
       for (const p of steps) onProgress(p);
       if (opts.hang)
         await new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
-      return { scanned: 3, clean: 2, infected: 1, unscannable: 0, failed: 0, report: "report.csv" };
+      return {
+        scanned: 3,
+        clean: 2,
+        infected: 1,
+        unscannable: 0,
+        failed: 0,
+        alreadyScanned: 0,
+        report: "report.csv",
+      };
     },
     async status(bucket) {
       return { bucket, counts: { clean: 1, none: 2 }, definitionsVersion: "v9", backlog: [] };

@@ -68,9 +68,17 @@ describe("cli/progress: what a person sees while a run goes on", () => {
     assert.match(progressLine(at(0, 0, "Complete"), undefined), /\(100%\)/);
   });
 
-  it("sums up a run, with objects skipped for a current verdict on a line of their own", () => {
+  it("sums up a run, with the verdicts kept from the current definitions on a line of their own", () => {
     const text = summaryText(
-      { scanned: 10, clean: 5, infected: 2, unscannable: 1, failed: 1, report: ".local/runs/x/report.csv" },
+      {
+        scanned: 10,
+        clean: 5,
+        infected: 2,
+        unscannable: 1,
+        failed: 1,
+        alreadyScanned: 2,
+        report: ".local/runs/x/report.csv",
+      },
       65_000,
     );
     assert.equal(
@@ -81,7 +89,7 @@ describe("cli/progress: what a person sees while a run goes on", () => {
         "  clean:       5",
         "  infected:    2",
         "  unscannable: 1",
-        "  skipped:     2 (verdict already from the current definitions)",
+        "  kept:        2 (verdict already from the current definitions)",
         "  failed:      1",
         "  report:      .local/runs/x/report.csv",
       ].join("\n"),

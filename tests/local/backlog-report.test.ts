@@ -77,6 +77,14 @@ describe("local/backlog-report: the batch runner's manifest, events and report",
       "r.csv",
     );
     // A verdict kept from the current definitions counts by its status, like a new one.
-    assert.deepEqual(s, { scanned: 4, clean: 2, infected: 1, unscannable: 0, failed: 2, report: "r.csv" });
+    assert.deepEqual(s, {
+      scanned: 4,
+      clean: 2,
+      infected: 1,
+      unscannable: 0,
+      failed: 2,
+      alreadyScanned: 2,
+      report: "r.csv",
+    });
   });
 });

@@ -109,7 +109,7 @@ describe("local/backlog: the batch runner's runs", () => {
     assert.equal(view?.progress.status, RunStates.Complete);
     assert.deepEqual(
       { ...view?.summary, report: undefined },
-      { scanned: 5, clean: 4, infected: 1, unscannable: 0, failed: 0, report: undefined },
+      { scanned: 5, clean: 4, infected: 1, unscannable: 0, failed: 0, alreadyScanned: 0, report: undefined },
     );
     assert.equal(
       readFileSync(join(runsDir, record.id, "report.csv"), "utf8")

@@ -212,6 +212,7 @@ describe("cli/aws backend: follow", () => {
       infected: 1,
       unscannable: 1,
       failed: 1,
+      alreadyScanned: 0,
       report: "s3://bw-backlog-reports-1a2b3c/reports/job-job-9/manifest.json",
     });
     const describe = clients.sent.find((s) => s.name === "DescribeJobCommand");
