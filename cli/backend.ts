@@ -4,6 +4,7 @@
  * execution environments). The commands, the progress display and the summary are written once
  * against this interface; each backend implements it.
  */
+import type { BacklogCounts } from "../core/backlog-report";
 
 /** A backlog run: scan every object that has no verdict, or rescan objects scanned before. */
 export interface BacklogRequest {
@@ -33,18 +34,8 @@ export interface BacklogProgress {
   status: string;
 }
 
-/** How a finished run ended. */
-export interface BacklogSummary {
-  scanned: number;
-  clean: number;
-  infected: number;
-  unscannable: number;
-  failed: number;
-  /**
-   * Of `scanned`: objects whose verdict was already from the current definitions, kept as it was
-   * (counted under that verdict too when the scanner named it).
-   */
-  alreadyScanned: number;
+/** How a finished run ended: its counts (core/backlog-report reads them from a report), and where the report is. */
+export interface BacklogSummary extends BacklogCounts {
   /** Where the completion report is: an s3:// URI on AWS, a file path in local mode. */
   report: string;
 }

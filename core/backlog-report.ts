@@ -114,7 +114,7 @@ export function parseReportRows(csv: string): ReportRow[] {
   });
 }
 
-/** A finished job's counts (cli/backend's `BacklogSummary` without the report's location). */
+/** A finished job's counts (cli/backend's `BacklogSummary` adds where the report is). */
 export interface BacklogCounts {
   /** Tasks that succeeded: a verdict written, or one already there from the current definitions. */
   scanned: number;

@@ -460,6 +460,30 @@ function readUploadBuckets(
   ];
 }
 
+/**
+ * A setting holding a JSON object from upload bucket to a value: each entry read by `each`, after the
+ * object's shape and its bucket names are checked.
+ */
+function readPerBucket<T>(
+  read: SettingReader,
+  key: string,
+  buckets: readonly string[],
+  valueShape: string,
+  each: (bucket: string, given: unknown) => T,
+): Record<string, T> {
+  const value = read.json(key);
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    read.fail(key, `must be a JSON object from bucket name to ${valueShape}`);
+  const result: Record<string, T> = {};
+  for (const [bucket, given] of Object.entries(value)) {
+    if (!buckets.includes(bucket))
+      read.fail(key, `names "${bucket}", which is not one of the upload buckets`);
+    result[bucket] = each(bucket, given);
+  }
+  return result;
+}
+
 function readPolicyStatements(
   read: SettingReader,
   buckets: readonly string[],
@@ -467,14 +491,7 @@ function readPolicyStatements(
   failClosed: boolean,
 ): Record<string, PolicyStatement[]> {
   const key = "bucketPolicyStatements";
-  const value = read.json(key);
-  if (value === undefined) return {};
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    read.fail(key, "must be a JSON object from bucket name to a list of policy statements");
-  const result: Record<string, PolicyStatement[]> = {};
-  for (const [bucket, given] of Object.entries(value)) {
-    if (!buckets.includes(bucket))
-      read.fail(key, `names "${bucket}", which is not one of the upload buckets`);
+  return readPerBucket(read, key, buckets, "a list of policy statements", (bucket, given) => {
     let statements: PolicyStatement[];
     try {
       statements = callerStatements(given as PolicyStatement[]);
@@ -489,9 +506,8 @@ function readPolicyStatements(
     } catch (cause) {
       read.fail(key, `"${bucket}": ${(cause as BucketwardenError).message}`, cause);
     }
-    result[bucket] = statements;
-  }
-  return result;
+    return statements;
+  });
 }
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-zA-Z-]+$/;
@@ -506,14 +522,7 @@ export function badArn(kind: "kmsKey" | "role" | "topic", arns: readonly unknown
 
 function readKmsKeys(read: SettingReader, buckets: readonly string[]): Record<string, string[]> {
   const key = "bucketKmsKeyArns";
-  const value = read.json(key);
-  if (value === undefined) return {};
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    read.fail(key, "must be a JSON object from bucket name to a KMS key ARN (or a list of them)");
-  const result: Record<string, string[]> = {};
-  for (const [bucket, given] of Object.entries(value)) {
-    if (!buckets.includes(bucket))
-      read.fail(key, `names "${bucket}", which is not one of the upload buckets`);
+  return readPerBucket(read, key, buckets, "a KMS key ARN (or a list of them)", (bucket, given) => {
     const arns = Array.isArray(given) ? given : [given];
     const bad = badArn("kmsKey", arns);
     if (bad !== undefined)
@@ -521,9 +530,8 @@ function readKmsKeys(read: SettingReader, buckets: readonly string[]): Record<st
         key,
         `"${String(bad)}" for "${bucket}" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; not an alias)`,
       );
-    result[bucket] = arns as string[];
-  }
-  return result;
+    return arns as string[];
+  });
 }
 
 function readRoleArns(read: SettingReader, key: "breakGlassRoleArns" | "replicationRoleArns"): string[] {

@@ -325,23 +325,10 @@ export class BacklogRunner {
       }));
     }
     const after = request.sinceMs === undefined ? 0 : Date.now() - request.sinceMs;
-    return (await listVersions(lister, request.bucket))
+    return (await listObjectVersions(lister, request.bucket))
       .filter((v) => v.modified >= after)
-      .map(({ modified: _, ...e }) => e);
+      .map(({ bucket, key, versionId }) => ({ bucket, key, ...(versionId ? { versionId } : {}) }));
   }
-}
-
-/** Every object version of `bucket` (delete markers left out), with its LastModified time. */
-export async function listVersions(
-  lister: S3Client,
-  bucket: string,
-): Promise<Array<ManifestEntry & { modified: number }>> {
-  return (await listObjectVersions(lister, bucket)).map(({ bucket: b, key, versionId, modified }) => ({
-    bucket: b,
-    key,
-    ...(versionId ? { versionId } : {}),
-    modified,
-  }));
 }
 
 /** The verdict word `status` counts an object version under, from its tags. */
@@ -367,7 +354,7 @@ export async function countVerdicts(
   schema: TagSchema,
 ): Promise<Record<string, number>> {
   const counts: Record<string, number> = { clean: 0, infected: 0, unscannable: 0, pending: 0, none: 0 };
-  const versions = await listVersions(lister, bucket);
+  const versions = await listObjectVersions(lister, bucket);
   let next = 0;
   const worker = async () => {
     while (next < versions.length) {
